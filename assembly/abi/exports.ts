@@ -1,0 +1,120 @@
+// The entry points Envoy calls (proxy-wasm ABI 0.2.1), dispatching to the plugin (root context) and to one
+// Connection per downstream connection. A protocol module re-exports this file and registers its codec.
+import { buildFilterChain } from "../chain/build";
+import { Direction } from "../framework/codec";
+import { parsePluginConfig } from "../framework/config";
+import { Connection } from "../framework/connection";
+import { StreamResult } from "../framework/frame_stream";
+import { LogLevel } from "../framework/log";
+import { Plugin } from "../framework/plugin";
+import { Stats } from "../framework/stats";
+import { readBuffer, readBufferSize, releaseBuffer, replaceBuffer } from "./buffers";
+import { HostLogger } from "./logging";
+import { registeredCodec } from "./protocol";
+import { HostMetricSink } from "./metrics";
+import { closeDownstream, nowNanoseconds } from "./stream";
+import { BufferType, FilterStatus, PeerType } from "./types";
+
+export { malloc } from "@solo-io/proxy-runtime/assembly/malloc";
+// The runtime's `abort_proc_exit` (logs, then proc_exit) is the module's abort handler: asconfig.json "use".
+import "@solo-io/proxy-runtime/assembly/runtime";
+
+const plugins = new Map<u32, Plugin>();
+const connections = new Map<u32, Connection>();
+const logger = new HostLogger();
+
+export function proxy_abi_version_0_2_1(): void {}
+
+export function proxy_on_context_create(contextId: u32, rootContextId: u32): void {
+  if (rootContextId == 0 || !plugins.has(rootContextId)) return;
+  connections.set(contextId, new Connection(contextId, plugins.get(rootContextId)));
+}
+
+export function proxy_on_vm_start(rootContextId: u32, vmConfigurationSize: u32): u32 {
+  return 1;
+}
+
+export function proxy_on_configure(rootContextId: u32, configurationSize: u32): u32 {
+  logger.refreshLevel();
+  const protocolCodec = registeredCodec();
+  if (protocolCodec === null) {
+    logger.log(LogLevel.Critical, "module has no codec registered");
+    return 0;
+  }
+  const protocol = protocolCodec.protocol();
+  const result = parsePluginConfig(readConfiguration(configurationSize), protocol);
+  const config = result.config;
+  if (config === null) {
+    logger.log(LogLevel.Critical, protocol + ": invalid plugin configuration: " + result.error);
+    return 0;
+  }
+  const stats = new Stats(new HostMetricSink(), "meta_protocol." + protocol + "." + config.statPrefix + ".");
+  const plugin = new Plugin(protocolCodec, config, stats, logger);
+  buildFilterChain(plugin);
+  plugins.set(rootContextId, plugin);
+  return 1;
+}
+
+export function proxy_on_new_connection(contextId: u32): u32 {
+  logger.refreshLevel();
+  return FilterStatus.Continue;
+}
+
+export function proxy_on_downstream_data(contextId: u32, dataSize: u32, endOfStream: u32): u32 {
+  return onData(contextId, Direction.Request, BufferType.NetworkDownstreamData, dataSize, endOfStream != 0);
+}
+
+export function proxy_on_upstream_data(contextId: u32, dataSize: u32, endOfStream: u32): u32 {
+  return onData(contextId, Direction.Response, BufferType.NetworkUpstreamData, dataSize, endOfStream != 0);
+}
+
+export function proxy_on_downstream_connection_close(contextId: u32, peerType: u32): void {
+  if (!connections.has(contextId)) return;
+  const connection = connections.get(contextId);
+  connection.onClose(peerType == PeerType.Local);
+  connection.plugin.stats.flush();
+}
+
+// Envoy has no upstream-close callback for network filters (the reference lists only end_of_stream data); the
+// export is here so that a host that does call it finds it.
+export function proxy_on_upstream_connection_close(contextId: u32, peerType: u32): void {}
+
+export function proxy_on_done(contextId: u32): u32 {
+  return 1;
+}
+
+export function proxy_on_log(contextId: u32): void {}
+
+export function proxy_on_delete(contextId: u32): void {
+  connections.delete(contextId);
+  plugins.delete(contextId);
+}
+
+function onData(contextId: u32, direction: Direction, type: BufferType, dataSize: u32, endOfStream: bool): u32 {
+  if (!connections.has(contextId)) return FilterStatus.Continue;
+  const connection = connections.get(contextId);
+  if (dataSize == 0 && !endOfStream) return FilterStatus.Continue;
+  const data = dataSize > 0 ? readBuffer(type, <i32>dataSize) : 0;
+  const size = data != 0 ? readBufferSize() : 0;
+  const result = connection.onData(direction, data, size, endOfStream, nowNanoseconds());
+  let status = FilterStatus.Continue;
+  if (result == StreamResult.Replace) {
+    const stream = direction == Direction.Request ? connection.downstream : connection.upstream;
+    replaceBuffer(type, size, stream.outputPtr, stream.outputLength);
+  } else if (result == StreamResult.Close) {
+    closeDownstream();
+    status = FilterStatus.StopIteration;
+  }
+  releaseBuffer(data);
+  connection.plugin.stats.flush();
+  return status;
+}
+
+function readConfiguration(size: u32): string {
+  if (size == 0) return "";
+  const ptr = readBuffer(BufferType.PluginConfiguration, <i32>size);
+  if (ptr == 0) return "";
+  const text = String.UTF8.decodeUnsafe(ptr, <usize>readBufferSize());
+  releaseBuffer(ptr);
+  return text;
+}

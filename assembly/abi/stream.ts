@@ -1,0 +1,15 @@
+// Connection control and the clock.
+import * as host from "@solo-io/proxy-runtime/assembly/imports";
+import { StreamType } from "./types";
+
+const NOW_NS = memory.data(8);
+
+/** Closes the downstream connection (Envoy flushes what is already written, then closes). */
+export function closeDownstream(): void {
+  host.proxy_close_stream(StreamType.Downstream);
+}
+
+export function nowNanoseconds(): u64 {
+  host.proxy_get_current_time_nanoseconds(NOW_NS);
+  return load<u64>(NOW_NS);
+}

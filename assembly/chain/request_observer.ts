@@ -1,0 +1,63 @@
+// The chain's observing filter: counts requests and responses by kind, records request time, and writes one
+// access log line per request (on its response, or at once for one-way calls and heartbeats).
+import { ConnectionInfo, Filter, FilterStatus, Rejection } from "../framework/filter";
+import { LogLevel, Logger } from "../framework/log";
+import { Metadata } from "../framework/metadata";
+import { InFlightRequest } from "../framework/request_table";
+import { MessageType, ResponseStatus } from "../framework/codec";
+import { Stats } from "../framework/stats";
+
+const NS_PER_MS: u64 = 1_000_000;
+const NS_PER_US: u64 = 1_000;
+
+export class RequestObserver extends Filter {
+  constructor(
+    private readonly stats: Stats,
+    private readonly logger: Logger,
+    private readonly protocol: string,
+    private readonly accessLog: bool,
+  ) {
+    super();
+  }
+
+  onRequest(connection: ConnectionInfo, request: Metadata, rejection: Rejection, nowNs: u64): FilterStatus {
+    const stats = this.stats;
+    stats.request.inc();
+    if (request.messageType == MessageType.Heartbeat) {
+      stats.requestEvent.inc();
+    } else if (request.messageType == MessageType.Oneway) {
+      stats.requestOneway.inc();
+      this.writeAccessLog(connection, request, null, 0);
+    } else {
+      stats.requestTwoway.inc();
+    }
+    return FilterStatus.Continue;
+  }
+
+  onResponse(connection: ConnectionInfo, response: Metadata, request: InFlightRequest | null, nowNs: u64): void {
+    if (response.messageType == MessageType.Heartbeat) return;
+    const stats = this.stats;
+    stats.response.inc();
+    (response.responseStatus == ResponseStatus.Ok ? stats.responseSuccess : stats.responseError).inc();
+    if (request === null) return;
+    const elapsed = nowNs > request.startNs ? nowNs - request.startNs : 0;
+    stats.recordRequestTime(elapsed / NS_PER_MS);
+    this.writeAccessLog(connection, request.metadata, response, elapsed);
+  }
+
+  private writeAccessLog(connection: ConnectionInfo, request: Metadata, response: Metadata | null, elapsedNs: u64): void {
+    if (!this.accessLog || !this.logger.enabled(LogLevel.Info)) return;
+    let line = "access protocol=" + this.protocol + " connection=" + connection.id.toString();
+    line += " request_id=" + request.requestId.toString();
+    for (let i = 0; i < request.size; i++) line += " " + request.keyString(i) + "=" + request.valueString(i);
+    line += " request_bytes=" + request.frameSize.toString();
+    if (response === null) {
+      line += " response=none";
+    } else {
+      line += " response=" + (response.responseStatus == ResponseStatus.Ok ? "ok" : "error");
+      line += " response_bytes=" + response.frameSize.toString();
+      line += " duration_us=" + (elapsedNs / NS_PER_US).toString();
+    }
+    this.logger.write(LogLevel.Info, line);
+  }
+}

@@ -1,0 +1,67 @@
+// The codec contract: what a protocol implements, and all it implements. It mirrors MetaProtocol's
+// decode / encode / onError, sized for a wasm network filter: frames are found and read in place.
+import { Bytes, ByteBuffer } from "./bytes";
+import { Metadata } from "./metadata";
+import { Mutation } from "./mutation";
+
+/** `Codec.frameSize` answer: the header is not complete yet, so the frame size is not known. */
+export const NEED_MORE_DATA: i32 = 0;
+/** `Codec.frameSize` answer: these bytes cannot be the start of a frame of this protocol. */
+export const MALFORMED: i32 = -1;
+
+export enum Direction {
+  /** Client to server (Envoy's downstream data). */
+  Request = 0,
+  /** Server to client (Envoy's upstream data). */
+  Response = 1,
+}
+
+export enum MessageType {
+  Request = 0,
+  Response = 1,
+  Oneway = 2,
+  Heartbeat = 7,
+  Error = 8,
+}
+
+export enum ResponseStatus {
+  Ok = 0,
+  Error = 1,
+}
+
+/** Why the framework asks a codec for an error reply (MetaProtocol's ErrorType). */
+export enum ErrorType {
+  RouteNotFound = 0,
+  ClusterNotFound = 1,
+  NoHealthyUpstream = 2,
+  BadResponse = 3,
+  Unspecified = 4,
+  OverLimit = 5,
+}
+
+export abstract class Codec {
+  /** Protocol name: the `<protocol>` part of metric names and the `protocol` field of access log lines. */
+  abstract protocol(): string;
+
+  /**
+   * Size of the frame that starts at `bytes.ptr`, given the `bytes.length` bytes available so far.
+   * Returns the whole frame's size as soon as the header tells it (it may exceed what is available),
+   * NEED_MORE_DATA while it cannot tell, or MALFORMED.
+   */
+  abstract frameSize(bytes: Bytes): i32;
+
+  /**
+   * Reads one whole frame into `metadata` (message type, request id, routing key/values).
+   * Returns null, or the reason the frame is malformed (a static string: it is logged, never allocated).
+   */
+  abstract decode(frame: Bytes, direction: Direction, metadata: Metadata): string | null;
+
+  /**
+   * Appends `frame` to `out` with `mutation` applied (keys set or replaced). Returns false when the protocol
+   * has nowhere to carry key/values; the framework then forwards the frame untouched and counts it.
+   */
+  abstract mutate(frame: Bytes, metadata: Metadata, mutation: Mutation, out: ByteBuffer): bool;
+
+  /** Appends to `out` the protocol's error reply to `request`, carrying its request id. */
+  abstract encodeError(request: Metadata, error: ErrorType, message: string, out: ByteBuffer): void;
+}

@@ -1,0 +1,98 @@
+// One downstream connection: frames in both directions, the requests in flight, and what the filter chain decided.
+// It knows nothing of the host: the ABI glue feeds it bytes and applies its answer to Envoy's buffers.
+import { Bytes } from "./bytes";
+import { Direction, MessageType } from "./codec";
+import { ConnectionInfo, FilterStatus, Rejection } from "./filter";
+import { FrameAction, FrameHandler, FrameStream, StreamResult } from "./frame_stream";
+import { LogLevel } from "./log";
+import { Metadata } from "./metadata";
+import { Plugin } from "./plugin";
+import { RequestTable } from "./request_table";
+
+@final
+export class Connection extends FrameHandler implements ConnectionInfo {
+  readonly downstream: FrameStream = new FrameStream(Direction.Request);
+  readonly upstream: FrameStream = new FrameStream(Direction.Response);
+  private requests: RequestTable;
+  private metadata: Metadata = new Metadata();
+  private rejection: Rejection = new Rejection();
+  private nowNs: u64 = 0;
+  private closed: bool = false;
+
+  constructor(public readonly id: u32, public readonly plugin: Plugin) {
+    super();
+    this.requests = new RequestTable(plugin.config.maxPendingRequests);
+  }
+
+  /** Bytes read from the client (`Direction.Request`) or from the server (`Direction.Response`). */
+  onData(direction: Direction, data: usize, size: i32, endStream: bool, nowNs: u64): StreamResult {
+    if (this.closed) return StreamResult.Close;
+    this.nowNs = nowNs;
+    const stream = direction == Direction.Request ? this.downstream : this.upstream;
+    const result = stream.feed(data, size, this.plugin.codec, this.plugin.config.maxFrameSize, this);
+    if (result == StreamResult.Close) {
+      this.closed = true;
+      this.plugin.logger.log(LogLevel.Warn, "connection " + this.id.toString() + " closed: " + this.closeReason);
+    } else if (endStream && stream.pendingBytes > 0) {
+      this.plugin.stats.cxIncompleteFrameAtClose.inc();
+      stream.discardPending();
+    }
+    return result;
+  }
+
+  /** The downstream connection closed (`local`: Envoy closed it). */
+  onClose(local: bool): void {
+    const abandoned = this.requests.clear();
+    if (abandoned > 0) {
+      const stats = this.plugin.stats;
+      (local ? stats.cxDestroyLocalWithActiveRq : stats.cxDestroyRemoteWithActiveRq).inc();
+      stats.requestActive.add(-abandoned);
+    }
+    if (this.downstream.pendingBytes > 0 || this.upstream.pendingBytes > 0) {
+      this.plugin.stats.cxIncompleteFrameAtClose.inc();
+    }
+  }
+
+  onFrame(frame: Bytes, stream: FrameStream): FrameAction {
+    const md = this.metadata;
+    md.reset();
+    md.frameSize = frame.length;
+    const malformed = this.plugin.codec.decode(frame, stream.direction, md);
+    if (malformed !== null) {
+      const stats = this.plugin.stats;
+      (stream.direction == Direction.Request ? stats.requestDecodingError : stats.responseDecodingError).inc();
+      this.closeReason = "malformed " + (stream.direction == Direction.Request ? "request: " : "response: ") + malformed;
+      return FrameAction.Close;
+    }
+    return stream.direction == Direction.Request ? this.onRequest(md) : this.onResponse(md);
+  }
+
+  private onRequest(request: Metadata): FrameAction {
+    const stats = this.plugin.stats;
+    if (this.plugin.chain.onRequest(this, request, this.rejection, this.nowNs) == FilterStatus.Reject) {
+      // Without a way to originate bytes, a rejected request ends the connection (see README: error replies).
+      stats.localResponseError.inc();
+      this.closeReason = "request " + request.requestId.toString() + " rejected: " + this.rejection.message;
+      return FrameAction.Close;
+    }
+    if (request.messageType == MessageType.Request) {
+      if (this.requests.start(request, this.nowNs)) stats.requestActive.inc();
+      else stats.requestUntracked.inc();
+    }
+    return FrameAction.Forward;
+  }
+
+  private onResponse(response: Metadata): FrameAction {
+    const stats = this.plugin.stats;
+    if (response.messageType == MessageType.Heartbeat) {
+      this.plugin.chain.onResponse(this, response, null, this.nowNs);
+      return FrameAction.Forward;
+    }
+    const request = this.requests.take(response.requestId);
+    if (request === null) stats.responseUnmatched.inc();
+    else stats.requestActive.add(-1);
+    this.plugin.chain.onResponse(this, response, request, this.nowNs);
+    if (request !== null) this.requests.release(request);
+    return FrameAction.Forward;
+  }
+}

@@ -1,0 +1,134 @@
+// Frame assembly for one direction of a connection, over Envoy's buffer semantics: a filter may only replace,
+// prepend or append to the data it is shown. So complete frames go on (untouched, or rewritten), and a partial
+// tail is drained into wasm memory and joined with the next bytes. Bytes are never copied when a read carries only
+// whole frames that pass untouched.
+import { Bytes, ByteBuffer } from "./bytes";
+import { Codec, Direction, MALFORMED, NEED_MORE_DATA } from "./codec";
+
+export enum FrameAction {
+  /** The frame goes on unchanged. */
+  Forward = 0,
+  /** The handler wrote what replaces the frame (possibly nothing) into `beginReplacement()`. */
+  Replaced = 1,
+  /** Close the connection: the handler set `closeReason`. */
+  Close = 2,
+}
+
+export enum StreamResult {
+  /** Envoy's buffer already holds exactly what must go on. */
+  PassThrough = 0,
+  /** Envoy's buffer must be replaced by `outputPtr`/`outputLength`. */
+  Replace = 1,
+  /** Close the connection (`FrameStream.closeReason` says why). */
+  Close = 2,
+}
+
+export abstract class FrameHandler {
+  closeReason: string = "";
+  abstract onFrame(frame: Bytes, stream: FrameStream): FrameAction;
+}
+
+/** Held memory above this is given back once a large frame has gone through. */
+const RETAINED_BYTES: i32 = 16 * 1024;
+
+@final
+export class FrameStream {
+  outputPtr: usize = 0;
+  outputLength: i32 = 0;
+
+  private held: ByteBuffer = new ByteBuffer();
+  /** Bytes at the front of `held` already forwarded; dropped lazily so the output stays valid until the next feed. */
+  private heldConsumed: i32 = 0;
+  private out: ByteBuffer = new ByteBuffer();
+  private rewriting: bool = false;
+  private work: usize = 0;
+  private runStart: i32 = 0;
+  private framePos: i32 = 0;
+  private window: Bytes = new Bytes();
+  private frame: Bytes = new Bytes();
+
+  constructor(public readonly direction: Direction) {}
+
+  /** Bytes of an incomplete frame waiting for more data. */
+  get pendingBytes(): i32 {
+    return this.held.length - this.heldConsumed;
+  }
+
+  /** Processes `size` new bytes at `data`. The output stays valid until the next call. */
+  feed(data: usize, size: i32, codec: Codec, maxFrameSize: i32, handler: FrameHandler): StreamResult {
+    let workLength: i32;
+    const joined = this.pendingBytes > 0;
+    if (joined) {
+      this.held.discardFront(this.heldConsumed);
+      this.held.append(data, size);
+      this.work = this.held.ptr;
+      workLength = this.held.length;
+    } else {
+      this.held.clear();
+      this.held.release(RETAINED_BYTES);
+      this.work = data;
+      workLength = size;
+    }
+    this.heldConsumed = 0;
+    this.out.clear();
+    this.out.release(RETAINED_BYTES);
+    this.rewriting = false;
+    this.runStart = 0;
+
+    let pos = 0;
+    while (pos < workLength) {
+      const available = workLength - pos;
+      const frameSize = codec.frameSize(this.window.set(this.work + <usize>pos, available));
+      if (frameSize == MALFORMED || frameSize < 0) {
+        handler.closeReason = "malformed frame header";
+        return StreamResult.Close;
+      }
+      if (frameSize > maxFrameSize || (frameSize == NEED_MORE_DATA && available > maxFrameSize)) {
+        handler.closeReason = "frame larger than max_frame_size";
+        return StreamResult.Close;
+      }
+      if (frameSize == NEED_MORE_DATA || frameSize > available) break;
+      this.framePos = pos;
+      const action = handler.onFrame(this.frame.set(this.work + <usize>pos, frameSize), this);
+      if (action == FrameAction.Close) return StreamResult.Close;
+      pos += frameSize;
+      if (action == FrameAction.Replaced) this.runStart = pos;
+    }
+
+    if (this.rewriting) {
+      this.flushRun(pos);
+      this.outputPtr = this.out.ptr;
+      this.outputLength = this.out.length;
+    } else {
+      this.outputPtr = this.work;
+      this.outputLength = pos;
+    }
+    if (joined) {
+      this.heldConsumed = pos;
+    } else if (pos < workLength) {
+      this.held.append(data + <usize>pos, workLength - pos);
+    }
+    return !joined && !this.rewriting && pos == workLength ? StreamResult.PassThrough : StreamResult.Replace;
+  }
+
+  /**
+   * For a handler that rewrites or drops the current frame: returns the buffer to append the replacement to
+   * (after the untouched frames that came before it).
+   */
+  beginReplacement(): ByteBuffer {
+    this.rewriting = true;
+    this.flushRun(this.framePos);
+    return this.out;
+  }
+
+  /** Forgets a held partial frame (the connection is closing). */
+  discardPending(): void {
+    this.held.clear();
+    this.heldConsumed = 0;
+  }
+
+  private flushRun(end: i32): void {
+    if (end > this.runStart) this.out.append(this.work + <usize>this.runStart, end - this.runStart);
+    this.runStart = end;
+  }
+}

@@ -1,0 +1,125 @@
+// What a codec learns from a frame. Key/values are copied into one reusable byte arena so that decoding a
+// request allocates nothing; strings are made only when a log line needs them.
+import { ByteBuffer, bytesEqual } from "./bytes";
+import { MessageType, ResponseStatus } from "./codec";
+
+const FIELDS_PER_ENTRY = 4; // key offset, key length, value offset, value length in the arena
+
+@final
+export class Metadata {
+  messageType: MessageType = MessageType.Request;
+  responseStatus: ResponseStatus = ResponseStatus.Ok;
+  requestId: u64 = 0;
+  /** Size of the whole frame on the wire. */
+  frameSize: i32 = 0;
+
+  private arena: ByteBuffer = new ByteBuffer();
+  private entries: Array<i32> = [];
+  private count: i32 = 0;
+
+  reset(): void {
+    this.messageType = MessageType.Request;
+    this.responseStatus = ResponseStatus.Ok;
+    this.requestId = 0;
+    this.frameSize = 0;
+    this.arena.clear();
+    this.count = 0;
+  }
+
+  get size(): i32 {
+    return this.count;
+  }
+
+  /** Adds a key/value whose value is `length` bytes of wasm memory at `value` (for example inside the frame). */
+  putBytes(key: string, value: usize, length: i32): void {
+    const keyAt = this.arena.length;
+    this.arena.appendUtf8(key);
+    const valueAt = this.arena.length;
+    this.arena.append(value, length);
+    this.addEntry(keyAt, valueAt - keyAt, valueAt, length);
+  }
+
+  putString(key: string, value: string): void {
+    const keyAt = this.arena.length;
+    this.arena.appendUtf8(key);
+    const valueAt = this.arena.length;
+    this.arena.appendUtf8(value);
+    this.addEntry(keyAt, valueAt - keyAt, valueAt, this.arena.length - valueAt);
+  }
+
+  /** Adds a key whose value is `value` in decimal (how MetaProtocol exposes numeric routing keys). */
+  putDecimal(key: string, value: i64): void {
+    const keyAt = this.arena.length;
+    this.arena.appendUtf8(key);
+    const valueAt = this.arena.length;
+    this.arena.appendDecimal(value);
+    this.addEntry(keyAt, valueAt - keyAt, valueAt, this.arena.length - valueAt);
+  }
+
+  /** Index of the entry whose key is the UTF-8 `key` (`length` bytes at `key`), or -1. */
+  find(key: usize, length: i32): i32 {
+    const base = this.arena.ptr;
+    for (let i = 0; i < this.count; i++) {
+      const e = i * FIELDS_PER_ENTRY;
+      if (bytesEqual(base + <usize>this.entries[e], this.entries[e + 1], key, length)) return i;
+    }
+    return -1;
+  }
+
+  valuePtr(index: i32): usize {
+    return this.arena.ptr + <usize>this.entries[index * FIELDS_PER_ENTRY + 2];
+  }
+
+  valueLength(index: i32): i32 {
+    return this.entries[index * FIELDS_PER_ENTRY + 3];
+  }
+
+  /** The key of entry `index` as a string (allocates: for logs, not for matching). */
+  keyString(index: i32): string {
+    const e = index * FIELDS_PER_ENTRY;
+    return String.UTF8.decodeUnsafe(this.arena.ptr + <usize>this.entries[e], <usize>this.entries[e + 1]);
+  }
+
+  /** The value of entry `index` as a string (allocates: for logs, not for matching). */
+  valueString(index: i32): string {
+    return String.UTF8.decodeUnsafe(this.valuePtr(index), <usize>this.valueLength(index));
+  }
+
+  /** The value for `key` as a string, or "" (allocates: for logs). */
+  get(key: string): string {
+    const bytes = String.UTF8.encode(key);
+    const at = this.find(changetype<usize>(bytes), bytes.byteLength);
+    return at < 0 ? "" : this.valueString(at);
+  }
+
+  /** Makes this a copy of `other` (reusing this object's memory). */
+  copyFrom(other: Metadata): void {
+    this.messageType = other.messageType;
+    this.responseStatus = other.responseStatus;
+    this.requestId = other.requestId;
+    this.frameSize = other.frameSize;
+    this.arena.clear();
+    this.arena.append(other.arena.ptr, other.arena.length);
+    this.count = 0;
+    const n = other.count * FIELDS_PER_ENTRY;
+    for (let i = 0; i < n; i += FIELDS_PER_ENTRY) {
+      this.addEntry(other.entries[i], other.entries[i + 1], other.entries[i + 2], other.entries[i + 3]);
+    }
+  }
+
+  private addEntry(keyAt: i32, keyLength: i32, valueAt: i32, valueLength: i32): void {
+    const e = this.count * FIELDS_PER_ENTRY;
+    if (e == this.entries.length) {
+      this.entries.push(keyAt);
+      this.entries.push(keyLength);
+      this.entries.push(valueAt);
+      this.entries.push(valueLength);
+    } else {
+      this.entries[e] = keyAt;
+      this.entries[e + 1] = keyLength;
+      this.entries[e + 2] = valueAt;
+      this.entries[e + 3] = valueLength;
+    }
+    this.count++;
+  }
+}

@@ -1,0 +1,19 @@
+// What every connection of a configured plugin shares: the codec, the configuration, metrics, the logger and
+// the filter chain.
+import { Codec } from "./codec";
+import { PluginConfig } from "./config";
+import { FilterChain } from "./filter";
+import { Logger } from "./log";
+import { Stats } from "./stats";
+
+@final
+export class Plugin {
+  readonly chain: FilterChain = new FilterChain();
+
+  constructor(
+    public readonly codec: Codec,
+    public readonly config: PluginConfig,
+    public readonly stats: Stats,
+    public readonly logger: Logger,
+  ) {}
+}

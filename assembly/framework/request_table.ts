@@ -1,0 +1,51 @@
+// Requests in flight on one connection, keyed by request id, so that a response finds its request's start time
+// and metadata (responses may come back in any order on multiplexed protocols). Entries are pooled.
+import { Metadata } from "./metadata";
+
+@final
+export class InFlightRequest {
+  metadata: Metadata = new Metadata();
+  startNs: u64 = 0;
+}
+
+@final
+export class RequestTable {
+  private byId: Map<u64, InFlightRequest> = new Map();
+  private pool: Array<InFlightRequest> = [];
+
+  constructor(private readonly capacity: i32) {}
+
+  get size(): i32 {
+    return this.byId.size;
+  }
+
+  /** Tracks `request`. Returns false (and tracks nothing) when the table is full or the id is already in flight. */
+  start(request: Metadata, nowNs: u64): bool {
+    if (this.byId.size >= this.capacity || this.byId.has(request.requestId)) return false;
+    const entry = this.pool.length > 0 ? this.pool.pop() : new InFlightRequest();
+    entry.metadata.copyFrom(request);
+    entry.startNs = nowNs;
+    this.byId.set(request.requestId, entry);
+    return true;
+  }
+
+  /** Removes and returns the request with `id`, or null. Hand it back with `release` when done. */
+  take(id: u64): InFlightRequest | null {
+    if (!this.byId.has(id)) return null;
+    const entry = this.byId.get(id);
+    this.byId.delete(id);
+    return entry;
+  }
+
+  release(entry: InFlightRequest): void {
+    this.pool.push(entry);
+  }
+
+  /** Removes every request (the connection is closing) and returns how many there were. */
+  clear(): i32 {
+    const n = this.byId.size;
+    this.byId.clear();
+    this.pool.length = 0;
+    return n;
+  }
+}

@@ -1,0 +1,57 @@
+// The awesomerpc codec: the sample custom protocol of MetaProtocol's tutorial, and the template to copy when
+// adding a protocol. Every frame starts with a 13-byte big-endian header:
+//
+//   offset 0  u8   version
+//          1  u32  request id      (a response carries its request's id)
+//          5  u32  total length    (header included)
+//          9  i16  command         (the routing key, exposed as "cmd" in decimal)
+//         11  i16  response code   (0 = ok; an error reply carries 1)
+//
+// followed by an opaque body.
+import { Bytes, ByteBuffer } from "../../assembly/framework/bytes";
+import { Codec, Direction, ErrorType, MALFORMED, MessageType, NEED_MORE_DATA, ResponseStatus } from "../../assembly/framework/codec";
+import { Metadata } from "../../assembly/framework/metadata";
+import { Mutation } from "../../assembly/framework/mutation";
+
+const HEADER_SIZE = 13;
+const LENGTH_END = 9; // bytes needed to read the total length
+const VERSION: u32 = 1;
+const ERROR_CODE: u32 = 1;
+
+export class AwesomeRpcCodec extends Codec {
+  protocol(): string {
+    return "awesomerpc";
+  }
+
+  frameSize(bytes: Bytes): i32 {
+    if (bytes.length < LENGTH_END) return NEED_MORE_DATA;
+    const total = bytes.u32be(5);
+    if (total < <u32>HEADER_SIZE || total > <u32>i32.MAX_VALUE) return MALFORMED;
+    return <i32>total;
+  }
+
+  decode(frame: Bytes, direction: Direction, metadata: Metadata): string | null {
+    metadata.requestId = frame.u32be(1);
+    if (direction == Direction.Request) {
+      metadata.messageType = MessageType.Request;
+      metadata.putDecimal("cmd", frame.i16be(9));
+    } else {
+      metadata.messageType = MessageType.Response;
+      metadata.responseStatus = frame.i16be(11) == 0 ? ResponseStatus.Ok : ResponseStatus.Error;
+    }
+    return null;
+  }
+
+  // The header has no room for key/values.
+  mutate(frame: Bytes, metadata: Metadata, mutation: Mutation, out: ByteBuffer): bool {
+    return false;
+  }
+
+  encodeError(request: Metadata, error: ErrorType, message: string, out: ByteBuffer): void {
+    out.appendU8(VERSION);
+    out.appendU32be(<u32>request.requestId);
+    out.appendU32be(HEADER_SIZE);
+    out.appendU16be(0); // command: the reply is about the request id, not a command
+    out.appendU16be(ERROR_CODE);
+  }
+}

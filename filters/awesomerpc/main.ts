@@ -1,0 +1,7 @@
+// The awesomerpc filter module: the meta-protocol framework with the awesomerpc codec.
+import { registerCodec } from "../../assembly/abi/protocol";
+import { AwesomeRpcCodec } from "./codec";
+
+export * from "../../assembly/abi/exports";
+
+registerCodec(new AwesomeRpcCodec());
