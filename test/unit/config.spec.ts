@@ -1,0 +1,69 @@
+import { parsePluginConfig } from "../../assembly/framework/config";
+import { JsonKind, JsonParser } from "../../assembly/framework/json";
+
+function errorOf(text: string): string {
+  return parsePluginConfig(text, "p").error;
+}
+
+describe("plugin configuration", () => {
+  it("uses defaults for an empty configuration", () => {
+    const c = parsePluginConfig("", "awesomerpc").config!;
+    expect(c.statPrefix).toBe("awesomerpc");
+    expect(c.maxFrameSize).toBe(1048576);
+    expect(c.accessLog).toBe(true);
+  });
+
+  it("reads every field", () => {
+    const c = parsePluginConfig('{"stat_prefix":"edge","max_frame_size":4096,"max_pending_requests":8,"access_log":false}', "p").config!;
+    expect(c.statPrefix).toBe("edge");
+    expect(c.maxFrameSize).toBe(4096);
+    expect(c.maxPendingRequests).toBe(8);
+    expect(c.accessLog).toBe(false);
+  });
+
+  it("refuses unknown fields by name", () => {
+    expect(errorOf('{"max_frame_sise": 10}')).toBe(
+      "unknown field 'max_frame_sise' (known: stat_prefix, max_frame_size, max_pending_requests, access_log)",
+    );
+  });
+
+  it("refuses wrong types and ranges naming the field", () => {
+    expect(errorOf('{"max_frame_size": 10}')).toBe("field 'max_frame_size' must be an integer from 64 to 67108864");
+    expect(errorOf('{"max_frame_size": 1000.5}')).toBe("field 'max_frame_size' must be an integer from 64 to 67108864");
+    expect(errorOf('{"max_pending_requests": "9"}')).toBe("field 'max_pending_requests' must be an integer from 1 to 1000000");
+    expect(errorOf('{"access_log": 1}')).toBe("field 'access_log' must be true or false");
+    expect(errorOf('{"stat_prefix": "a.b"}')).toBe("field 'stat_prefix' must be a non-empty string without dots");
+  });
+
+  it("refuses text that is not a JSON object", () => {
+    expect(errorOf("[1]")).toBe("configuration must be a JSON object");
+    expect(errorOf('{"access_log": tru}')).toBe("configuration is not valid JSON: unexpected character 't' at offset 15");
+    expect(errorOf('{"a":1,"a":2}')).toBe("configuration is not valid JSON: duplicate member 'a' at offset 10");
+  });
+});
+
+describe("JSON reader", () => {
+  it("reads nested values, escapes and numbers", () => {
+    const v = new JsonParser().parse(' {"a": [1, -2.5e1, true, null, "x\\u0041\\n"], "b": {}} ')!;
+    expect(v.kind).toBe(JsonKind.Object);
+    const a = v.get("a")!;
+    expect(a.items.length).toBe(5);
+    expect(a.items[1].number).toBe(-25.0);
+    expect(a.items[4].string).toBe("xA\n");
+    expect(v.get("b")!.kind).toBe(JsonKind.Object);
+  });
+
+  it("refuses nesting deeper than 64 without recursing further", () => {
+    const p = new JsonParser();
+    expect(p.parse("[".repeat(100) + "]".repeat(100))).toBeNull();
+    expect(p.error.startsWith("nesting deeper than 64")).toBe(true);
+  });
+
+  it("refuses unterminated strings and trailing text", () => {
+    const p = new JsonParser();
+    expect(p.parse('"abc')).toBeNull();
+    expect(p.error).toBe("unterminated string at offset 4");
+    expect(p.parse("{} x")).toBeNull();
+    expect(p.error).toBe("unexpected text after the JSON value at offset 3");
+  });
+});

@@ -1,0 +1,132 @@
+import { Direction, ErrorType } from "../../assembly/framework/codec";
+import { Connection } from "../../assembly/framework/connection";
+import { ConnectionInfo, Filter, FilterStatus, Rejection } from "../../assembly/framework/filter";
+import { StreamResult } from "../../assembly/framework/frame_stream";
+import { Metadata } from "../../assembly/framework/metadata";
+import { awesomeFrame, concat, TestPlugin } from "./support";
+
+const MS: u64 = 1_000_000;
+
+function send(c: Connection, direction: Direction, bytes: Uint8Array, nowNs: u64 = 0, endStream: bool = false): StreamResult {
+  return c.onData(direction, bytes.dataStart, bytes.length, endStream, nowNs);
+}
+
+class RejectCommand extends Filter {
+  constructor(private command: string) {
+    super();
+  }
+  onRequest(connection: ConnectionInfo, request: Metadata, rejection: Rejection, nowNs: u64): FilterStatus {
+    if (request.get("cmd") == this.command) return rejection.set(ErrorType.OverLimit, "over limit");
+    return FilterStatus.Continue;
+  }
+}
+
+describe("Connection", () => {
+  it("matches responses to requests by id, in any order, and times them", () => {
+    const t = new TestPlugin();
+    const c = new Connection(1, t.plugin);
+    send(c, Direction.Request, concat([awesomeFrame(1, 1, 0, 3), awesomeFrame(2, 2, 0, 3)]), 10 * MS);
+    t.plugin.stats.flush();
+    expect(t.sink.value("request")).toBe(2);
+    expect(t.sink.value("request_active")).toBe(2);
+    send(c, Direction.Response, awesomeFrame(2, 2, 0, 1), 15 * MS);
+    send(c, Direction.Response, awesomeFrame(1, 1, 4, 1), 40 * MS);
+    t.plugin.stats.flush();
+    expect(t.sink.value("response")).toBe(2);
+    expect(t.sink.value("response_success")).toBe(1);
+    expect(t.sink.value("response_error")).toBe(1);
+    expect(t.sink.value("request_active")).toBe(0);
+    expect(t.sink.samples.length).toBe(2);
+    expect(t.sink.samples[0]).toBe(5);
+    expect(t.sink.samples[1]).toBe(30);
+  });
+
+  it("writes one access log line per request with its key/values and outcome", () => {
+    const t = new TestPlugin();
+    const c = new Connection(42, t.plugin);
+    send(c, Direction.Request, awesomeFrame(7, 3, 0, 2), 1 * MS);
+    send(c, Direction.Response, awesomeFrame(7, 3, 0, 5), 3 * MS);
+    expect(t.logger.lines.length).toBe(1);
+    expect(t.logger.lines[0]).toBe(
+      "access protocol=awesomerpc connection=42 request_id=7 cmd=3 request_bytes=15 response=ok response_bytes=18 duration_us=2000",
+    );
+  });
+
+  it("writes no access log when it is turned off", () => {
+    const t = new TestPlugin('{"stat_prefix": "test", "access_log": false}');
+    const c = new Connection(1, t.plugin);
+    send(c, Direction.Request, awesomeFrame(7, 3, 0, 2));
+    send(c, Direction.Response, awesomeFrame(7, 3, 0, 5));
+    expect(t.logger.lines.length).toBe(0);
+  });
+
+  it("counts a response nobody asked for and forwards it", () => {
+    const t = new TestPlugin();
+    const c = new Connection(1, t.plugin);
+    expect(send(c, Direction.Response, awesomeFrame(99, 1, 0, 0))).toBe(StreamResult.PassThrough);
+    t.plugin.stats.flush();
+    expect(t.sink.value("response_unmatched")).toBe(1);
+  });
+
+  it("batches metric updates: one host call per changed metric per flush", () => {
+    const t = new TestPlugin('{"stat_prefix": "test", "access_log": false}');
+    const c = new Connection(1, t.plugin);
+    const parts: Array<Uint8Array> = [];
+    for (let i = 1; i <= 64; i++) parts.push(awesomeFrame(<u32>i, 1, 0, 10));
+    send(c, Direction.Request, concat(parts));
+    t.plugin.stats.flush();
+    expect(t.sink.value("request")).toBe(64);
+    expect(t.sink.hostCalls).toBe(3); // request, request_twoway, request_active
+  });
+
+  it("closes on a malformed request and counts it", () => {
+    const t = new TestPlugin();
+    const c = new Connection(1, t.plugin);
+    const bad = awesomeFrame(1, 1, 0, 0);
+    bad[8] = 1;
+    expect(send(c, Direction.Request, bad)).toBe(StreamResult.Close);
+    expect(c.closeReason).toBe("malformed frame header");
+    expect(t.logger.lines[0]).toBe("connection 1 closed: malformed frame header");
+  });
+
+  it("closes a connection whose request a filter rejects, and counts it", () => {
+    const t = new TestPlugin();
+    t.plugin.chain.add(new RejectCommand("5"));
+    const c = new Connection(1, t.plugin);
+    expect(send(c, Direction.Request, awesomeFrame(1, 1, 0, 0))).toBe(StreamResult.PassThrough);
+    expect(send(c, Direction.Request, awesomeFrame(2, 5, 0, 0))).toBe(StreamResult.Close);
+    t.plugin.stats.flush();
+    expect(t.sink.value("local_response_error")).toBe(1);
+    expect(c.closeReason).toBe("request 2 rejected: over limit");
+  });
+
+  it("counts requests left in flight when the connection closes", () => {
+    const t = new TestPlugin();
+    const c = new Connection(1, t.plugin);
+    send(c, Direction.Request, concat([awesomeFrame(1, 1, 0, 0), awesomeFrame(2, 1, 0, 0)]));
+    c.onClose(false);
+    t.plugin.stats.flush();
+    expect(t.sink.value("cx_destroy_remote_with_active_rq")).toBe(1);
+    expect(t.sink.value("request_active")).toBe(0);
+  });
+
+  it("drops and counts a partial frame at end of stream", () => {
+    const t = new TestPlugin();
+    const c = new Connection(1, t.plugin);
+    const frame = awesomeFrame(1, 1, 0, 10);
+    send(c, Direction.Request, frame.slice(0, 5), 0, true);
+    t.plugin.stats.flush();
+    expect(t.sink.value("cx_incomplete_frame_at_close")).toBe(1);
+    expect(c.downstream.pendingBytes).toBe(0);
+  });
+
+  it("stops tracking past max_pending_requests but still forwards", () => {
+    const t = new TestPlugin('{"stat_prefix": "test", "max_pending_requests": 2}');
+    const c = new Connection(1, t.plugin);
+    const input = concat([awesomeFrame(1, 1, 0, 0), awesomeFrame(2, 1, 0, 0), awesomeFrame(3, 1, 0, 0)]);
+    expect(send(c, Direction.Request, input)).toBe(StreamResult.PassThrough);
+    t.plugin.stats.flush();
+    expect(t.sink.value("request_untracked")).toBe(1);
+    expect(t.sink.value("request_active")).toBe(2);
+  });
+});

@@ -1,0 +1,101 @@
+// Test doubles and frame builders shared by the unit tests.
+import { ByteBuffer } from "../../assembly/framework/bytes";
+import { Codec } from "../../assembly/framework/codec";
+import { parsePluginConfig } from "../../assembly/framework/config";
+import { LogLevel, Logger } from "../../assembly/framework/log";
+import { Plugin } from "../../assembly/framework/plugin";
+import { MetricKind, MetricSink, Stats } from "../../assembly/framework/stats";
+import { buildFilterChain } from "../../assembly/chain/build";
+import { AwesomeRpcCodec } from "../../filters/awesomerpc/codec";
+
+/** An awesomerpc frame with a body of `bodyLength` bytes 'a', 'b', ... */
+export function awesomeFrame(requestId: u32, command: i16, responseCode: i16, bodyLength: i32): Uint8Array {
+  const out = new ByteBuffer();
+  out.appendU8(1);
+  out.appendU32be(requestId);
+  out.appendU32be(13 + bodyLength);
+  out.appendU16be(<u16>command);
+  out.appendU16be(<u16>responseCode);
+  for (let i = 0; i < bodyLength; i++) out.appendU8(0x61 + (i % 26));
+  return toArray(out.ptr, out.length);
+}
+
+export function toArray(ptr: usize, length: i32): Uint8Array {
+  const a = new Uint8Array(length);
+  memory.copy(a.dataStart, ptr, <usize>length);
+  return a;
+}
+
+export function concat(parts: Array<Uint8Array>): Uint8Array {
+  let total = 0;
+  for (let i = 0; i < parts.length; i++) total += parts[i].length;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (let i = 0; i < parts.length; i++) {
+    out.set(parts[i], at);
+    at += parts[i].length;
+  }
+  return out;
+}
+
+export function sameBytes(a: Uint8Array, b: Uint8Array): bool {
+  if (a.length != b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] != b[i]) return false;
+  return true;
+}
+
+/** Records metrics by name, as the host would. */
+export class RecordingSink extends MetricSink {
+  names: Array<string> = [];
+  values: Array<i64> = [];
+  samples: Array<u64> = [];
+  hostCalls: i32 = 0;
+
+  define(kind: MetricKind, name: string): u32 {
+    this.names.push(name);
+    this.values.push(0);
+    return this.names.length - 1;
+  }
+
+  add(id: u32, delta: i64): void {
+    this.hostCalls++;
+    this.values[id] += delta;
+  }
+
+  record(id: u32, value: u64): void {
+    this.hostCalls++;
+    this.samples.push(value);
+  }
+
+  value(name: string): i64 {
+    const at = this.names.indexOf("meta_protocol.awesomerpc.test." + name);
+    if (at < 0) throw new Error("no metric " + name);
+    return this.values[at];
+  }
+}
+
+export class RecordingLogger extends Logger {
+  lines: Array<string> = [];
+
+  write(level: LogLevel, message: string): void {
+    this.lines.push(message);
+  }
+}
+
+/** A configured awesomerpc plugin with the module's filter chain, metrics and logs recorded. */
+export class TestPlugin {
+  sink: RecordingSink;
+  logger: RecordingLogger;
+  plugin: Plugin;
+
+  constructor(configuration: string = '{"stat_prefix": "test"}', codec: Codec = new AwesomeRpcCodec()) {
+    const config = parsePluginConfig(configuration, "test").config;
+    if (config === null) throw new Error("bad test configuration");
+    const sink = new RecordingSink();
+    const logger = new RecordingLogger();
+    this.sink = sink;
+    this.logger = logger;
+    this.plugin = new Plugin(codec, config, new Stats(sink, "meta_protocol.awesomerpc.test."), logger);
+    buildFilterChain(this.plugin);
+  }
+}
