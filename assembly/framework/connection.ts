@@ -18,6 +18,8 @@ export class Connection extends FrameHandler implements ConnectionInfo {
   private rejection: Rejection = new Rejection();
   private nowNs: u64 = 0;
   private closed: bool = false;
+  /** Set when the close comes from a filter's decision rather than from bytes that are not the protocol. */
+  private closingOnRejection: bool = false;
 
   constructor(public readonly id: u32, public readonly plugin: Plugin) {
     super();
@@ -32,6 +34,10 @@ export class Connection extends FrameHandler implements ConnectionInfo {
     const result = stream.feed(data, size, this.plugin.codec, this.plugin.config.maxFrameSize, this);
     if (result == StreamResult.Close) {
       this.closed = true;
+      if (!this.closingOnRejection) {
+        const stats = this.plugin.stats;
+        (direction == Direction.Request ? stats.requestDecodingError : stats.responseDecodingError).inc();
+      }
       this.plugin.logger.log(LogLevel.Warn, "connection " + this.id.toString() + " closed: " + this.closeReason);
     } else if (endStream && stream.pendingBytes > 0) {
       this.plugin.stats.cxIncompleteFrameAtClose.inc();
@@ -59,8 +65,6 @@ export class Connection extends FrameHandler implements ConnectionInfo {
     md.frameSize = frame.length;
     const malformed = this.plugin.codec.decode(frame, stream.direction, md);
     if (malformed !== null) {
-      const stats = this.plugin.stats;
-      (stream.direction == Direction.Request ? stats.requestDecodingError : stats.responseDecodingError).inc();
       this.closeReason = "malformed " + (stream.direction == Direction.Request ? "request: " : "response: ") + malformed;
       return FrameAction.Close;
     }
@@ -72,6 +76,7 @@ export class Connection extends FrameHandler implements ConnectionInfo {
     if (this.plugin.chain.onRequest(this, request, this.rejection, this.nowNs) == FilterStatus.Reject) {
       // Without a way to originate bytes, a rejected request ends the connection (see README: error replies).
       stats.localResponseError.inc();
+      this.closingOnRejection = true;
       this.closeReason = "request " + request.requestId.toString() + " rejected: " + this.rejection.message;
       return FrameAction.Close;
     }

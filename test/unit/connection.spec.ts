@@ -60,6 +60,15 @@ describe("Connection", () => {
     expect(t.logger.lines.length).toBe(0);
   });
 
+  it("closes on an oversized response and counts a response decoding error", () => {
+    const t = new TestPlugin('{"stat_prefix": "test", "max_frame_size": 64}');
+    const c = new Connection(3, t.plugin);
+    expect(send(c, Direction.Response, awesomeFrame(1, 1, 0, 100).slice(0, 9))).toBe(StreamResult.Close);
+    t.plugin.stats.flush();
+    expect(t.sink.value("response_decoding_error")).toBe(1);
+    expect(t.logger.lines[0]).toBe("connection 3 closed: frame larger than max_frame_size");
+  });
+
   it("counts a response nobody asked for and forwards it", () => {
     const t = new TestPlugin();
     const c = new Connection(1, t.plugin);
@@ -87,6 +96,8 @@ describe("Connection", () => {
     expect(send(c, Direction.Request, bad)).toBe(StreamResult.Close);
     expect(c.closeReason).toBe("malformed frame header");
     expect(t.logger.lines[0]).toBe("connection 1 closed: malformed frame header");
+    t.plugin.stats.flush();
+    expect(t.sink.value("request_decoding_error")).toBe(1);
   });
 
   it("closes a connection whose request a filter rejects, and counts it", () => {
@@ -97,6 +108,7 @@ describe("Connection", () => {
     expect(send(c, Direction.Request, awesomeFrame(2, 5, 0, 0))).toBe(StreamResult.Close);
     t.plugin.stats.flush();
     expect(t.sink.value("local_response_error")).toBe(1);
+    expect(t.sink.value("request_decoding_error")).toBe(0);
     expect(c.closeReason).toBe("request 2 rejected: over limit");
   });
 

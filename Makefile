@@ -1,0 +1,52 @@
+# Build the filter modules, test them, and run the demo. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+
+PROTOCOLS := awesomerpc
+MODULES := $(PROTOCOLS:%=build/%.wasm)
+DEBUG_MODULES := $(PROTOCOLS:%=build/debug/%.wasm)
+ASSEMBLY_SOURCES := $(shell find assembly filters -name '*.ts') asconfig.json
+TSX := node --import tsx
+NODE_TESTS = $(shell find test -name '*.test.ts' -not -path '*/node_modules/*' | sort)
+
+.PHONY: help install build test typecheck unit host-tests run clean
+
+help:
+	@echo "make run    build the filters and proxy sample traffic through them (bundled host, or envoy on PATH)"
+	@echo "make test   build, type-check, AssemblyScript unit tests, host and end-to-end tests"
+	@echo "make build  build/<protocol>.wasm (optimised) and build/debug/<protocol>.wasm"
+
+install: node_modules/.installed
+
+# npm ci also applies patches/ to @solo-io/proxy-runtime (postinstall: patch-package).
+node_modules/.installed: package.json package-lock.json $(wildcard patches/*.patch)
+	npm ci --no-audit --no-fund
+	@touch $@
+
+build/%.wasm: filters/%/main.ts $(ASSEMBLY_SOURCES) node_modules/.installed
+	@mkdir -p $(@D)
+	npx asc $< --config asconfig.json --target release -o $@
+
+build/debug/%.wasm: filters/%/main.ts $(ASSEMBLY_SOURCES) node_modules/.installed
+	@mkdir -p $(@D)
+	npx asc $< --config asconfig.json --target debug -o $@
+
+build: $(MODULES) $(DEBUG_MODULES)
+	@for m in $(MODULES); do printf '%-26s %7d bytes\n' $$m $$(stat -c %s $$m); done
+
+typecheck: node_modules/.installed
+	npx tsc -p .
+
+unit: node_modules/.installed
+	npx asp --config as-pect.config.js --as-config test/unit/as-pect.asconfig.json
+
+host-tests: build
+	$(TSX) --test --test-concurrency=1 $(NODE_TESTS)
+
+test: build typecheck unit host-tests
+
+run: build
+	$(TSX) test/demo/run.ts
+
+clean:
+	rm -rf build

@@ -1,0 +1,45 @@
+// `make run`: the sample awesomerpc server, the proxy with envoy/awesomerpc.yaml (wasm filter + tcp_proxy), and a
+// client making calls through it; prints the replies, the filter's access log lines and its metrics.
+import { startAwesomeRpcServer, Command } from "../peers/awesomerpc/server.ts";
+import { AwesomeRpcClient } from "../peers/awesomerpc/client.ts";
+import { startProxy } from "./proxy_process.ts";
+
+const LISTENER_PORT = 26000;
+const SERVER_PORT = 26001;
+const ADMIN_PORT = 26002;
+
+const server = await startAwesomeRpcServer(SERVER_PORT);
+console.log(`awesomerpc server on 127.0.0.1:${SERVER_PORT}`);
+const proxy = await startProxy("envoy/awesomerpc.yaml", LISTENER_PORT);
+console.log(`${proxy.name} on 127.0.0.1:${LISTENER_PORT} with envoy/awesomerpc.yaml\n`);
+
+try {
+  const client = await AwesomeRpcClient.connect(LISTENER_PORT);
+  const show = async (label: string, command: number, body: string, pieces = 1) => {
+    const reply = await client.call(command, body, pieces);
+    console.log(`  ${label.padEnd(44)} -> code ${reply.responseCode}, "${reply.body}"`);
+  };
+  console.log("calls through the wasm filter:");
+  await show('echo "hello"', Command.Echo, "hello");
+  await show('upper "meta protocol"', Command.Upper, "meta protocol");
+  await show('echo "fragmented" written 1 byte at a time', Command.Echo, "fragmented", 64);
+  await show("unknown command 42", 42, "?");
+  const slow = client.call(Command.Delay, "200");
+  const fast = client.call(Command.Delay, "10");
+  const order: string[] = [];
+  await Promise.all([slow.then(() => order.push("200 ms")), fast.then(() => order.push("10 ms"))]);
+  console.log(`  two calls in flight on one connection         -> answered in order: ${order.join(", ")}`);
+  client.close();
+
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  console.log("\naccess log (from the filter, through proxy_log):");
+  for (const line of proxy.logLines.filter((l) => l.includes("access protocol="))) {
+    console.log("  " + line.slice(line.indexOf("access protocol=")));
+  }
+  const stats = await (await fetch(`http://127.0.0.1:${ADMIN_PORT}/stats`)).text();
+  console.log(`\nmetrics (admin http://127.0.0.1:${ADMIN_PORT}/stats):`);
+  for (const line of stats.split("\n").filter((l) => l.includes("meta_protocol.awesomerpc"))) console.log("  " + line);
+} finally {
+  await proxy.stop();
+  await server.close();
+}
