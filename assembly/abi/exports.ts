@@ -100,7 +100,7 @@ function onData(contextId: u32, direction: Direction, type: BufferType, dataSize
   let status = FilterStatus.Continue;
   if (result == StreamResult.Replace) {
     const stream = direction == Direction.Request ? connection.downstream : connection.upstream;
-    replaceBuffer(type, size, stream.outputPtr, stream.outputLength);
+    replaceBuffer(type, <i32>dataSize, stream.outputPtr, stream.outputLength);
   } else if (result == StreamResult.Close) {
     closeDownstream();
     status = FilterStatus.StopIteration;
