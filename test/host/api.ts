@@ -223,6 +223,8 @@ export interface HostServices {
   readonly logLevel: LogLevel;
   /** Number of worker threads Envoy would run (`--concurrency`): one VM instance per worker. */
   readonly concurrency: number;
+  /** The bootstrap's `node` in proto JSON form (id, cluster, metadata): what the `xds.node` property shows. */
+  readonly node?: Readonly<Record<string, unknown>>;
 }
 
 /** One per wasm filter entry of a listener; creates a filter per downstream connection. */
