@@ -1,0 +1,53 @@
+// Envoy's wasm Context (proxy-wasm-cpp-host ContextBase): the VM context (id 0, runs _initialize and malloc), the
+// plugin's root context, and one stream context per downstream connection, whose parent is the root context.
+// Host calls act on the "effective" context (the one proxy_set_effective_context chose during this VM call, else
+// the context the call is running in); async calls and their callbacks belong to the ROOT context.
+import type { ByteBuffer, ConnectionInfo, FilterState, ReadFilterCallbacks } from "../api.ts";
+import type { Pairs } from "./header_pairs.ts";
+
+/** What the root context holds while a callback about an async result runs (Envoy keeps them on the root). */
+export interface CallbackData {
+  /** The gRPC response message; Envoy hands it out as a (mutable) buffer instance. */
+  grpcReceiveBuffer?: ByteBuffer;
+  httpCallResponse?: { headers: Pairs; body: Uint8Array; trailers: Pairs };
+  /** The CallData buffer of a callback that brings data (proxy_on_resolve_dns). */
+  callData?: Uint8Array;
+  /** proxy_get_status: set for proxy_on_grpc_close. */
+  status: { code: number; message: string };
+}
+
+/** A downstream connection as its stream context sees it. */
+export interface ConnectionState {
+  readonly callbacks: ReadFilterCallbacks;
+  readonly info: ConnectionInfo;
+  readonly filterState: FilterState;
+  /**
+   * The buffers of the data callbacks. Envoy points its buffer at the connection's buffer for the callback and
+   * clears the pointer only when the callback returns Continue; outside of it the pointer is null (an empty buffer).
+   */
+  downstreamData?: ByteBuffer;
+  upstreamData?: ByteBuffer;
+}
+
+export class Context {
+  /** The root of a stream context; a root (or the VM context) is its own root. */
+  readonly root: Context;
+  /** Set on the root context while proxy_on_configure runs: the PluginConfiguration buffer. */
+  pluginConfiguration?: Uint8Array;
+  /** Async-call results, on root contexts only. */
+  readonly callbackData: CallbackData = { status: { code: 0, message: "" } };
+  /** in_vm_context_created_: proxy_on_context_create has run (or the VM had failed when it would have). */
+  created = false;
+
+  constructor(
+    readonly id: number,
+    parent: Context | undefined,
+    readonly connection?: ConnectionState,
+  ) {
+    this.root = parent ?? this;
+  }
+
+  get isRoot(): boolean {
+    return this.root === this;
+  }
+}

@@ -1,0 +1,203 @@
+// One VM instance (Envoy runs one per worker thread): the module instance, its contexts, and the rules of a call
+// into it, as proxy-wasm-cpp-host has them:
+// - a call runs in a context; host calls made during it act on the effective context (reset for every call);
+// - actions a host call must not run re-entrantly (continue/close the connection, deferred callbacks) run when the
+//   outermost call returns (DeferAfterCallActions);
+// - any exception out of a call (trap, abort, out-of-bounds) fails the VM for good: every later callback is skipped.
+// Read: cpp-host src/context.cc, src/exports.cc (contextOrEffectiveContext), include/proxy-wasm/wasm.h,
+// src/wasm.cc (WasmBase::startVm: only a few host calls are allowed while _initialize/_start run).
+import type { HostServices, LogLevel, WasmPluginConfig } from "../api.ts";
+import { AsyncCalls } from "./async_calls.ts";
+import { type ConnectionState, Context } from "./context.ts";
+import type { AbiVersion } from "./envoy_abi.ts";
+import { buildImports } from "./host_imports.ts";
+import { MetricIds } from "./metric_ids.ts";
+import { TickTimers } from "./tick_timers.ts";
+import type { UpstreamClients } from "./upstream_clients.ts";
+import { VmMemory } from "./vm_memory.ts";
+
+export interface VmEnvironment {
+  readonly plugin: WasmPluginConfig;
+  readonly services: HostServices;
+  readonly abi: AbiVersion;
+  readonly upstream: UpstreamClients;
+  /** Told once, when this VM fails. */
+  readonly onFail: (vm: WasmVm, message: string) => void;
+}
+
+type Export = (...args: (number | bigint)[]) => unknown;
+
+export class WasmVm {
+  readonly memory: VmMemory;
+  readonly vmContext: Context;
+  readonly metricIds: MetricIds;
+  readonly tickTimers: TickTimers;
+  readonly asyncCalls: AsyncCalls;
+  /** Root contexts whose proxy_on_done answered "not yet" at shutdown, with what finishes them (proxy_done). */
+  readonly awaitingDone = new Map<Context, () => void>();
+  private readonly exports: Readonly<Record<string, Export>>;
+  private readonly contexts = new Map<number, Context>();
+  private nextContextId = 1;
+  private current: Context;
+  private effectiveContextId = 0;
+  private callDepth = 0;
+  private readonly afterCallActions: (() => void)[] = [];
+  private failure: string | undefined;
+  private disposed = false;
+  /** True while _initialize/_start run: only logging, clock, random, args and environment are allowed. */
+  restricted = false;
+
+  constructor(
+    module: WebAssembly.Module,
+    readonly env: VmEnvironment,
+  ) {
+    this.vmContext = new Context(0, undefined);
+    this.contexts.set(0, this.vmContext);
+    this.current = this.vmContext;
+    this.metricIds = new MetricIds(env.services.stats);
+    this.tickTimers = new TickTimers(this);
+    this.asyncCalls = new AsyncCalls(this);
+    const instance = new WebAssembly.Instance(module, buildImports(this));
+    this.exports = instance.exports as Record<string, Export>;
+    const malloc = this.exports.malloc ?? this.exports.proxy_on_memory_allocate;
+    this.memory = new VmMemory(instance.exports.memory as WebAssembly.Memory, (size) => malloc(size) as number);
+  }
+
+  get plugin(): WasmPluginConfig {
+    return this.env.plugin;
+  }
+
+  get services(): HostServices {
+    return this.env.services;
+  }
+
+  get failed(): boolean {
+    return this.failure !== undefined;
+  }
+
+  /** Why the VM failed ("Function: <export> failed: <error>"), if it did. */
+  get failureMessage(): string | undefined {
+    return this.failure;
+  }
+
+  has(exportName: string): boolean {
+    return typeof this.exports[exportName] === "function";
+  }
+
+  /**
+   * Calls an export in `context`. Returns its u32 result (0 for void exports), or undefined when the VM is failed,
+   * the export is missing, or the call failed the VM.
+   */
+  call(context: Context, exportName: string, ...args: number[]): number | undefined {
+    const fn = this.exports[exportName];
+    if (this.failed || this.disposed || typeof fn !== "function") return undefined;
+    const saved = { current: this.current, effective: this.effectiveContextId };
+    this.current = context;
+    this.effectiveContextId = 0;
+    this.callDepth++;
+    try {
+      const result = fn(...args);
+      return typeof result === "number" ? result >>> 0 : 0;
+    } catch (error) {
+      this.fail(`Function: ${exportName} failed: ${describe(error)}`);
+      return undefined;
+    } finally {
+      this.current = saved.current;
+      this.effectiveContextId = saved.effective;
+      this.callDepth--;
+      if (this.callDepth === 0) this.runAfterCallActions();
+    }
+  }
+
+  /** _initialize (a WASI reactor, then its main if any) or _start, with the restricted host calls. */
+  start(): void {
+    this.restricted = true;
+    try {
+      if (this.has("_initialize")) {
+        this.call(this.vmContext, "_initialize");
+        if (this.has("main")) this.call(this.vmContext, "main", 0, 0);
+      } else if (this.has("_start")) {
+        this.call(this.vmContext, "_start");
+      }
+    } finally {
+      this.restricted = false;
+    }
+  }
+
+  fail(message: string): void {
+    if (this.failed) return;
+    this.failure = message;
+    this.tickTimers.stopAll();
+    this.asyncCalls.cancelAll();
+    this.env.onFail(this, message);
+  }
+
+  /** Stops the VM without failing it: no more calls, ticks or callouts (a discarded canary; plugin shutdown). */
+  dispose(): void {
+    this.disposed = true;
+    this.tickTimers.stopAll();
+    this.asyncCalls.cancelAll();
+  }
+
+  /** The context host calls act on: the one set by proxy_set_effective_context during this call, else the caller. */
+  effectiveContext(): Context {
+    return (this.effectiveContextId !== 0 && this.contexts.get(this.effectiveContextId)) || this.current;
+  }
+
+  setEffectiveContext(id: number): boolean {
+    if (!this.contexts.has(id)) return false;
+    this.effectiveContextId = id;
+    return true;
+  }
+
+  context(id: number): Context | undefined {
+    return this.contexts.get(id);
+  }
+
+  createRootContext(): Context {
+    return this.register(new Context(this.nextContextId++, undefined));
+  }
+
+  createStreamContext(root: Context, connection: ConnectionState): Context {
+    return this.register(new Context(this.nextContextId++, root, connection));
+  }
+
+  releaseContext(context: Context): void {
+    this.contexts.delete(context.id);
+  }
+
+  /** Runs `action` once the outermost VM call returns (cpp-host addAfterVmCallAction). */
+  defer(action: () => void): void {
+    this.afterCallActions.push(action);
+    if (this.callDepth === 0) this.runAfterCallActions();
+  }
+
+  /** Envoy's "wasm log" line: dropped below the configured level, prefixed like Context::log. */
+  log(context: Context, level: LogLevel, message: string): void {
+    this.hostLog(level, `wasm log${this.logPrefix(context)}: ${message}`);
+  }
+
+  /** A line of the host's own (Envoy's wasm logger's), dropped below the configured level. */
+  hostLog(level: LogLevel, message: string): void {
+    if (level >= this.services.logLevel) this.services.log(level, message);
+  }
+
+  private logPrefix(context: Context): string {
+    if (context === this.vmContext) return "";
+    const parts = context.isRoot ? [this.plugin.rootId, this.plugin.vmId] : [this.plugin.name, this.plugin.rootId, this.plugin.vmId];
+    return parts.filter((p) => p !== "").map((p) => " " + p).join("");
+  }
+
+  private register(context: Context): Context {
+    this.contexts.set(context.id, context);
+    return context;
+  }
+
+  private runAfterCallActions(): void {
+    while (this.afterCallActions.length > 0) this.afterCallActions.shift()!();
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `Uncaught ${error.name}: ${error.message}` : `Uncaught ${String(error)}`;
+}
