@@ -189,6 +189,24 @@ describe("tcp_proxy behind the network filter chain", { timeout: 20_000 }, () =>
     await eventually(() => echo.received[0]?.length === payload.length, "the upstream to receive every byte", 5000);
   });
 
+  it("stops reading the upstream while the client does not take what is written to it", async () => {
+    const size = 64 * 1024 * 1024;
+    const server = await upstream((socket) => socket.write(Buffer.alloc(size, "y")));
+    const host = await proxy({ clusters: { backend: server.port }, listener: { per_connection_buffer_limit_bytes: 64 * 1024 } });
+    const peer = await client(host.port);
+    peer.socket.pause();
+    peer.write("go");
+    await eventually(() => server.sockets.length === 1, "the upstream connection");
+    await sleep(500);
+    assert.ok(server.sockets[0].writableLength > 0, "the proxy read everything the upstream sent");
+
+    let received = 0;
+    peer.socket.removeAllListeners("data");
+    peer.socket.on("data", (chunk) => (received += chunk.length));
+    peer.socket.resume();
+    await eventually(() => received === size, "the client to receive every byte", 10_000);
+  });
+
   it("passes half-closes both ways and closes once both directions are done", async () => {
     const server = await upstream(() => {});
     const host = await proxy({ clusters: { backend: server.port } });

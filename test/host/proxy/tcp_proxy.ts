@@ -134,7 +134,6 @@ export class TcpProxyFilter implements ReadFilter {
   }
 
   private onInitFailure(): FilterStatus {
-    this.disableIdleTimer();
     this.callbacks.close(CloseType.NoFlush);
     return FilterStatus.StopIteration;
   }
