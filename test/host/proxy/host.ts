@@ -94,17 +94,39 @@ class Host implements RunningHost {
       concurrency: this.concurrency,
       node: bootstrap.node,
     };
-    const wasmFilters = new Map<string, NetworkFilterFactory[]>();
-    for (const listener of bootstrap.listeners) {
-      const factories: NetworkFilterFactory[] = [];
-      for (const plugin of listener.wasmFilters) {
-        const factory = await components.loadWasmNetworkFilter(plugin, services);
-        this.filterFactories.push(factory);
-        factories.push(factory);
-      }
-      wasmFilters.set(listener.name, factories);
+    const wasmFilters: NetworkFilterFactory[][] = [];
+    for (const listener of bootstrap.listeners) wasmFilters.push(await this.loadPlugins(listener.wasmFilters, components, services));
+    await this.startAdmin();
+    for (const [index, config] of bootstrap.listeners.entries()) {
+      const listener = await Listener.start(config, {
+        wasmFilters: wasmFilters[index],
+        clusters,
+        stats,
+        connectionLog: logger.named("connection"),
+        filterLog: logger.named("filter"),
+      });
+      this.listeners.set(config.name, listener);
+      this.log(LogLevel.Info, `listener '${config.name}' listening on ${hostPort({ ...config.address, port: listener.port })}`);
     }
+    this.log(LogLevel.Info, "all dependencies initialized. starting workers");
+  }
 
+  private async loadPlugins(
+    plugins: readonly WasmPluginConfig[],
+    components: HostComponents,
+    services: HostServices,
+  ): Promise<NetworkFilterFactory[]> {
+    const factories: NetworkFilterFactory[] = [];
+    for (const plugin of plugins) {
+      const factory = await components.loadWasmNetworkFilter(plugin, services);
+      this.filterFactories.push(factory); // closed by stop(), also when a later plugin fails
+      factories.push(factory);
+    }
+    return factories;
+  }
+
+  private async startAdmin(): Promise<void> {
+    const { bootstrap, stats } = this;
     const flushOnAdmin = bootstrap.statsFlushIntervalMs === undefined;
     this.admin = await AdminServer.start(bootstrap.adminAddress, {
       stats,
@@ -115,22 +137,7 @@ class Host implements RunningHost {
       quit: () => void this.stop(),
     });
     this.log(LogLevel.Info, `admin address: ${hostPort({ ...bootstrap.adminAddress, port: this.admin.port })}`);
-    if (bootstrap.statsFlushIntervalMs !== undefined) {
-      this.flushTimer = setInterval(() => stats.mergeHistograms(), bootstrap.statsFlushIntervalMs).unref();
-    }
-
-    for (const config of bootstrap.listeners) {
-      const listener = await Listener.start(config, {
-        wasmFilters: wasmFilters.get(config.name)!,
-        clusters,
-        stats,
-        connectionLog: logger.named("connection"),
-        filterLog: logger.named("filter"),
-      });
-      this.listeners.set(config.name, listener);
-      this.log(LogLevel.Info, `listener '${config.name}' listening on ${hostPort({ ...config.address, port: listener.port })}`);
-    }
-    this.log(LogLevel.Info, "all dependencies initialized. starting workers");
+    if (!flushOnAdmin) this.flushTimer = setInterval(() => stats.mergeHistograms(), bootstrap.statsFlushIntervalMs).unref();
   }
 
   listenerPort(name: string): number {

@@ -33,16 +33,12 @@ export class ProtoMessage {
     return this.path === "" ? key : `${this.path}.${key}`;
   }
 
-  has(key: string): boolean {
-    return this.fields[key] !== undefined && this.fields[key] !== null;
-  }
-
   fail(key: string, problem: string): never {
     throw new BootstrapError(this.fieldPath(key), problem);
   }
 
   /** Reads a field's raw JSON value, marking it as understood. */
-  raw(key: string): unknown {
+  private raw(key: string): unknown {
     this.read.add(key);
     const value = this.fields[key];
     return value === null ? undefined : value;
