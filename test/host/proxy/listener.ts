@@ -98,6 +98,8 @@ export class Listener {
       },
       config.bufferLimitBytes,
     );
+    const built = this.buildFilterChain(connection);
+    // Registered after the filters' own callbacks, as Envoy's listener does, so filters hear of the close first.
     this.connections.add(connection);
     connection.addConnectionCallbacks({
       onEvent: (event) => {
@@ -107,13 +109,22 @@ export class Listener {
         stats.downstreamCxDestroy.add(1);
       },
     });
+    if (!built) {
+      connection.close(CloseType.NoFlush);
+      return;
+    }
+    context.connectionLog(LogLevel.Debug, `[C${connection.info.id}] new connection from ${socket.remoteAddress}:${socket.remotePort}`);
+    connection.initializeReadFilters();
+  }
 
+  /** The configured wasm filters then tcp_proxy; false when a filter could not be created. */
+  private buildFilterChain(connection: Connection): boolean {
+    const { config, context } = this;
     try {
       for (const factory of context.wasmFilters) connection.addFilter(factory.createFilter());
     } catch (error) {
       context.connectionLog(LogLevel.Error, `[C${connection.info.id}] closing connection: ${(error as Error).message}`);
-      connection.close(CloseType.NoFlush);
-      return;
+      return false;
     }
     const tcpProxy = new TcpProxyFilter(config.tcpProxy, {
       downstream: connection,
@@ -122,7 +133,6 @@ export class Listener {
       log: context.filterLog,
     });
     connection.addReadFilter(tcpProxy);
-    context.connectionLog(LogLevel.Debug, `[C${connection.info.id}] new connection from ${socket.remoteAddress}:${socket.remotePort}`);
-    connection.initializeReadFilters();
+    return true;
   }
 }
