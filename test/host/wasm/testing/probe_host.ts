@@ -3,13 +3,13 @@
 import { readFileSync } from "node:fs";
 import {
   ByteBuffer,
-  type CloseType,
+  CloseType,
   type Cluster,
   type ClusterManager,
   type ConnectionEvent,
   type ConnectionInfo,
   type FilterStateLifeSpan,
-  type FilterStatus,
+  FilterStatus,
   type HostServices,
   LogLevel,
   type NetworkFilter,
@@ -40,7 +40,7 @@ export class ProbePlugin {
 
   private constructor(
     readonly factory: WasmNetworkFilterFactory,
-    /** Every line the host logged, as "<Level> <message>". */
+    /** Every line the host logged, as "<Level> <message>", and what filters did to their connection ("Connection ..."). */
     readonly logs: string[],
     readonly stats: EnvoyStatsStore,
   ) {}
@@ -70,7 +70,7 @@ export class ProbePlugin {
 
   connect(info: Partial<ConnectionInfo> = {}): ProbeConnection {
     const id = this.nextConnectionId++;
-    return new ProbeConnection(this.factory.createFilter(), { ...defaultInfo(id), ...info });
+    return new ProbeConnection(this.factory.createFilter(), { ...defaultInfo(id), ...info }, this.logs);
   }
 
   /** The result the probe logged for the last run of `command` ("r <command> => <result>"). */
@@ -101,20 +101,25 @@ export class ProbeConnection implements ReadFilterCallbacks {
   };
   /** The connection's read buffer, presented whole to each onData. */
   readonly readBuffer = new ByteBuffer();
+  /** What the filter let through to the next filter (tcp_proxy), read by read. */
+  readonly forwarded: string[] = [];
 
   constructor(
     readonly filter: NetworkFilter,
     readonly connection: ConnectionInfo,
+    private readonly timeline: string[],
   ) {
     filter.initializeReadFilterCallbacks(this);
   }
 
   continueReading(): void {
     this.continueReadingCalls++;
+    this.timeline.push(`Connection ${this.connection.id} continueReading`);
   }
 
   close(type: CloseType): void {
     this.closes.push(type);
+    this.timeline.push(`Connection ${this.connection.id} close ${CloseType[type]}`);
   }
 
   readDisable(): void {}
@@ -123,10 +128,15 @@ export class ProbeConnection implements ReadFilterCallbacks {
     return this.filter.onNewConnection();
   }
 
-  /** Appends `text` to the read buffer and presents the whole buffer, like Envoy's read path. */
+  /**
+   * Appends `text` to the read buffer and presents the whole buffer, like Envoy's read path; on Continue the next
+   * filter (tcp_proxy) takes all of it, on StopIteration it stays for the next read.
+   */
   send(text: string, endStream = false): FilterStatus {
     this.readBuffer.append(new TextEncoder().encode(text));
-    return this.filter.onData(this.readBuffer, endStream);
+    const status = this.filter.onData(this.readBuffer, endStream);
+    if (status === FilterStatus.Continue) this.forwarded.push(new TextDecoder().decode(this.readBuffer.takeAll()));
+    return status;
   }
 
   /** Upstream bytes on their way to the client. */

@@ -114,7 +114,7 @@ function pairs(keys: string[], values: string[]): ArrayBuffer {
 function run(command: string, context: u32): string {
   const a = command.split(" ");
   const op = a[0];
-  store<u64>(out, 0);
+  memory.fill(out, 0, 16);
   if (op == "ctx") return context.toString();
   if (op == "get") {
     const r = proxy_get_buffer_bytes(num(a[1]), num(a[2]), num(a[3]), out, out + 4);
