@@ -4,7 +4,6 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import asc from "assemblyscript/asc";
 
 const CACHE_DIR = join(tmpdir(), "wasm-host-probes");
 
@@ -33,6 +32,7 @@ export async function compileAssemblyScript(source: string): Promise<CompiledMod
     // not compiled yet
   }
   const use = /^\/\/ use: (\S+)/.exec(source)?.[1];
+  const { default: asc } = await import("assemblyscript/asc"); // heavy (binaryen): loaded only on a cache miss
   const result = await asc.compileString({ "probe.ts": source }, { ...OPTIONS, ...(use ? { use: [use] } : {}) });
   if (result.error || !result.binary) throw new Error(`asc failed: ${result.error}\n${result.stderr.toString()}`);
   mkdirSync(CACHE_DIR, { recursive: true });

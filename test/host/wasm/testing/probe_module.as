@@ -1,8 +1,9 @@
 // use: abort=probe/probeAbort
 // A proxy-wasm network filter for the host's tests (AssemblyScript). It logs every callback ("cb <name> <args>")
-// and runs the commands it receives: the downstream data of a connection, and the message of a gRPC response, are
-// ";"-separated commands run on that context; each logs "r <command> => <result>". The plugin configuration holds
-// flags ("reject", "tick=<ms>", "resume", "trap_on_log").
+// and runs the commands it receives: the downstream (or upstream) data of a connection are ";"-separated commands
+// run on that context, the message of a gRPC response ","-separated commands run on the root context ("$conn" is
+// the connection that made the call); each logs "r <command> => <result>". The plugin configuration holds flags
+// ("reject", "tick=<ms>", "linger", "trap_on_log").
 
 @external("env", "proxy_log") declare function proxy_log(level: u32, ptr: usize, size: usize): u32;
 @external("env", "proxy_get_log_level") declare function proxy_get_log_level(levelPtr: usize): u32;
@@ -322,7 +323,7 @@ export function proxy_on_tick(root: u32): void {
 export function proxy_on_grpc_receive(root: u32, token: u32, size: u32): void {
   const message = readBuffer(5, size);
   log("cb on_grpc_receive " + root.toString() + " " + token.toString() + " " + message);
-  runAll(message.replaceAll("$conn", waitingConnection.toString()), root);
+  runAll(message.replaceAll("$conn", waitingConnection.toString()).replaceAll(",", ";"), root);
 }
 
 export function proxy_on_grpc_close(root: u32, token: u32, status: u32): void {
