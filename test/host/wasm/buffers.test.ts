@@ -18,7 +18,7 @@ function connected(): ProbeConnection {
 /** Sends `commands` as the connection's data and returns what the filter let through. */
 function bufferAfter(connection: ProbeConnection, commands: string): string {
   connection.send(commands);
-  return connection.forwarded.at(-1)!;
+  return connection.forwardedText().at(-1)!;
 }
 
 test("get clamps start and length to the data; past the end reads nothing", () => {
@@ -58,7 +58,7 @@ test("data held with StopIteration is presented again, with the new bytes append
   c.send("stop");
   c.send(`;status ${DOWN}`);
   assert.equal(probe.result(`status ${DOWN}`), `${WasmResult.Ok} 13`);
-  assert.deepEqual(c.forwarded, [], "the \"stop\" command ran again and still holds the data");
+  assert.deepEqual(c.forwardedText(), [], "the \"stop\" command ran again and still holds the data");
   assert.equal(new TextDecoder().decode(c.readBuffer.view()), `stop;status ${DOWN}`);
 });
 

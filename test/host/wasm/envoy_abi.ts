@@ -111,10 +111,6 @@ const WASI_FUNCTIONS: readonly HostFunction[] = (["wasi_snapshot_preview1", "was
 /** Every function Envoy links, for ABI 0.2.0 and 0.2.1. */
 export const HOST_FUNCTIONS: readonly HostFunction[] = [...PROXY_FUNCTIONS, ...WASI_FUNCTIONS];
 
-export function findHostFunction(module: string, name: string): HostFunction | undefined {
-  return HOST_FUNCTIONS.find((f) => f.module === module && f.name === name);
-}
-
 /** The export that tells Envoy which ABI the module speaks (0.1.0 is accepted by Envoy but not served here). */
 export const ABI_VERSION_EXPORTS: Readonly<Record<string, AbiVersion | "0.1.0">> = {
   proxy_abi_version_0_1_0: "0.1.0",

@@ -26,7 +26,7 @@ export interface GrpcOutcome {
   readonly response?: Uint8Array;
 }
 
-export const TIMEOUT_OUTCOME: GrpcOutcome = { status: GrpcStatus.Unavailable, message: "upstream request timeout" };
+const TIMEOUT_OUTCOME: GrpcOutcome = { status: GrpcStatus.Unavailable, message: "upstream request timeout" };
 
 const RESET_BEFORE_HEADERS = "upstream connect error or disconnect/reset before headers. reset reason: ";
 
@@ -99,7 +99,7 @@ function requestHeaders(request: GrpcUnaryRequest): Record<string, string | stri
 }
 
 /** A gRPC length-prefixed message: compressed flag 0, u32 big-endian length, bytes. */
-export function grpcFrame(message: Uint8Array): Uint8Array {
+function grpcFrame(message: Uint8Array): Uint8Array {
   const frame = new Uint8Array(5 + message.length);
   new DataView(frame.buffer).setUint32(1, message.length);
   frame.set(message, 5);

@@ -15,7 +15,7 @@ import { sharedDataFunctions } from "./abi/shared_data.ts";
 import { sharedQueueFunctions } from "./abi/shared_queues.ts";
 import { streamFunctions } from "./abi/streams.ts";
 import { emscriptenFunctions, wasiFunctions } from "./abi/wasi.ts";
-import { type AbiVersion, HOST_FUNCTIONS, type HostFunction } from "./envoy_abi.ts";
+import { HOST_FUNCTIONS, type HostFunction } from "./envoy_abi.ts";
 import { LogLevel } from "../api.ts";
 import type { WasmVm } from "./wasm_vm.ts";
 
@@ -60,7 +60,7 @@ export function implementations(vm: WasmVm): { env: HostCalls; wasi: HostCalls }
 export function buildImports(vm: WasmVm): WebAssembly.Imports {
   const { env, wasi } = implementations(vm);
   const imports: Record<string, Record<string, HostCall>> = {};
-  for (const spec of HOST_FUNCTIONS.filter((f) => f.abi.includes(vm.env.abi as AbiVersion))) {
+  for (const spec of HOST_FUNCTIONS.filter((f) => f.abi.includes(vm.env.abi))) {
     const impl = (spec.module === "env" ? env : wasi)[spec.name];
     if (!impl) throw new Error(`host function ${spec.module}.${spec.name} has no implementation`);
     (imports[spec.module] ??= {})[spec.name] = guarded(vm, spec, impl);

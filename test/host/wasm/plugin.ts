@@ -8,7 +8,7 @@
 // src/context.cc (onStart, onConfigure), envoy source/extensions/filters/network/wasm/wasm_filter.h (createFilter:
 // a failed VM gives no filter when failing open, a closing one otherwise).
 import { readFile } from "node:fs/promises";
-import { type HostServices, LogLevel, type NetworkFilter, type NetworkFilterFactory, type WasmPluginConfig } from "../api.ts";
+import { type HostServices, type NetworkFilter, type NetworkFilterFactory, type WasmPluginConfig } from "../api.ts";
 import type { Context } from "./context.ts";
 import { abiVersionOf, checkModule } from "./module_check.ts";
 import { PassThroughFilter, WasmNetworkFilter } from "./network_filter.ts";
@@ -56,14 +56,16 @@ class Plugin implements WasmNetworkFilterFactory {
       services,
       abi,
       upstream: this.upstream,
-      onFail: (_, message) => {
-        this.trapCount++;
-        services.log(LogLevel.Error, message);
-      },
+      onFail: () => this.trapCount++,
     };
-    const canary = this.startWorker(module, env);
-    canary.vm.dispose();
-    for (let i = 0; i < Math.max(1, services.concurrency); i++) this.workers.push(this.startWorker(module, env));
+    try {
+      this.startWorker(module, env).vm.dispose(); // the canary
+      for (let i = 0; i < Math.max(1, services.concurrency); i++) this.workers.push(this.startWorker(module, env));
+    } catch (error) {
+      for (const { vm } of this.workers) vm.dispose();
+      this.upstream.close();
+      throw error;
+    }
   }
 
   createFilter(): NetworkFilter {

@@ -38,7 +38,7 @@ test("failing open, a failed VM lets data through untouched", async () => {
   connection.start();
   assert.equal(connection.send("trap"), FilterStatus.Continue);
   assert.equal(connection.send("set 2 0 99 replaced"), FilterStatus.Continue);
-  assert.deepEqual(connection.forwarded, ["trap", "set 2 0 99 replaced"]);
+  assert.deepEqual(connection.forwardedText(), ["trap", "set 2 0 99 replaced"]);
   const next = probe.connect();
   assert.equal(next.start(), FilterStatus.Continue);
   assert.equal(next.send("x"), FilterStatus.Continue);

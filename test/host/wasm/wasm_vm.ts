@@ -6,7 +6,7 @@
 // - any exception out of a call (trap, abort, out-of-bounds) fails the VM for good: every later callback is skipped.
 // Read: cpp-host src/context.cc, src/exports.cc (contextOrEffectiveContext), include/proxy-wasm/wasm.h,
 // src/wasm.cc (WasmBase::startVm: only a few host calls are allowed while _initialize/_start run).
-import type { HostServices, LogLevel, WasmPluginConfig } from "../api.ts";
+import { type HostServices, LogLevel, type WasmPluginConfig } from "../api.ts";
 import { AsyncCalls } from "./async_calls.ts";
 import { type ConnectionState, Context } from "./context.ts";
 import type { AbiVersion } from "./envoy_abi.ts";
@@ -21,8 +21,8 @@ export interface VmEnvironment {
   readonly services: HostServices;
   readonly abi: AbiVersion;
   readonly upstream: UpstreamClients;
-  /** Told once, when this VM fails. */
-  readonly onFail: (vm: WasmVm, message: string) => void;
+  /** Told once, when this VM fails (after the failure was logged). */
+  readonly onFail: (vm: WasmVm) => void;
 }
 
 type Export = (...args: (number | bigint)[]) => unknown;
@@ -129,7 +129,9 @@ export class WasmVm {
     this.failure = message;
     this.tickTimers.stopAll();
     this.asyncCalls.cancelAll();
-    this.env.onFail(this, message);
+    // Envoy's WasmVmIntegration::error logs it at error level, the "Function: <export> failed: ..." message as is.
+    this.hostLog(LogLevel.Error, message);
+    this.env.onFail(this);
   }
 
   /** Stops the VM without failing it: no more calls, ticks or callouts (a discarded canary; plugin shutdown). */

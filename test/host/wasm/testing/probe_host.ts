@@ -1,24 +1,14 @@
-// Test support: the probe module (probe_module.as) loaded as a plugin with recording fakes around it, and
-// connections driven without sockets, the way the proxy drives a filter.
+// Test support: the probe module (probe_module.as) loaded as a plugin with recording fakes around it, and its
+// connections driven without sockets.
 import { readFileSync } from "node:fs";
-import {
-  ByteBuffer,
-  CloseType,
-  type Cluster,
-  type ClusterManager,
-  type ConnectionEvent,
-  type ConnectionInfo,
-  type FilterStateLifeSpan,
-  FilterStatus,
-  type HostServices,
-  LogLevel,
-  type NetworkFilter,
-  type ReadFilterCallbacks,
-  type WasmPluginConfig,
-} from "../../api.ts";
+import { type Cluster, type ClusterManager, type ConnectionInfo, type HostServices, LogLevel, type WasmPluginConfig } from "../../api.ts";
 import { EnvoyStatsStore } from "../../stats/stats_store.ts";
 import { loadWasmNetworkFilter, type WasmNetworkFilterFactory } from "../plugin.ts";
 import { compileAssemblyScript } from "./compile_assemblyscript.ts";
+import { FakeConnection } from "./fake_connection.ts";
+
+/** The probe's connections are fake ones (fake_connection.ts). */
+export type ProbeConnection = FakeConnection;
 
 const PROBE_SOURCE = new URL("./probe_module.as", import.meta.url);
 
@@ -68,9 +58,9 @@ export class ProbePlugin {
     return new ProbePlugin(await loadWasmNetworkFilter(config, services), logs, stats);
   }
 
-  connect(info: Partial<ConnectionInfo> = {}): ProbeConnection {
+  connect(info: Partial<ConnectionInfo> = {}): FakeConnection {
     const id = this.nextConnectionId++;
-    return new ProbeConnection(this.factory.createFilter(), { ...defaultInfo(id), ...info }, this.logs);
+    return new FakeConnection(this.factory.createFilter(), { ...defaultInfo(id), ...info }, this.logs);
   }
 
   /** The result the probe logged for the last run of `command` ("r <command> => <result>"). */
@@ -87,66 +77,6 @@ export class ProbePlugin {
 
   close(): Promise<void> {
     return this.factory.close();
-  }
-}
-
-/** A downstream connection as the proxy's filter manager presents it to the filter. */
-export class ProbeConnection implements ReadFilterCallbacks {
-  readonly closes: CloseType[] = [];
-  continueReadingCalls = 0;
-  readonly state = new Map<string, { value: string; lifeSpan: FilterStateLifeSpan }>();
-  readonly filterState = {
-    set: (key: string, value: string, lifeSpan: FilterStateLifeSpan) => void this.state.set(key, { value, lifeSpan }),
-    get: (key: string) => this.state.get(key)?.value,
-  };
-  /** The connection's read buffer, presented whole to each onData. */
-  readonly readBuffer = new ByteBuffer();
-  /** What the filter let through to the next filter (tcp_proxy), read by read. */
-  readonly forwarded: string[] = [];
-
-  constructor(
-    readonly filter: NetworkFilter,
-    readonly connection: ConnectionInfo,
-    private readonly timeline: string[],
-  ) {
-    filter.initializeReadFilterCallbacks(this);
-  }
-
-  continueReading(): void {
-    this.continueReadingCalls++;
-    this.timeline.push(`Connection ${this.connection.id} continueReading`);
-  }
-
-  close(type: CloseType): void {
-    this.closes.push(type);
-    this.timeline.push(`Connection ${this.connection.id} close ${CloseType[type]}`);
-  }
-
-  readDisable(): void {}
-
-  start(): FilterStatus {
-    return this.filter.onNewConnection();
-  }
-
-  /**
-   * Appends `text` to the read buffer and presents the whole buffer, like Envoy's read path; on Continue the next
-   * filter (tcp_proxy) takes all of it, on StopIteration it stays for the next read.
-   */
-  send(text: string, endStream = false): FilterStatus {
-    this.readBuffer.append(new TextEncoder().encode(text));
-    const status = this.filter.onData(this.readBuffer, endStream);
-    if (status === FilterStatus.Continue) this.forwarded.push(new TextDecoder().decode(this.readBuffer.takeAll()));
-    return status;
-  }
-
-  /** Upstream bytes on their way to the client. */
-  receive(text: string, endStream = false): { status: FilterStatus; buffer: ByteBuffer } {
-    const buffer = new ByteBuffer(new TextEncoder().encode(text));
-    return { status: this.filter.onWrite(buffer, endStream), buffer };
-  }
-
-  event(event: ConnectionEvent): void {
-    this.filter.onEvent(event);
   }
 }
 
