@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { CloseType, ConnectionEvent, FilterStatus } from "../api.ts";
+import { compileAssemblyScript } from "./testing/compile_assemblyscript.ts";
 import { ProbePlugin } from "./testing/probe_host.ts";
 
 test("a VM starts with context_create(root, 0), vm_start and configure, after a canary VM did the same", async () => {
@@ -103,5 +104,20 @@ test("proxy_done outside of shutdown is NotFound", async () => {
   connection.send("done");
   assert.equal(probe.result("done"), "1");
   assert.deepEqual(connection.closes, [] as CloseType[]);
+  await probe.close();
+});
+
+test("while _initialize runs only logging, clocks, random, args and environment are allowed", async () => {
+  const module = await compileAssemblyScript(`// use: abort=probe/quietAbort
+@external("env", "proxy_log") declare function proxy_log(level: u32, ptr: usize, size: usize): u32;
+@external("env", "proxy_set_tick_period_milliseconds") declare function tick(ms: u32): u32;
+export function quietAbort(m: string | null, f: string | null, l: u32, c: u32): void { unreachable(); }
+export function proxy_abi_version_0_2_1(): void {}
+export function malloc(size: usize): usize { return heap.alloc(size); }
+const message = String.UTF8.encode("tick answered " + tick(10).toString());
+proxy_log(2, changetype<usize>(message), message.byteLength);`);
+  const probe = await ProbePlugin.load({ wasmPath: module.path });
+  assert.ok(probe.logs.includes("Error Attempted call to restricted proxy-wasm capability: proxy_set_tick_period_milliseconds"));
+  assert.ok(probe.logs.includes("Info wasm log: tick answered 10"), "InternalFailure, logged from the VM context");
   await probe.close();
 });

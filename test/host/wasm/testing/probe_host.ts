@@ -17,6 +17,8 @@ export async function probeModulePath(): Promise<string> {
 }
 
 export interface ProbeOptions {
+  /** Another module than the probe. */
+  readonly wasmPath?: string;
   readonly configuration?: string;
   readonly vmId?: string;
   readonly concurrency?: number;
@@ -42,7 +44,7 @@ export class ProbePlugin {
       vmId: options.vmId ?? "probe_vm",
       configuration: options.configuration ?? "",
       vmConfiguration: "vm-config",
-      wasmPath: await probeModulePath(),
+      wasmPath: options.wasmPath ?? (await probeModulePath()),
       failOpen: options.failOpen ?? false,
       environment: {},
     };
