@@ -46,10 +46,10 @@ export async function startTestHost(config: any, listenerName: string): Promise<
   };
 }
 
-/** The value of a Prometheus sample line `name value` (no labels), or undefined. */
+/** The value of the untagged Prometheus sample `name{} value` (Envoy prints empty braces), or undefined. */
 export function metric(exposition: string, name: string): number | undefined {
-  const line = exposition.split("\n").find((l) => l.startsWith(name + " "));
-  return line === undefined ? undefined : Number(line.slice(name.length + 1));
+  const line = exposition.split("\n").find((l) => l.startsWith(name + "{} "));
+  return line === undefined ? undefined : Number(line.slice(name.length + 3));
 }
 
 export async function eventually(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 3000): Promise<void> {
