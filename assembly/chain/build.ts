@@ -1,7 +1,10 @@
 // The filter chain every protocol module runs, in order.
 import { Plugin } from "../framework/plugin";
+import { RequestMutation } from "./request_mutation";
 import { RequestObserver } from "./request_observer";
 
 export function buildFilterChain(plugin: Plugin): void {
-  plugin.chain.add(new RequestObserver(plugin.stats, plugin.logger, plugin.codec.protocol(), plugin.config.accessLog));
+  const config = plugin.config;
+  plugin.chain.add(new RequestObserver(plugin.stats, plugin.logger, plugin.codec.protocol(), config.accessLog));
+  if (config.requestMutation.size > 0) plugin.chain.add(new RequestMutation(config.requestMutation));
 }

@@ -1,6 +1,6 @@
 // The chain's observing filter: counts requests and responses by kind, records request time, and writes one
 // access log line per request (on its response, or at once for one-way calls and heartbeats).
-import { ConnectionInfo, Filter, FilterStatus, Rejection } from "../framework/filter";
+import { ConnectionInfo, Filter, FilterStatus, RequestContext } from "../framework/filter";
 import { LogLevel, Logger } from "../framework/log";
 import { Metadata } from "../framework/metadata";
 import { InFlightRequest } from "../framework/request_table";
@@ -20,14 +20,15 @@ export class RequestObserver extends Filter {
     super();
   }
 
-  onRequest(connection: ConnectionInfo, request: Metadata, rejection: Rejection, nowNs: u64): FilterStatus {
+  onRequest(context: RequestContext): FilterStatus {
+    const request = context.request;
     const stats = this.stats;
     stats.request.inc();
     if (request.messageType == MessageType.Heartbeat) {
       stats.requestEvent.inc();
     } else if (request.messageType == MessageType.Oneway) {
       stats.requestOneway.inc();
-      this.writeAccessLog(connection, request, null, 0);
+      this.writeAccessLog(context.connection, request, null, 0);
     } else {
       stats.requestTwoway.inc();
     }

@@ -1,10 +1,11 @@
 // The plugin configuration: JSON from the Envoy `configuration` field, validated once in proxy_on_configure.
 // Unknown fields and wrong types are refused with a message naming the field, never ignored.
 import { JsonKind, JsonParser, JsonValue } from "./json";
+import { Mutation } from "./mutation";
 
 const MIN_FRAME_SIZE: f64 = 64;
 const MAX_FRAME_SIZE: f64 = 64 * 1024 * 1024;
-const KNOWN_FIELDS: Array<string> = ["stat_prefix", "max_frame_size", "max_pending_requests", "access_log"];
+const KNOWN_FIELDS: Array<string> = ["stat_prefix", "max_frame_size", "max_pending_requests", "access_log", "request_mutation"];
 
 export class PluginConfig {
   /** The `<stat_prefix>` part of metric names (`meta_protocol.<protocol>.<stat_prefix>.request`). */
@@ -15,6 +16,8 @@ export class PluginConfig {
   maxPendingRequests: i32 = 10000;
   /** Write one access log line per request. */
   accessLog: bool = true;
+  /** Key/values set on every request (Dubbo attachments, THeader headers). */
+  requestMutation: Mutation = new Mutation();
 }
 
 /** The result of reading a configuration: `config`, or `error` naming the field at fault. */
@@ -70,6 +73,11 @@ export function parsePluginConfig(text: string, defaultStatPrefix: string): Conf
     }
     config.accessLog = accessLog.bool;
   }
+  const mutation = root.get("request_mutation");
+  if (mutation !== null) {
+    result.error = readMutation(mutation, "request_mutation", config.requestMutation);
+    if (result.error.length > 0) return result;
+  }
   result.config = config;
   return result;
 }
@@ -83,4 +91,23 @@ function integerField(root: JsonValue, name: string, min: f64, max: f64, result:
     return 0;
   }
   return <i32>v.number;
+}
+
+/** Reads `[{"key": "...", "value": "..."}, ...]` into `into`; returns an error naming the entry, or "". */
+function readMutation(v: JsonValue, name: string, into: Mutation): string {
+  if (v.kind != JsonKind.Array) return "field '" + name + "' must be a list of {key, value}";
+  for (let i = 0; i < v.items.length; i++) {
+    const entry = v.items[i];
+    const at = name + "[" + i.toString() + "]";
+    if (entry.kind != JsonKind.Object) return "field '" + at + "' must be an object {key, value}";
+    for (let k = 0; k < entry.keys.length; k++) {
+      if (entry.keys[k] != "key" && entry.keys[k] != "value") return "unknown field '" + at + "." + entry.keys[k] + "'";
+    }
+    const key = entry.get("key");
+    const value = entry.get("value");
+    if (key === null || key.kind != JsonKind.String || key.string.length == 0) return "field '" + at + ".key' must be a non-empty string";
+    if (value === null || value.kind != JsonKind.String) return "field '" + at + ".value' must be a string";
+    into.set(key.string, value.string);
+  }
+  return "";
 }

@@ -2,10 +2,11 @@
 // It knows nothing of the host: the ABI glue feeds it bytes and applies its answer to Envoy's buffers.
 import { Bytes } from "./bytes";
 import { Direction, MessageType } from "./codec";
-import { ConnectionInfo, FilterStatus, Rejection } from "./filter";
+import { ConnectionInfo, FilterStatus, RequestContext } from "./filter";
 import { FrameAction, FrameHandler, FrameStream, StreamResult } from "./frame_stream";
 import { LogLevel } from "./log";
 import { Metadata } from "./metadata";
+import { Mutation } from "./mutation";
 import { Plugin } from "./plugin";
 import { RequestTable } from "./request_table";
 
@@ -15,7 +16,9 @@ export class Connection extends FrameHandler implements ConnectionInfo {
   readonly upstream: FrameStream = new FrameStream(Direction.Response);
   private requests: RequestTable;
   private metadata: Metadata = new Metadata();
-  private rejection: Rejection = new Rejection();
+  private context: RequestContext = new RequestContext();
+  /** Where several filters' mutations are merged (rare: usually one filter mutates). */
+  private merged: Mutation = new Mutation();
   private nowNs: u64 = 0;
   private closed: bool = false;
   /** Set when the close comes from a filter's decision rather than from bytes that are not the protocol. */
@@ -68,23 +71,42 @@ export class Connection extends FrameHandler implements ConnectionInfo {
       this.closeReason = "malformed " + (stream.direction == Direction.Request ? "request: " : "response: ") + malformed;
       return FrameAction.Close;
     }
-    return stream.direction == Direction.Request ? this.onRequest(md) : this.onResponse(md);
+    return stream.direction == Direction.Request ? this.onRequest(frame, stream, md) : this.onResponse(md);
   }
 
-  private onRequest(request: Metadata): FrameAction {
+  private onRequest(frame: Bytes, stream: FrameStream, request: Metadata): FrameAction {
     const stats = this.plugin.stats;
-    if (this.plugin.chain.onRequest(this, request, this.rejection, this.nowNs) == FilterStatus.Reject) {
+    const context = this.context.begin(this, request, this.nowNs);
+    if (this.plugin.chain.onRequest(context) == FilterStatus.Reject) {
       // Without a way to originate bytes, a rejected request ends the connection (see README: error replies).
       stats.localResponseError.inc();
       this.closingOnRejection = true;
-      this.closeReason = "request " + request.requestId.toString() + " rejected: " + this.rejection.message;
+      this.closeReason = "request " + request.requestId.toString() + " rejected: " + context.message;
       return FrameAction.Close;
     }
+    if (!request.bodyDecoded) stats.requestBodyNotDecoded.inc();
     if (request.messageType == MessageType.Request) {
       if (this.requests.start(request, this.nowNs)) stats.requestActive.inc();
       else stats.requestUntracked.inc();
     }
-    return FrameAction.Forward;
+    return context.mutations.length > 0 ? this.applyMutations(frame, stream, request, context.mutations) : FrameAction.Forward;
+  }
+
+  private applyMutations(frame: Bytes, stream: FrameStream, request: Metadata, mutations: Array<Mutation>): FrameAction {
+    let mutation = mutations[0];
+    if (mutations.length > 1) {
+      mutation = this.merged;
+      mutation.clear();
+      for (let i = 0; i < mutations.length; i++) mutation.setAll(mutations[i]);
+    }
+    const out = stream.beginReplacement();
+    const before = out.length;
+    if (!this.plugin.codec.mutate(frame, request, mutation, out)) {
+      this.plugin.stats.mutationUnsupported.inc();
+      out.length = before;
+      out.append(frame.ptr, frame.length);
+    }
+    return FrameAction.Replaced;
   }
 
   private onResponse(response: Metadata): FrameAction {

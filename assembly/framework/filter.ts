@@ -2,6 +2,7 @@
 // Filters decide per request; the framework carries the decision out on the wire.
 import { ErrorType } from "./codec";
 import { Metadata } from "./metadata";
+import { Mutation } from "./mutation";
 import { InFlightRequest } from "./request_table";
 
 export enum FilterStatus {
@@ -11,27 +12,43 @@ export enum FilterStatus {
   Reject = 1,
 }
 
-/** What a rejecting filter fills in: the error the client must see. */
+/** Facts about the connection a message arrived on. */
+export interface ConnectionInfo {
+  readonly id: u32;
+}
+
+/** One request on its way through the chain: what filters read, and what they decide. Reused per connection. */
 @final
-export class Rejection {
+export class RequestContext {
+  connection!: ConnectionInfo;
+  request!: Metadata;
+  nowNs: u64 = 0;
+  /** Key/values filters want set on the request (each filter adds its own, applied in order). */
+  mutations: Array<Mutation> = [];
+  /** When a filter rejects: the error the client must see. */
   error: ErrorType = ErrorType.Unspecified;
   message: string = "";
 
-  set(error: ErrorType, message: string): FilterStatus {
+  begin(connection: ConnectionInfo, request: Metadata, nowNs: u64): RequestContext {
+    this.connection = connection;
+    this.request = request;
+    this.nowNs = nowNs;
+    this.mutations.length = 0;
+    this.error = ErrorType.Unspecified;
+    this.message = "";
+    return this;
+  }
+
+  reject(error: ErrorType, message: string): FilterStatus {
     this.error = error;
     this.message = message;
     return FilterStatus.Reject;
   }
 }
 
-/** Facts about the connection a message arrived on. */
-export interface ConnectionInfo {
-  readonly id: u32;
-}
-
 export abstract class Filter {
   /** Every decoded request, one-way call and heartbeat, in arrival order. */
-  onRequest(connection: ConnectionInfo, request: Metadata, rejection: Rejection, nowNs: u64): FilterStatus {
+  onRequest(context: RequestContext): FilterStatus {
     return FilterStatus.Continue;
   }
 
@@ -49,9 +66,9 @@ export class FilterChain {
   }
 
   /** Runs the filters in order until one rejects. */
-  onRequest(connection: ConnectionInfo, request: Metadata, rejection: Rejection, nowNs: u64): FilterStatus {
+  onRequest(context: RequestContext): FilterStatus {
     for (let i = 0, n = this.filters.length; i < n; i++) {
-      if (unchecked(this.filters[i]).onRequest(connection, request, rejection, nowNs) != FilterStatus.Continue) {
+      if (unchecked(this.filters[i]).onRequest(context) != FilterStatus.Continue) {
         return FilterStatus.Reject;
       }
     }

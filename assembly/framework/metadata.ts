@@ -12,6 +12,8 @@ export class Metadata {
   requestId: u64 = 0;
   /** Size of the whole frame on the wire. */
   frameSize: i32 = 0;
+  /** False when the codec could read only the header (for example an unsupported serialization). */
+  bodyDecoded: bool = true;
 
   private arena: ByteBuffer = new ByteBuffer();
   private entries: Array<i32> = [];
@@ -22,6 +24,7 @@ export class Metadata {
     this.responseStatus = ResponseStatus.Ok;
     this.requestId = 0;
     this.frameSize = 0;
+    this.bodyDecoded = true;
     this.arena.clear();
     this.count = 0;
   }
@@ -37,6 +40,15 @@ export class Metadata {
     const valueAt = this.arena.length;
     this.arena.append(value, length);
     this.addEntry(keyAt, valueAt - keyAt, valueAt, length);
+  }
+
+  /** Adds a key/value whose key too is UTF-8 bytes in wasm memory (keys read from the frame). */
+  putRawKey(key: usize, keyLength: i32, value: usize, valueLength: i32): void {
+    const keyAt = this.arena.length;
+    this.arena.append(key, keyLength);
+    const valueAt = this.arena.length;
+    this.arena.append(value, valueLength);
+    this.addEntry(keyAt, keyLength, valueAt, valueLength);
   }
 
   putString(key: string, value: string): void {
@@ -98,6 +110,7 @@ export class Metadata {
     this.responseStatus = other.responseStatus;
     this.requestId = other.requestId;
     this.frameSize = other.frameSize;
+    this.bodyDecoded = other.bodyDecoded;
     this.arena.clear();
     this.arena.append(other.arena.ptr, other.arena.length);
     this.count = 0;

@@ -1,9 +1,8 @@
 import { Direction, ErrorType } from "../../assembly/framework/codec";
 import { Connection } from "../../assembly/framework/connection";
-import { ConnectionInfo, Filter, FilterStatus, Rejection } from "../../assembly/framework/filter";
+import { Filter, FilterStatus, RequestContext } from "../../assembly/framework/filter";
 import { StreamResult } from "../../assembly/framework/frame_stream";
-import { Metadata } from "../../assembly/framework/metadata";
-import { awesomeFrame, concat, TestPlugin } from "./support";
+import { awesomeFrame, concat, sameBytes, TestPlugin, toArray } from "./support";
 
 const MS: u64 = 1_000_000;
 
@@ -15,8 +14,8 @@ class RejectCommand extends Filter {
   constructor(private command: string) {
     super();
   }
-  onRequest(connection: ConnectionInfo, request: Metadata, rejection: Rejection, nowNs: u64): FilterStatus {
-    if (request.get("cmd") == this.command) return rejection.set(ErrorType.OverLimit, "over limit");
+  onRequest(context: RequestContext): FilterStatus {
+    if (context.request.get("cmd") == this.command) return context.reject(ErrorType.OverLimit, "over limit");
     return FilterStatus.Continue;
   }
 }
@@ -130,6 +129,16 @@ describe("Connection", () => {
     t.plugin.stats.flush();
     expect(t.sink.value("cx_incomplete_frame_at_close")).toBe(1);
     expect(c.downstream.pendingBytes).toBe(0);
+  });
+
+  it("forwards a frame untouched and counts it when the codec has no room for a mutation", () => {
+    const t = new TestPlugin('{"stat_prefix": "test", "request_mutation": [{"key": "x-mesh", "value": "wasm"}]}');
+    const c = new Connection(1, t.plugin);
+    const input = concat([awesomeFrame(1, 1, 0, 4), awesomeFrame(2, 1, 0, 0)]);
+    expect(send(c, Direction.Request, input)).toBe(StreamResult.Replace);
+    expect(sameBytes(toArray(c.downstream.outputPtr, c.downstream.outputLength), input)).toBe(true);
+    t.plugin.stats.flush();
+    expect(t.sink.value("mutation_unsupported")).toBe(2);
   });
 
   it("stops tracking past max_pending_requests but still forwards", () => {

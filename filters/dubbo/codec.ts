@@ -1,0 +1,256 @@
+// The Dubbo codec (dubbo2 protocol). A frame is a 16-byte big-endian header and a body:
+//
+//   0-1   magic 0xdabb
+//   2     flags: 0x80 request, 0x40 two-way, 0x20 event (heartbeat), 0x1f serialization id (2 = hessian2)
+//   3     status (responses): 20 OK, 30/31 timeouts, 40 bad request, 50 bad response, 60 service not found,
+//         70 service error, 80 server error, 90 client error, 100 server thread pool exhausted
+//   4-11  request id
+//   12-15 body length
+//
+// A hessian2 request body is: dubbo version, service path, service version, method, parameter-type descriptor,
+// the arguments, then the attachments map. A response body is a flag (value / null / exception, each with or without
+// attachments) and what it announces; a non-OK status carries a string message instead. Only hessian2 bodies are
+// read; other serializations are forwarded untouched, routed on the header alone.
+import { Bytes, ByteBuffer } from "../../assembly/framework/bytes";
+import { Codec, Direction, ErrorType, MALFORMED, MessageType, NEED_MORE_DATA, ResponseStatus } from "../../assembly/framework/codec";
+import { Metadata } from "../../assembly/framework/metadata";
+import { Mutation } from "../../assembly/framework/mutation";
+import { Hessian2Reader, TAG_END, TAG_MAP_TYPED, TAG_MAP_UNTYPED } from "./hessian2";
+import { writeString } from "./hessian2_writer";
+
+const HEADER_SIZE = 16;
+const MAGIC: u32 = 0xdabb;
+const FLAG_REQUEST: u32 = 0x80;
+const FLAG_TWO_WAY: u32 = 0x40;
+const FLAG_EVENT: u32 = 0x20;
+const SERIALIZATION_MASK: u32 = 0x1f;
+const HESSIAN2: u32 = 2;
+const STATUS_OK: u32 = 20;
+
+// Response flags (org.apache.dubbo.rpc.protocol.dubbo.DubboCodec).
+const RESPONSE_WITH_EXCEPTION = 0;
+const RESPONSE_NULL_VALUE_WITH_ATTACHMENTS = 5;
+const RESPONSE_WITH_EXCEPTION_WITH_ATTACHMENTS = 3;
+const FIRST_FLAG_WITH_ATTACHMENTS = 3;
+
+/** Entries of the attachments map, as byte offsets in the body (kept for rewriting it). */
+@final
+class AttachmentSpans {
+  starts: Array<i32> = [];
+  ends: Array<i32> = [];
+  replaced: Array<bool> = [];
+
+  clear(): void {
+    this.starts.length = 0;
+    this.ends.length = 0;
+    this.replaced.length = 0;
+  }
+}
+
+export class DubboCodec extends Codec {
+  private reader: Hessian2Reader = new Hessian2Reader();
+  private key: ByteBuffer = new ByteBuffer();
+  private spans: AttachmentSpans = new AttachmentSpans();
+
+  protocol(): string {
+    return "dubbo";
+  }
+
+  frameSize(bytes: Bytes): i32 {
+    if (bytes.length >= 2 && bytes.u16be(0) != MAGIC) return MALFORMED;
+    if (bytes.length < HEADER_SIZE) return NEED_MORE_DATA;
+    const body = bytes.u32be(12);
+    if (body > <u32>(i32.MAX_VALUE - HEADER_SIZE)) return MALFORMED;
+    return HEADER_SIZE + <i32>body;
+  }
+
+  decode(frame: Bytes, direction: Direction, metadata: Metadata): string | null {
+    const flags = frame.u8(2);
+    metadata.requestId = frame.u64be(4);
+    const isRequest = (flags & FLAG_REQUEST) != 0;
+    if ((flags & FLAG_EVENT) != 0) {
+      metadata.messageType = MessageType.Heartbeat;
+      return null;
+    }
+    if (isRequest != (direction == Direction.Request)) {
+      return isRequest ? "a request from the server side" : "a response from the client side";
+    }
+    if (isRequest) {
+      metadata.messageType = (flags & FLAG_TWO_WAY) != 0 ? MessageType.Request : MessageType.Oneway;
+    } else {
+      metadata.messageType = MessageType.Response;
+      metadata.responseStatus = frame.u8(3) == STATUS_OK ? ResponseStatus.Ok : ResponseStatus.Error;
+    }
+    if ((flags & SERIALIZATION_MASK) != HESSIAN2) {
+      metadata.bodyDecoded = false;
+      return null;
+    }
+    this.reader.reset(frame.ptr + HEADER_SIZE, frame.length - HEADER_SIZE);
+    return isRequest ? this.decodeRequest(metadata) : this.decodeResponse(frame.u8(3), metadata);
+  }
+
+  mutate(frame: Bytes, metadata: Metadata, mutation: Mutation, out: ByteBuffer): bool {
+    if (metadata.messageType != MessageType.Request && metadata.messageType != MessageType.Oneway) return false;
+    if (!metadata.bodyDecoded) return false;
+    const r = this.reader;
+    r.reset(frame.ptr + HEADER_SIZE, frame.length - HEADER_SIZE);
+    if (!this.skipToAttachments()) return false;
+    const mapStart = r.offset;
+    const spans = this.spans;
+    spans.clear();
+    if (r.remaining > 0 && !this.walkAttachments(null, mutation)) return false;
+    const mapEnd = r.offset;
+
+    const body = frame.ptr + HEADER_SIZE;
+    out.append(frame.ptr, 12);
+    const lengthAt = out.length;
+    out.appendU32be(0);
+    const bodyAt = out.length;
+    out.append(body, mapStart);
+    out.appendU8(TAG_MAP_UNTYPED);
+    for (let i = 0; i < spans.starts.length; i++) {
+      if (!spans.replaced[i]) out.append(body + <usize>spans.starts[i], spans.ends[i] - spans.starts[i]);
+    }
+    for (let i = 0; i < mutation.size; i++) {
+      writeString(out, mutation.keys[i]);
+      writeString(out, mutation.values[i]);
+    }
+    out.appendU8(TAG_END);
+    out.append(body + <usize>mapEnd, frame.length - HEADER_SIZE - mapEnd);
+    out.setU32be(lengthAt, <u32>(out.length - bodyAt));
+    return true;
+  }
+
+  encodeError(request: Metadata, error: ErrorType, message: string, out: ByteBuffer): void {
+    out.appendU16be(MAGIC);
+    out.appendU8(HESSIAN2);
+    out.appendU8(errorStatus(error));
+    out.appendU32be(<u32>(request.requestId >> 32));
+    out.appendU32be(<u32>request.requestId);
+    const lengthAt = out.length;
+    out.appendU32be(0);
+    const bodyAt = out.length;
+    writeString(out, message);
+    out.setU32be(lengthAt, <u32>(out.length - bodyAt));
+  }
+
+  private decodeRequest(md: Metadata): string | null {
+    const r = this.reader;
+    r.readString(); // dubbo version
+    if (r.readString()) md.putBytes("interface", r.stringPtr, r.stringLength);
+    if (r.readString() && r.stringLength > 0) md.putBytes("version", r.stringPtr, r.stringLength);
+    if (r.readString()) md.putBytes("method", r.stringPtr, r.stringLength);
+    if (!this.skipArguments()) return r.error !== null ? r.error : "bad parameter-type descriptor";
+    if (r.remaining > 0) this.walkAttachments(md, null);
+    return r.error;
+  }
+
+  private decodeResponse(status: u32, md: Metadata): string | null {
+    if (status != STATUS_OK) return null; // the body is the error message
+    const r = this.reader;
+    const flag = r.readInt();
+    if (r.failed) return r.error;
+    if (flag < RESPONSE_WITH_EXCEPTION || flag > RESPONSE_NULL_VALUE_WITH_ATTACHMENTS) return "unknown response flag";
+    if (flag == RESPONSE_WITH_EXCEPTION || flag == RESPONSE_WITH_EXCEPTION_WITH_ATTACHMENTS) {
+      md.responseStatus = ResponseStatus.Error;
+    }
+    if (flag < FIRST_FLAG_WITH_ATTACHMENTS) return null; // nothing the filter needs follows
+    if (flag != RESPONSE_NULL_VALUE_WITH_ATTACHMENTS) r.skipValue();
+    this.walkAttachments(md, null);
+    return r.error;
+  }
+
+  /** From the start of a request body, reads up to the attachments map. */
+  private skipToAttachments(): bool {
+    const r = this.reader;
+    for (let i = 0; i < 4; i++) r.readString(); // version, path, service version, method
+    return this.skipArguments();
+  }
+
+  /** Reads the parameter-type descriptor, then skips that many arguments. */
+  private skipArguments(): bool {
+    const r = this.reader;
+    if (!r.readString()) return false;
+    const count = countArguments(r.stringPtr, r.stringLength);
+    if (count < 0) return false;
+    for (let i = 0; i < count; i++) if (!r.skipValue()) return false;
+    return true;
+  }
+
+  /**
+   * Walks the attachments map: string pairs go into `md` (unless the key is already there), and entry spans are
+   * recorded, marked when `mutation` sets the same key.
+   */
+  private walkAttachments(md: Metadata | null, mutation: Mutation | null): bool {
+    const r = this.reader;
+    const tag = r.peek();
+    if (tag == <i32>TAG_MAP_UNTYPED) {
+      r.expect(TAG_MAP_UNTYPED, "");
+    } else if (tag == <i32>TAG_MAP_TYPED) {
+      r.expect(TAG_MAP_TYPED, "");
+      if (!r.readString()) return false; // the map's type name
+    } else {
+      return r.expect(TAG_MAP_UNTYPED, "attachments are not a map");
+    }
+    const key = this.key;
+    while (r.peek() != <i32>TAG_END) {
+      const entryStart = r.offset;
+      key.clear();
+      if (r.nextIsString()) {
+        if (!r.readString()) return false;
+        key.append(r.stringPtr, r.stringLength);
+      } else if (!r.skipValue()) return false;
+      if (md !== null && key.length > 0 && r.nextIsString()) {
+        if (!r.readString()) return false;
+        if (md.find(key.ptr, key.length) < 0) md.putRawKey(key.ptr, key.length, r.stringPtr, r.stringLength);
+      } else if (!r.skipValue()) return false;
+      if (mutation !== null) {
+        this.spans.starts.push(entryStart);
+        this.spans.ends.push(r.offset);
+        this.spans.replaced.push(key.length > 0 && mutation.has(key.ptr, key.length));
+      }
+    }
+    return r.expect(TAG_END, "attachments map not terminated");
+  }
+}
+
+/** Arguments a JVM parameter descriptor announces ("Ljava/lang/String;I[J" is 3), or -1 when it is not one. */
+export function countArguments(ptr: usize, length: i32): i32 {
+  let count = 0;
+  let i = 0;
+  while (i < length) {
+    const c = <u32>load<u8>(ptr + <usize>i);
+    if (c == 0x5b /* [ */) {
+      i++;
+      continue;
+    }
+    if (c == 0x4c /* L */) {
+      while (i < length && load<u8>(ptr + <usize>i) != 0x3b /* ; */) i++;
+      if (i == length) return -1;
+    } else if (!isPrimitiveDescriptor(c)) {
+      return -1;
+    }
+    count++;
+    i++;
+  }
+  return count;
+}
+
+function isPrimitiveDescriptor(c: u32): bool {
+  // V Z B C D F I J S
+  return c == 0x56 || c == 0x5a || c == 0x42 || c == 0x43 || c == 0x44 || c == 0x46 || c == 0x49 || c == 0x4a || c == 0x53;
+}
+
+function errorStatus(error: ErrorType): u32 {
+  switch (error) {
+    case ErrorType.RouteNotFound:
+    case ErrorType.ClusterNotFound:
+      return 60; // SERVICE_NOT_FOUND
+    case ErrorType.BadResponse:
+      return 50; // BAD_RESPONSE
+    case ErrorType.OverLimit:
+      return 100; // SERVER_THREADPOOL_EXHAUSTED_ERROR
+    default:
+      return 80; // SERVER_ERROR
+  }
+}

@@ -1,0 +1,7 @@
+// The Dubbo filter module: the meta-protocol framework with the Dubbo codec.
+import { registerCodec } from "../../assembly/abi/protocol";
+import { DubboCodec } from "./codec";
+
+export * from "../../assembly/abi/exports";
+
+registerCodec(new DubboCodec());
