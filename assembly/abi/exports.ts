@@ -48,7 +48,8 @@ export function proxy_on_configure(rootContextId: u32, configurationSize: u32): 
     logger.log(LogLevel.Critical, protocol + ": invalid plugin configuration: " + result.error);
     return 0;
   }
-  const stats = new Stats(new HostMetricSink(), "meta_protocol." + protocol + "." + config.statPrefix + ".");
+  const prefix = "meta_protocol." + protocol + "." + config.statPrefix + ".";
+  const stats = new Stats(new HostMetricSink(), prefix, protocolCodec.serviceKey(), protocolCodec.methodKey());
   const plugin = new Plugin(protocolCodec, config, stats, logger);
   buildFilterChain(plugin);
   plugins.set(rootContextId, plugin);

@@ -24,6 +24,8 @@ export class RequestObserver extends Filter {
     const request = context.request;
     const stats = this.stats;
     stats.request.inc();
+    const method = stats.ofMethod(request);
+    if (method !== null) method.request.inc();
     if (request.messageType == MessageType.Heartbeat) {
       stats.requestEvent.inc();
     } else if (request.messageType == MessageType.Oneway) {
@@ -41,6 +43,8 @@ export class RequestObserver extends Filter {
     stats.response.inc();
     (response.responseStatus == ResponseStatus.Ok ? stats.responseSuccess : stats.responseError).inc();
     if (request === null) return;
+    const method = stats.ofMethod(request.metadata);
+    if (method !== null) (response.responseStatus == ResponseStatus.Ok ? method.responseSuccess : method.responseError).inc();
     const elapsed = nowNs > request.startNs ? nowNs - request.startNs : 0;
     stats.recordRequestTime(elapsed / NS_PER_MS);
     this.writeAccessLog(connection, request.metadata, response, elapsed);

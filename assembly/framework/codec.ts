@@ -43,6 +43,16 @@ export abstract class Codec {
   /** Protocol name: the `<protocol>` part of metric names and the `protocol` field of access log lines. */
   abstract protocol(): string;
 
+  /** The metadata key naming a request's service ("" when the protocol has none): a tag of per-method metrics. */
+  serviceKey(): string {
+    return "";
+  }
+
+  /** The metadata key naming a request's method ("" for none): per-method metrics are kept when it is set. */
+  methodKey(): string {
+    return "";
+  }
+
   /**
    * Size of the frame that starts at `bytes.ptr`, given the `bytes.length` bytes available so far.
    * Returns the whole frame's size as soon as the header tells it (it may exceed what is available),

@@ -1,63 +1,15 @@
 // The plugin's metrics. Increments are summed in wasm and handed to the host once per data event
 // (`flush`), so a read carrying 64 requests costs a few host calls, not hundreds.
+import { Metadata } from "./metadata";
+import { MethodMetrics, MethodStats } from "./method_stats";
+import { Metric, MetricRegistry, MetricSink } from "./stats_registry";
 
-export enum MetricKind {
-  Counter = 0,
-  Gauge = 1,
-  Histogram = 2,
-}
-
-/** Where metrics go: proxy_define_metric & co in Envoy, a plain recorder in unit tests. */
-export abstract class MetricSink {
-  abstract define(kind: MetricKind, name: string): u32;
-  abstract add(id: u32, delta: i64): void;
-  abstract record(id: u32, value: u64): void;
-}
-
-/** A counter or gauge whose pending delta is flushed to the host. */
-@final
-export class Metric {
-  pending: i64 = 0;
-  constructor(public readonly id: u32) {}
-
-  @inline inc(): void {
-    this.pending++;
-  }
-
-  @inline add(delta: i64): void {
-    this.pending += delta;
-  }
-}
-
-/** Defines metrics and remembers every counter and gauge so that `Stats.flush` can walk them. */
-@final
-class MetricRegistry {
-  readonly metrics: Array<Metric> = [];
-
-  constructor(private readonly sink: MetricSink, private readonly prefix: string) {}
-
-  counter(name: string): Metric {
-    return this.track(this.sink.define(MetricKind.Counter, this.prefix + name));
-  }
-
-  gauge(name: string): Metric {
-    return this.track(this.sink.define(MetricKind.Gauge, this.prefix + name));
-  }
-
-  histogram(name: string): u32 {
-    return this.sink.define(MetricKind.Histogram, this.prefix + name);
-  }
-
-  private track(id: u32): Metric {
-    const m = new Metric(id);
-    this.metrics.push(m);
-    return m;
-  }
-}
+export { Metric, MetricKind, MetricSink } from "./stats_registry";
 
 @final
 export class Stats {
-  private readonly metrics: Array<Metric>;
+  private readonly registry: MetricRegistry;
+  private readonly methods: MethodStats;
 
   // Names follow MetaProtocol's (stats.h) so that dashboards port over.
   readonly request: Metric;
@@ -80,7 +32,8 @@ export class Stats {
   readonly cxIncompleteFrameAtClose: Metric;
   readonly requestTimeMs: u32;
 
-  constructor(private readonly sink: MetricSink, prefix: string) {
+  /** `serviceKey` / `methodKey`: the metadata keys naming a request's service and method, for per-method metrics. */
+  constructor(private readonly sink: MetricSink, prefix: string, serviceKey: string = "", methodKey: string = "") {
     const r = new MetricRegistry(sink, prefix);
     this.request = r.counter("request");
     this.requestOneway = r.counter("request_oneway");
@@ -101,7 +54,13 @@ export class Stats {
     this.cxDestroyRemoteWithActiveRq = r.counter("cx_destroy_remote_with_active_rq");
     this.cxIncompleteFrameAtClose = r.counter("cx_incomplete_frame_at_close");
     this.requestTimeMs = r.histogram("request_time_ms");
-    this.metrics = r.metrics;
+    this.methods = new MethodStats(r, serviceKey, methodKey, r.counter("by_method_overflow"));
+    this.registry = r;
+  }
+
+  /** Per-method counters of a request (null when it names no method). */
+  ofMethod(request: Metadata): MethodMetrics | null {
+    return this.methods.of(request);
   }
 
   recordRequestTime(ms: u64): void {
@@ -110,7 +69,7 @@ export class Stats {
 
   /** Hands every pending delta to the host. */
   flush(): void {
-    const metrics = this.metrics;
+    const metrics = this.registry.metrics;
     for (let i = 0, n = metrics.length; i < n; i++) {
       const m = unchecked(metrics[i]);
       if (m.pending != 0) {

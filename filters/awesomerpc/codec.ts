@@ -23,6 +23,10 @@ export class AwesomeRpcCodec extends Codec {
     return "awesomerpc";
   }
 
+  methodKey(): string {
+    return "cmd";
+  }
+
   frameSize(bytes: Bytes): i32 {
     if (bytes.length < LENGTH_END) return NEED_MORE_DATA;
     const total = bytes.u32be(5);

@@ -56,6 +56,14 @@ export class DubboCodec extends Codec {
     return "dubbo";
   }
 
+  serviceKey(): string {
+    return "interface";
+  }
+
+  methodKey(): string {
+    return "method";
+  }
+
   frameSize(bytes: Bytes): i32 {
     if (bytes.length >= 2 && bytes.u16be(0) != MAGIC) return MALFORMED;
     if (bytes.length < HEADER_SIZE) return NEED_MORE_DATA;

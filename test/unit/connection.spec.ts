@@ -51,6 +51,18 @@ describe("Connection", () => {
     );
   });
 
+  it("counts requests and responses per method, in Istio's stat-tag form", () => {
+    const t = new TestPlugin();
+    const c = new Connection(1, t.plugin);
+    send(c, Direction.Request, concat([awesomeFrame(1, 7, 0, 0), awesomeFrame(2, 7, 0, 0), awesomeFrame(3, 8, 0, 0)]));
+    send(c, Direction.Response, concat([awesomeFrame(1, 7, 0, 0), awesomeFrame(2, 7, 1, 0)]));
+    t.plugin.stats.flush();
+    expect(t.sink.value("by_method.method=.=7;.;request")).toBe(2);
+    expect(t.sink.value("by_method.method=.=8;.;request")).toBe(1);
+    expect(t.sink.value("by_method.method=.=7;.;response_success")).toBe(1);
+    expect(t.sink.value("by_method.method=.=7;.;response_error")).toBe(1);
+  });
+
   it("writes no access log when it is turned off", () => {
     const t = new TestPlugin('{"stat_prefix": "test", "access_log": false}');
     const c = new Connection(1, t.plugin);
@@ -84,7 +96,7 @@ describe("Connection", () => {
     send(c, Direction.Request, concat(parts));
     t.plugin.stats.flush();
     expect(t.sink.value("request")).toBe(64);
-    expect(t.sink.hostCalls).toBe(3); // request, request_twoway, request_active
+    expect(t.sink.hostCalls).toBe(4); // request, request_twoway, request_active, by_method cmd=1 request
   });
 
   it("closes on a malformed request and counts it", () => {

@@ -95,7 +95,7 @@ export class TestPlugin {
     const logger = new RecordingLogger();
     this.sink = sink;
     this.logger = logger;
-    this.plugin = new Plugin(codec, config, new Stats(sink, "meta_protocol.awesomerpc.test."), logger);
+    this.plugin = new Plugin(codec, config, new Stats(sink, "meta_protocol.awesomerpc.test.", codec.serviceKey(), codec.methodKey()), logger);
     buildFilterChain(this.plugin);
   }
 }

@@ -1,0 +1,123 @@
+// Request and response counters per service and method, named in Istio's stat-tag form
+// (`…by_method.service=.=<service>;.;method=.=<method>;.;request`) so that `stats_tags` / Istio's extraStatTags turn
+// service and method into labels. Metrics are defined the first time a method is seen; their number is bounded.
+import { bytesEqual } from "./bytes";
+import { Metadata } from "./metadata";
+import { Metric, MetricRegistry } from "./stats_registry";
+
+/** Distinct (service, method) pairs given their own metrics; later ones are only counted as overflow. */
+export const MAX_METHODS = 1000;
+const MAX_NAME_BYTES = 128;
+
+@final
+export class MethodMetrics {
+  constructor(
+    public readonly key: ArrayBuffer,
+    public readonly request: Metric,
+    public readonly responseSuccess: Metric,
+    public readonly responseError: Metric,
+  ) {}
+}
+
+@final
+export class MethodStats {
+  private byHash: Map<u32, Array<MethodMetrics>> = new Map();
+  private count: i32 = 0;
+  private readonly serviceKey: ArrayBuffer;
+  private readonly methodKey: ArrayBuffer;
+  private key: ArrayBuffer = new ArrayBuffer(0);
+
+  constructor(
+    private readonly registry: MetricRegistry,
+    serviceKey: string,
+    methodKey: string,
+    private readonly overflow: Metric,
+  ) {
+    this.serviceKey = String.UTF8.encode(serviceKey);
+    this.methodKey = String.UTF8.encode(methodKey);
+  }
+
+  /** The metrics of `md`'s service and method, or null when it names no method or the bound is reached. */
+  of(md: Metadata): MethodMetrics | null {
+    if (this.methodKey.byteLength == 0) return null;
+    const method = md.find(changetype<usize>(this.methodKey), this.methodKey.byteLength);
+    if (method < 0) return null;
+    const service = this.serviceKey.byteLength > 0 ? md.find(changetype<usize>(this.serviceKey), this.serviceKey.byteLength) : -1;
+    let hash: u32 = 2166136261;
+    if (service >= 0) hash = fnv1a(hash, md.valuePtr(service), md.valueLength(service));
+    hash = fnv1a(hash ^ 0xff, md.valuePtr(method), md.valueLength(method));
+    const serviceLength = service >= 0 ? md.valueLength(service) : 0;
+    const keyLength = serviceLength + 1 + md.valueLength(method);
+    let bucket: Array<MethodMetrics> | null = this.byHash.has(hash) ? this.byHash.get(hash) : null;
+    if (bucket !== null) {
+      for (let i = 0; i < bucket.length; i++) {
+        const m = unchecked(bucket[i]);
+        if (m.key.byteLength == keyLength && this.sameKey(m.key, md, service, method)) return m;
+      }
+    }
+    if (this.count >= MAX_METHODS) {
+      this.overflow.inc();
+      return null;
+    }
+    const serviceName = service >= 0 ? safeName(md.valueString(service)) : "";
+    const methodName = safeName(md.valueString(method));
+    const prefix = "by_method." + (service >= 0 ? "service=.=" + serviceName + ";.;" : "") + "method=.=" + methodName + ";.;";
+    const metrics = new MethodMetrics(
+      this.keyOf(md, service, method, keyLength),
+      this.registry.counter(prefix + "request"),
+      this.registry.counter(prefix + "response_success"),
+      this.registry.counter(prefix + "response_error"),
+    );
+    if (bucket === null) {
+      bucket = [];
+      this.byHash.set(hash, bucket);
+    }
+    bucket.push(metrics);
+    this.count++;
+    return metrics;
+  }
+
+  /** Compares a stored key (`service \0 method`) with the metadata's values without building one. */
+  private sameKey(key: ArrayBuffer, md: Metadata, service: i32, method: i32): bool {
+    const base = changetype<usize>(key);
+    let at: i32 = 0;
+    if (service >= 0) {
+      const n = md.valueLength(service);
+      if (!bytesEqual(base, n, md.valuePtr(service), n)) return false;
+      at = n;
+    }
+    if (load<u8>(base + <usize>at) != 0) return false;
+    const n = md.valueLength(method);
+    return bytesEqual(base + <usize>(at + 1), n, md.valuePtr(method), n);
+  }
+
+  private keyOf(md: Metadata, service: i32, method: i32, length: i32): ArrayBuffer {
+    const key = new ArrayBuffer(length);
+    const base = changetype<usize>(key);
+    let at: usize = 0;
+    if (service >= 0) {
+      memory.copy(base, md.valuePtr(service), <usize>md.valueLength(service));
+      at = <usize>md.valueLength(service);
+    }
+    store<u8>(base + at, 0);
+    memory.copy(base + at + 1, md.valuePtr(method), <usize>md.valueLength(method));
+    return key;
+  }
+}
+
+function fnv1a(hash: u32, ptr: usize, length: i32): u32 {
+  for (let i = 0; i < length; i++) hash = (hash ^ <u32>load<u8>(ptr + <usize>i)) * 16777619;
+  return hash;
+}
+
+/** Keeps a tag value to characters that cannot break the stat name or the tag regex. */
+function safeName(value: string): string {
+  let out = "";
+  const n = value.length < MAX_NAME_BYTES ? value.length : MAX_NAME_BYTES;
+  for (let i = 0; i < n; i++) {
+    const c = value.charCodeAt(i);
+    const ok = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c == 0x2e || c == 0x5f || c == 0x2d || c == 0x24 || c == 0x2f;
+    out += ok ? String.fromCharCode(c) : "_";
+  }
+  return out.length > 0 ? out : "_";
+}
