@@ -10,7 +10,7 @@ import { Plugin } from "../framework/plugin";
 import { Stats } from "../framework/stats";
 import { readBuffer, readBufferSize, releaseBuffer, replaceBuffer } from "./buffers";
 import { HostLogger } from "./logging";
-import { registeredCodec } from "./protocol";
+import { registeredCodecFactory } from "./protocol";
 import { HostMetricSink } from "./metrics";
 import { closeDownstream, nowNanoseconds } from "./stream";
 import { BufferType, FilterStatus, PeerType } from "./types";
@@ -36,11 +36,12 @@ export function proxy_on_vm_start(rootContextId: u32, vmConfigurationSize: u32):
 
 export function proxy_on_configure(rootContextId: u32, configurationSize: u32): u32 {
   logger.refreshLevel();
-  const protocolCodec = registeredCodec();
-  if (protocolCodec === null) {
+  const createCodec = registeredCodecFactory();
+  if (createCodec === null) {
     logger.log(LogLevel.Critical, "module has no codec registered");
     return 0;
   }
+  const protocolCodec = createCodec();
   const protocol = protocolCodec.protocol();
   const result = parsePluginConfig(readConfiguration(configurationSize), protocol);
   const config = result.config;
@@ -50,7 +51,7 @@ export function proxy_on_configure(rootContextId: u32, configurationSize: u32): 
   }
   const prefix = "meta_protocol." + protocol + "." + config.statPrefix + ".";
   const stats = new Stats(new HostMetricSink(), prefix, protocolCodec.serviceKey(), protocolCodec.methodKey());
-  const plugin = new Plugin(protocolCodec, config, stats, logger);
+  const plugin = new Plugin(protocolCodec, createCodec, config, stats, logger);
   buildFilterChain(plugin);
   plugins.set(rootContextId, plugin);
   return 1;

@@ -1,12 +1,13 @@
-// The codec of this module, registered once by the protocol module at start-up.
+// How this module makes codecs, registered once by the protocol module at start-up. Each connection asks for its
+// codec; a codec without per-connection state can hand out one shared instance.
 import { Codec } from "../framework/codec";
 
-let registered: Codec | null = null;
+let factory: (() => Codec) | null = null;
 
-export function registerCodec(codec: Codec): void {
-  registered = codec;
+export function registerCodec(create: () => Codec): void {
+  factory = create;
 }
 
-export function registeredCodec(): Codec | null {
-  return registered;
+export function registeredCodecFactory(): (() => Codec) | null {
+  return factory;
 }

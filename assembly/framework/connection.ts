@@ -1,7 +1,7 @@
 // One downstream connection: frames in both directions, the requests in flight, and what the filter chain decided.
 // It knows nothing of the host: the ABI glue feeds it bytes and applies its answer to Envoy's buffers.
 import { Bytes } from "./bytes";
-import { Direction, MessageType } from "./codec";
+import { Codec, Direction, MessageType } from "./codec";
 import { ConnectionInfo, FilterStatus, RequestContext } from "./filter";
 import { FrameAction, FrameHandler, FrameStream, StreamResult } from "./frame_stream";
 import { LogLevel } from "./log";
@@ -15,6 +15,8 @@ export class Connection extends FrameHandler implements ConnectionInfo {
   readonly downstream: FrameStream = new FrameStream(Direction.Request);
   readonly upstream: FrameStream = new FrameStream(Direction.Response);
   private requests: RequestTable;
+  /** Made on the first bytes: an idle connection holds none. */
+  private codec: Codec | null = null;
   private metadata: Metadata = new Metadata();
   private context: RequestContext = new RequestContext();
   /** Where several filters' mutations are merged (rare: usually one filter mutates). */
@@ -34,7 +36,9 @@ export class Connection extends FrameHandler implements ConnectionInfo {
     if (this.closed) return StreamResult.Close;
     this.nowNs = nowNs;
     const stream = direction == Direction.Request ? this.downstream : this.upstream;
-    const result = stream.feed(data, size, this.plugin.codec, this.plugin.config.maxFrameSize, this);
+    let codec = this.codec;
+    if (codec === null) this.codec = codec = this.plugin.createCodec();
+    const result = stream.feed(data, size, codec, this.plugin.config.maxFrameSize, this);
     if (result == StreamResult.Close) {
       this.closed = true;
       if (!this.closingOnRejection) {
@@ -66,7 +70,7 @@ export class Connection extends FrameHandler implements ConnectionInfo {
     const md = this.metadata;
     md.reset();
     md.frameSize = frame.length;
-    const malformed = this.plugin.codec.decode(frame, stream.direction, md);
+    const malformed = this.codec!.decode(frame, stream.direction, md);
     if (malformed !== null) {
       this.closeReason = "malformed " + (stream.direction == Direction.Request ? "request: " : "response: ") + malformed;
       return FrameAction.Close;
@@ -101,7 +105,7 @@ export class Connection extends FrameHandler implements ConnectionInfo {
     }
     const out = stream.beginReplacement();
     const before = out.length;
-    if (!this.plugin.codec.mutate(frame, request, mutation, out)) {
+    if (!this.codec!.mutate(frame, request, mutation, out)) {
       this.plugin.stats.mutationUnsupported.inc();
       out.length = before;
       out.append(frame.ptr, frame.length);

@@ -10,8 +10,10 @@ import { Stats } from "./stats";
 export class Plugin {
   readonly chain: FilterChain = new FilterChain();
 
+  /** `codec` answers for the protocol (name, keys); `createCodec` gives each connection the codec it uses. */
   constructor(
     public readonly codec: Codec,
+    public readonly createCodec: () => Codec,
     public readonly config: PluginConfig,
     public readonly stats: Stats,
     public readonly logger: Logger,

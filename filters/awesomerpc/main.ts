@@ -4,4 +4,6 @@ import { AwesomeRpcCodec } from "./codec";
 
 export * from "../../assembly/abi/exports";
 
-registerCodec(new AwesomeRpcCodec());
+// The codec keeps no per-connection state: every connection shares one.
+const codec = new AwesomeRpcCodec();
+registerCodec((): AwesomeRpcCodec => codec);

@@ -4,4 +4,6 @@ import { DubboCodec } from "./codec";
 
 export * from "../../assembly/abi/exports";
 
-registerCodec(new DubboCodec());
+// The codec keeps no per-connection state: every connection shares one.
+const codec = new DubboCodec();
+registerCodec((): DubboCodec => codec);

@@ -82,6 +82,13 @@ export class RecordingLogger extends Logger {
   }
 }
 
+// The codec the newest TestPlugin's connections use (a factory cannot capture a local in AssemblyScript).
+let testCodec: Codec = new AwesomeRpcCodec();
+
+function createTestCodec(): Codec {
+  return testCodec;
+}
+
 /** A configured awesomerpc plugin with the module's filter chain, metrics and logs recorded. */
 export class TestPlugin {
   sink: RecordingSink;
@@ -95,7 +102,9 @@ export class TestPlugin {
     const logger = new RecordingLogger();
     this.sink = sink;
     this.logger = logger;
-    this.plugin = new Plugin(codec, config, new Stats(sink, "meta_protocol.awesomerpc.test.", codec.serviceKey(), codec.methodKey()), logger);
+    testCodec = codec;
+    const stats = new Stats(sink, "meta_protocol.awesomerpc.test.", codec.serviceKey(), codec.methodKey());
+    this.plugin = new Plugin(codec, createTestCodec, config, stats, logger);
     buildFilterChain(this.plugin);
   }
 }
