@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := build
 
-PROTOCOLS := awesomerpc dubbo
+PROTOCOLS := awesomerpc dubbo thrift
 MODULES := $(PROTOCOLS:%=build/%.wasm)
 DEBUG_MODULES := $(PROTOCOLS:%=build/debug/%.wasm)
 ASSEMBLY_SOURCES := $(shell find assembly filters -name '*.ts') asconfig.json

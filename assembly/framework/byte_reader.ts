@@ -1,0 +1,94 @@
+// A bounded cursor over bytes in wasm memory, for codecs that walk a frame. Every read checks the bounds; the first
+// failure is kept in `error`, moves the cursor to the end, and makes every later read return 0, so a codec can read a
+// whole structure and check once. Nothing here can trap.
+
+@final
+export class ByteReader {
+  /** The first problem met, or null. */
+  error: string | null = null;
+  private start: usize = 0;
+  private pos: usize = 0;
+  private end: usize = 0;
+
+  reset(ptr: usize, length: i32): ByteReader {
+    this.start = ptr;
+    this.pos = ptr;
+    this.end = ptr + <usize>max<i32>(length, 0);
+    this.error = null;
+    return this;
+  }
+
+  /** Bytes read so far. */
+  get offset(): i32 {
+    return <i32>(this.pos - this.start);
+  }
+
+  get remaining(): i32 {
+    return <i32>(this.end - this.pos);
+  }
+
+  /** Where the cursor is, in wasm memory. */
+  get position(): usize {
+    return this.pos;
+  }
+
+  get failed(): bool {
+    return this.error !== null;
+  }
+
+  /** The next byte without consuming it, or -1 at the end. */
+  peek(): i32 {
+    return this.pos < this.end ? <i32>load<u8>(this.pos) : -1;
+  }
+
+  u8(): u32 {
+    if (this.pos >= this.end) return <u32>this.truncated();
+    return <u32>load<u8>(this.pos++);
+  }
+
+  u16be(): u32 {
+    if (this.end - this.pos < 2) return <u32>this.truncated();
+    const v = <u32>bswap<u16>(load<u16>(this.pos));
+    this.pos += 2;
+    return v;
+  }
+
+  u32be(): u32 {
+    if (this.end - this.pos < 4) return <u32>this.truncated();
+    const v = bswap<u32>(load<u32>(this.pos));
+    this.pos += 4;
+    return v;
+  }
+
+  /** An unsigned LEB128 varint of at most `maxBytes` bytes. */
+  varint(maxBytes: i32 = 10): u64 {
+    let value: u64 = 0;
+    for (let i = 0; i < maxBytes; i++) {
+      if (this.pos >= this.end) return <u64>this.truncated();
+      const b = <u64>load<u8>(this.pos++);
+      value |= (b & 0x7f) << (<u64>(7 * i));
+      if ((b & 0x80) == 0) return value;
+    }
+    this.fail("varint too long");
+    return 0;
+  }
+
+  /** Skips `count` bytes; fails when they are not all there. */
+  skip(count: i64): bool {
+    if (this.failed) return false;
+    if (count < 0 || <u64>count > <u64>(this.end - this.pos)) return this.fail("length runs past the frame");
+    this.pos += <usize>count;
+    return true;
+  }
+
+  fail(message: string): bool {
+    if (this.error === null) this.error = message;
+    this.pos = this.end;
+    return false;
+  }
+
+  private truncated(): i32 {
+    this.fail("frame ended inside a value");
+    return 0;
+  }
+}

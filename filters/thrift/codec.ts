@@ -1,0 +1,159 @@
+// The Thrift codec. The transport (framed, unframed, THeader) and the protocol (binary, compact) are detected from
+// the first bytes of a connection and held for it, so each connection has its own codec. Framed and THeader frames
+// say their size; an unframed message is found by walking its struct in place.
+//
+// Metadata: `method`, and `service` when the name is `service:method` (multiplexed protocol); with THeader, every
+// info header. Request id: the sequence id. A reply whose first field is not field 0 (a declared exception) and an
+// EXCEPTION message are errors.
+import { Bytes, ByteBuffer } from "../../assembly/framework/bytes";
+import { ByteReader } from "../../assembly/framework/byte_reader";
+import { Codec, Direction, ErrorType, MALFORMED, MessageType, NEED_MORE_DATA, ResponseStatus } from "../../assembly/framework/codec";
+import { Metadata } from "../../assembly/framework/metadata";
+import { Mutation } from "../../assembly/framework/mutation";
+import { BinaryProtocol } from "./binary_protocol";
+import { CompactProtocol } from "./compact_protocol";
+import { INTERNAL_ERROR, MessageBegin, MessageKind, ThriftProtocol } from "./protocol";
+import { beginHeaderFrame, endFrame, HEADER_MAGIC, HeaderFrame, readHeaderFrame, writeMutatedHeaderFrame } from "./theader";
+
+export enum Transport {
+  Unknown = 0,
+  Framed = 1,
+  Unframed = 2,
+  Header = 3,
+}
+
+const BINARY = new BinaryProtocol();
+const COMPACT = new CompactProtocol();
+const COMPACT_ID: u32 = 0x82;
+const BINARY_FIRST: u32 = 0x80;
+const BINARY_SECOND: u32 = 0x01;
+const COLON: u8 = 0x3a;
+
+export class ThriftCodec extends Codec {
+  transport: Transport = Transport.Unknown;
+  private protocolOf: ThriftProtocol = BINARY;
+  private reader: ByteReader = new ByteReader();
+  private begin: MessageBegin = new MessageBegin();
+  private header: HeaderFrame = new HeaderFrame();
+
+  protocol(): string {
+    return "thrift";
+  }
+
+  serviceKey(): string {
+    return "service";
+  }
+
+  methodKey(): string {
+    return "method";
+  }
+
+  frameSize(bytes: Bytes): i32 {
+    if (this.transport == Transport.Unknown && !this.detect(bytes)) {
+      return bytes.length >= 8 ? MALFORMED : NEED_MORE_DATA;
+    }
+    if (this.transport == Transport.Unframed) return this.unframedSize(bytes);
+    if (bytes.length < 4) return NEED_MORE_DATA;
+    const size = bytes.u32be(0);
+    if (size == 0 || size > <u32>(i32.MAX_VALUE - 4)) return MALFORMED;
+    return 4 + <i32>size;
+  }
+
+  decode(frame: Bytes, direction: Direction, md: Metadata): string | null {
+    const r = this.reader.reset(frame.ptr, frame.length);
+    let protocol = this.protocolOf;
+    if (this.transport == Transport.Header) {
+      if (!readHeaderFrame(r, this.header, md)) return r.error;
+      md.requestId = this.header.seqid;
+      if (this.header.transformed) {
+        // A compressed payload cannot be read in place: route on the info headers alone.
+        md.messageType = direction == Direction.Request ? MessageType.Request : MessageType.Response;
+        md.bodyDecoded = false;
+        return null;
+      }
+      protocol = this.header.protocolId == COMPACT.headerId() ? COMPACT : BINARY;
+      r.reset(frame.ptr + <usize>this.header.payloadStart, frame.length - this.header.payloadStart);
+    } else if (this.transport == Transport.Framed) {
+      r.reset(frame.ptr + 4, frame.length - 4);
+    }
+    const begin = this.begin;
+    if (!protocol.readMessageBegin(r, begin)) return r.error;
+    md.requestId = begin.seqid;
+    this.putName(begin, md);
+    switch (begin.kind) {
+      case MessageKind.Call:
+      case MessageKind.Oneway:
+        if (direction != Direction.Request) return "a call from the server side";
+        md.messageType = begin.kind == MessageKind.Call ? MessageType.Request : MessageType.Oneway;
+        return null;
+      case MessageKind.Reply:
+        if (direction != Direction.Response) return "a reply from the client side";
+        md.messageType = MessageType.Response;
+        md.responseStatus = protocol.firstFieldId(r) <= 0 ? ResponseStatus.Ok : ResponseStatus.Error;
+        return r.error;
+      case MessageKind.Exception:
+        if (direction != Direction.Response) return "an exception from the client side";
+        md.messageType = MessageType.Response;
+        md.responseStatus = ResponseStatus.Error;
+        return null;
+      default:
+        return "unknown message type";
+    }
+  }
+
+  mutate(frame: Bytes, md: Metadata, mutation: Mutation, out: ByteBuffer): bool {
+    // Only THeader has a place for key/values; decode has just read this frame's header layout.
+    if (this.transport != Transport.Header || this.header.transformed) return false;
+    writeMutatedHeaderFrame(frame.ptr, frame.length, this.header, mutation, out);
+    return true;
+  }
+
+  encodeError(request: Metadata, error: ErrorType, message: string, out: ByteBuffer): void {
+    const protocol = this.transport == Transport.Header ? (this.header.protocolId == COMPACT.headerId() ? COMPACT : BINARY) : this.protocolOf;
+    const seqid = <u32>request.requestId;
+    let start = out.length;
+    if (this.transport == Transport.Header) start = beginHeaderFrame(out, seqid, protocol.headerId());
+    else if (this.transport == Transport.Framed) out.appendU32be(0);
+    protocol.writeMessageBegin(out, request.get("method"), MessageKind.Exception, seqid);
+    protocol.writeApplicationException(out, message, INTERNAL_ERROR);
+    if (this.transport != Transport.Unframed) endFrame(out, start);
+  }
+
+  /** Picks transport and protocol from a connection's first bytes; false while they cannot tell. */
+  private detect(bytes: Bytes): bool {
+    if (bytes.length < 2) return false;
+    if (bytes.u8(0) == BINARY_FIRST && bytes.u8(1) == BINARY_SECOND) return this.hold(Transport.Unframed, BINARY);
+    if (bytes.u8(0) == COMPACT_ID) return this.hold(Transport.Unframed, COMPACT);
+    if (bytes.length < 8) return false;
+    if (bytes.u16be(4) == HEADER_MAGIC) return this.hold(Transport.Header, BINARY);
+    if (bytes.u8(4) == BINARY_FIRST && bytes.u8(5) == BINARY_SECOND) return this.hold(Transport.Framed, BINARY);
+    if (bytes.u8(4) == COMPACT_ID) return this.hold(Transport.Framed, COMPACT);
+    return false;
+  }
+
+  private hold(transport: Transport, protocol: ThriftProtocol): bool {
+    this.transport = transport;
+    this.protocolOf = protocol;
+    return true;
+  }
+
+  /** Size of an unframed message: its header and struct walked in place. */
+  private unframedSize(bytes: Bytes): i32 {
+    const r = this.reader.reset(bytes.ptr, bytes.length);
+    if (this.protocolOf.readMessageBegin(r, this.begin) && this.protocolOf.skipStruct(r, 0)) return r.offset;
+    // Running out of bytes only means the message is not all here yet.
+    return r.error == "frame ended inside a value" || r.error == "length runs past the frame" ? NEED_MORE_DATA : MALFORMED;
+  }
+
+  private putName(begin: MessageBegin, md: Metadata): void {
+    const name = begin.namePtr;
+    for (let i = 0; i < begin.nameLength; i++) {
+      if (load<u8>(name + <usize>i) == COLON) {
+        md.putBytes("service", name, i);
+        md.putBytes("method", name + <usize>(i + 1), begin.nameLength - i - 1);
+        return;
+      }
+    }
+    md.putBytes("method", name, begin.nameLength);
+  }
+}
