@@ -12,6 +12,8 @@ export interface DubboConsumer {
    * it answers with an error status.
    */
   invoke(method: string, args: unknown[], attachments?: Record<string, string>): Promise<unknown>;
+  /** Heartbeat answers received (the library itself ignores them). */
+  readonly heartbeatAcks: number;
   close(): Promise<void>;
 }
 
@@ -61,6 +63,10 @@ export async function connectDubboConsumer(port: number, options: DubboConsumerO
     retryFaultInterval: 1000,
   });
   await consumer.ready();
+  let heartbeatAcks = 0;
+  for (const connection of client.connectionManager.connections.values()) {
+    connection._decoder.on("heartbeat_ack", () => heartbeatAcks++);
+  }
   return {
     invoke: (method, args, attachments = {}) =>
       consumer.invoke(method, args, {
@@ -68,6 +74,9 @@ export async function connectDubboConsumer(port: number, options: DubboConsumerO
         // requestProps become the attachments; without `dubbo` the library writes dubbo version 5.3.0.
         requestProps: { dubbo: "2.0.2", interface: DEMO_SERVICE, timeout: String(timeoutMs), ...attachments },
       }),
+    get heartbeatAcks() {
+      return heartbeatAcks;
+    },
     // Not client.close(): it clears sofa's process-wide scheduler, which would stop other clients' heartbeats.
     close: async () => {
       consumer.close();

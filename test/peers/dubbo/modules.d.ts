@@ -62,7 +62,11 @@ declare module "sofa-rpc-node" {
   export class RpcClient extends EventEmitter {
     constructor(options: Record<string, unknown>);
     readonly consumerMap: Map<string, RpcConsumer>;
-    readonly connectionManager: { close(): Promise<unknown> };
+    readonly connectionManager: {
+      /** Connections by host:port; each has its protocol decoder (an EventEmitter) as `_decoder`. */
+      readonly connections: Map<string, { _decoder: EventEmitter }>;
+      close(): Promise<unknown>;
+    };
     createConsumer(options: Record<string, unknown>): RpcConsumer;
     close(): Promise<unknown>;
   }

@@ -22,6 +22,8 @@ export interface DubboProvider {
   readonly calls: DubboCall[];
   /** Heartbeat requests received (each one is answered by the library). */
   readonly heartbeats: number;
+  /** Connections accepted so far. */
+  readonly connections: number;
   close(): Promise<void>;
 }
 
@@ -133,6 +135,7 @@ export async function startDubboProvider(options: DubboProviderOptions = {}): Pr
   server.bindHost = options.host ?? "127.0.0.1";
   const calls: DubboCall[] = [];
   let heartbeats = 0;
+  let connections = 0;
   const wrapped: Record<string, Function> = {};
   for (const [name, fn] of Object.entries(delegate)) {
     // The library calls only `async function`s.
@@ -143,6 +146,7 @@ export async function startDubboProvider(options: DubboProviderOptions = {}): Pr
     calls.push({ method: req.data.methodName, args: req.data.args, attachments: { ...req.data.requestProps } });
   });
   server.on("connection", (conn: any) => {
+    connections++;
     conn._decoder.on("heartbeat", () => heartbeats++);
   });
   // Errors thrown by a method are answered with status 80; the library also emits them here.
@@ -153,6 +157,9 @@ export async function startDubboProvider(options: DubboProviderOptions = {}): Pr
     calls,
     get heartbeats() {
       return heartbeats;
+    },
+    get connections() {
+      return connections;
     },
     close: () => server.close(),
   };
