@@ -49,6 +49,11 @@ export function proxy_on_configure(rootContextId: u32, configurationSize: u32): 
     logger.log(LogLevel.Critical, protocol + ": invalid plugin configuration: " + result.error);
     return 0;
   }
+  const codecError = protocolCodec.configure(config.codecOptions);
+  if (codecError.length > 0) {
+    logger.log(LogLevel.Critical, protocol + ": invalid plugin configuration: field 'codec': " + codecError);
+    return 0;
+  }
   const prefix = "meta_protocol." + protocol + "." + config.statPrefix + ".";
   const stats = new Stats(new HostMetricSink(), prefix, protocolCodec.serviceKey(), protocolCodec.methodKey());
   const plugin = new Plugin(protocolCodec, createCodec, config, stats, logger);

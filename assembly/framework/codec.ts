@@ -1,6 +1,7 @@
 // The codec contract: what a protocol implements, and all it implements. It mirrors MetaProtocol's
 // decode / encode / onError, sized for a wasm network filter: frames are found and read in place.
 import { Bytes, ByteBuffer } from "./bytes";
+import { JsonValue } from "./json";
 import { Metadata } from "./metadata";
 import { Mutation } from "./mutation";
 
@@ -42,6 +43,14 @@ export enum ErrorType {
 export abstract class Codec {
   /** Protocol name: the `<protocol>` part of metric names and the `protocol` field of access log lines. */
   abstract protocol(): string;
+
+  /**
+   * Reads the codec's own options (the `codec` object of the plugin configuration, empty when absent). Returns ""
+   * or what is wrong, naming the option. Called once per configuration, before any connection.
+   */
+  configure(options: JsonValue): string {
+    return options.keys.length == 0 ? "" : "the " + this.protocol() + " codec takes no options";
+  }
 
   /** The metadata key naming a request's service ("" when the protocol has none): a tag of per-method metrics. */
   serviceKey(): string {

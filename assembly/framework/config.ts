@@ -5,7 +5,7 @@ import { Mutation } from "./mutation";
 
 const MIN_FRAME_SIZE: f64 = 64;
 const MAX_FRAME_SIZE: f64 = 64 * 1024 * 1024;
-const KNOWN_FIELDS: Array<string> = ["stat_prefix", "max_frame_size", "max_pending_requests", "access_log", "request_mutation"];
+const KNOWN_FIELDS: Array<string> = ["stat_prefix", "max_frame_size", "max_pending_requests", "access_log", "request_mutation", "codec"];
 
 export class PluginConfig {
   /** The `<stat_prefix>` part of metric names (`meta_protocol.<protocol>.<stat_prefix>.request`). */
@@ -18,6 +18,8 @@ export class PluginConfig {
   accessLog: bool = true;
   /** Key/values set on every request (Dubbo attachments, THeader headers). */
   requestMutation: Mutation = new Mutation();
+  /** The codec's own options, checked by the codec (`Codec.configure`). */
+  codecOptions: JsonValue = emptyObject();
 }
 
 /** The result of reading a configuration: `config`, or `error` naming the field at fault. */
@@ -78,8 +80,22 @@ export function parsePluginConfig(text: string, defaultStatPrefix: string): Conf
     result.error = readMutation(mutation, "request_mutation", config.requestMutation);
     if (result.error.length > 0) return result;
   }
+  const codecOptions = root.get("codec");
+  if (codecOptions !== null) {
+    if (codecOptions.kind != JsonKind.Object) {
+      result.error = "field 'codec' must be an object";
+      return result;
+    }
+    config.codecOptions = codecOptions;
+  }
   result.config = config;
   return result;
+}
+
+function emptyObject(): JsonValue {
+  const v = new JsonValue();
+  v.kind = JsonKind.Object;
+  return v;
 }
 
 /** Reads an optional integer field within [min, max]; 0 when absent. Sets `result.error` when invalid. */

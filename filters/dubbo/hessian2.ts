@@ -157,6 +157,7 @@ export class Hessian2Reader {
         return this.advance(1);
       case 0x5e:
         return this.advance(2);
+      case 0x49: // I
       case 0x5f: // int32 / 1000
       case 0x4b: // date in minutes
       case 0x59: // long as int32

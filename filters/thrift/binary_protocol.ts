@@ -1,4 +1,5 @@
-// TBinaryProtocol (strict: version word 0x8001 then the type). Field types: 2 bool, 3 byte, 4 double, 6 i16, 8 i32,
+// TBinaryProtocol: strict (version word 0x8001 then the type, name, seqid) or lax (name, type byte, seqid; read only,
+// when the transport is forced: it cannot be told from other bytes). Field types: 2 bool, 3 byte, 4 double, 6 i16, 8 i32,
 // 10 i64, 11 string/binary, 12 struct, 13 map, 14 set, 15 list, 16 uuid.
 import { ByteBuffer } from "../../assembly/framework/bytes";
 import { ByteReader } from "../../assembly/framework/byte_reader";
@@ -17,12 +18,13 @@ export class BinaryProtocol extends ThriftProtocol {
 
   readMessageBegin(r: ByteReader, out: MessageBegin): bool {
     const version = r.u32be();
-    if ((version & VERSION_MASK) != VERSION_1) return r.fail("not a strict binary message");
-    out.kind = version & 0xff;
-    const length = <i32>r.u32be();
+    const strict = (version & 0x80000000) != 0;
+    if (strict && (version & VERSION_MASK) != VERSION_1) return r.fail("unsupported binary protocol version");
+    const length = strict ? <i32>r.u32be() : <i32>version;
     out.namePtr = r.position;
     out.nameLength = length;
     if (!r.skip(length)) return false;
+    out.kind = strict ? version & 0xff : r.u8();
     out.seqid = r.u32be();
     return !r.failed;
   }

@@ -8,6 +8,7 @@
 import { Bytes, ByteBuffer } from "../../assembly/framework/bytes";
 import { ByteReader } from "../../assembly/framework/byte_reader";
 import { Codec, Direction, ErrorType, MALFORMED, MessageType, NEED_MORE_DATA, ResponseStatus } from "../../assembly/framework/codec";
+import { JsonKind, JsonValue } from "../../assembly/framework/json";
 import { Metadata } from "../../assembly/framework/metadata";
 import { Mutation } from "../../assembly/framework/mutation";
 import { BinaryProtocol } from "./binary_protocol";
@@ -29,6 +30,10 @@ const BINARY_FIRST: u32 = 0x80;
 const BINARY_SECOND: u32 = 0x01;
 const COLON: u8 = 0x3a;
 
+/** What the `codec` options force on every connection (Unknown / null: detect it). */
+let forcedTransport: Transport = Transport.Unknown;
+let forcedProtocol: ThriftProtocol | null = null;
+
 export class ThriftCodec extends Codec {
   transport: Transport = Transport.Unknown;
   private protocolOf: ThriftProtocol = BINARY;
@@ -46,6 +51,30 @@ export class ThriftCodec extends Codec {
 
   methodKey(): string {
     return "method";
+  }
+
+  /** Options: `transport` (auto, framed, unframed, header) and `protocol` (auto, binary, compact). */
+  configure(options: JsonValue): string {
+    forcedTransport = Transport.Unknown;
+    forcedProtocol = null;
+    for (let i = 0; i < options.keys.length; i++) {
+      const key = options.keys[i];
+      const value = options.items[i];
+      const text = value.kind == JsonKind.String ? value.string : "";
+      if (key == "transport") {
+        if (text == "framed") forcedTransport = Transport.Framed;
+        else if (text == "unframed") forcedTransport = Transport.Unframed;
+        else if (text == "header") forcedTransport = Transport.Header;
+        else if (text != "auto") return "'transport' must be auto, framed, unframed or header";
+      } else if (key == "protocol") {
+        if (text == "binary") forcedProtocol = BINARY;
+        else if (text == "compact") forcedProtocol = COMPACT;
+        else if (text != "auto") return "'protocol' must be auto, binary or compact";
+      } else {
+        return "unknown option '" + key + "' (known: transport, protocol)";
+      }
+    }
+    return "";
   }
 
   frameSize(bytes: Bytes): i32 {
@@ -119,8 +148,14 @@ export class ThriftCodec extends Codec {
     if (this.transport != Transport.Unframed) endFrame(out, start);
   }
 
-  /** Picks transport and protocol from a connection's first bytes; false while they cannot tell. */
+  /** Picks transport and protocol from a connection's first bytes (or the options); false while they cannot tell. */
   private detect(bytes: Bytes): bool {
+    if (forcedTransport != Transport.Unknown) {
+      const at = forcedTransport == Transport.Framed ? 4 : 0;
+      if (forcedProtocol === null && forcedTransport != Transport.Header && bytes.length <= at) return false;
+      const detected = forcedTransport != Transport.Header && bytes.u8(at) == COMPACT_ID ? COMPACT : BINARY;
+      return this.hold(forcedTransport, forcedProtocol !== null ? forcedProtocol! : detected);
+    }
     if (bytes.length < 2) return false;
     if (bytes.u8(0) == BINARY_FIRST && bytes.u8(1) == BINARY_SECOND) return this.hold(Transport.Unframed, BINARY);
     if (bytes.u8(0) == COMPACT_ID) return this.hold(Transport.Unframed, COMPACT);
