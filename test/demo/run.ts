@@ -1,7 +1,9 @@
 // `make run`: the sample awesomerpc server, the proxy with envoy/awesomerpc.yaml (wasm filter + tcp_proxy), and a
-// client making calls through it; prints the replies, the filter's access log lines and its metrics.
+// client making calls through it; prints the replies, the filter's access log lines and its metrics. Then the same
+// with real Dubbo peers and envoy/dubbo.yaml (test/demo/dubbo.ts).
 import { startAwesomeRpcServer, Command } from "../peers/awesomerpc/server.ts";
 import { AwesomeRpcClient } from "../peers/awesomerpc/client.ts";
+import { runDubboDemo } from "./dubbo.ts";
 import { startProxy } from "./proxy_process.ts";
 
 const LISTENER_PORT = 26000;
@@ -43,3 +45,6 @@ try {
   await proxy.stop();
   await server.close();
 }
+
+console.log("\n" + "-".repeat(100) + "\n");
+await runDubboDemo();
