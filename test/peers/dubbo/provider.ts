@@ -1,5 +1,8 @@
 // A real Dubbo provider: sofa-rpc-node's RpcServer speaking dubbo2/hessian2 through dubbo-remoting, with no registry.
-// Service com.example.DemoService version 1.0.0. Every call is recorded with its arguments and attachments.
+// Service com.example.DemoService version 1.0.0: sayHello(name), echoUser(com.example.User), echoMap(map), fail(message)
+// (throws: status 80), slow(ms, tag) (answers tag after ms, so answers overtake each other), exception(message)
+// (returns an exception object: status 20, result flag 0) and nothing() (returns null). Every call is recorded with its
+// arguments and attachments.
 // See test/peers/NOTES.md (section 1) for the library quirks worked around here.
 import net from "node:net";
 import protocol from "dubbo-remoting";
@@ -33,7 +36,7 @@ export interface DubboProviderOptions {
   host?: string;
   /** The provider closes connections idle for this long (library default 90 s). */
   maxIdleTimeMs?: number;
-  /** Print the library's logs (default: errors and warnings only). */
+  /** Where the library logs (default: nowhere). */
   logger?: RpcLogger;
 }
 
