@@ -24,7 +24,7 @@ function assertMeshAttachment(calls: readonly DubboCall[]): void {
   }
 }
 
-describe("Dubbo through the wasm filter", () => {
+describe("Dubbo through the wasm filter", { timeout: 30_000 }, () => {
   let provider: DubboProvider;
   let host: RunningHost;
   let sofa: DubboConsumer | undefined;
