@@ -36,11 +36,14 @@ const FIRST_FLAG_WITH_ATTACHMENTS = 3;
 /** Entries of the attachments map, as byte offsets in the body (kept for rewriting it). */
 @final
 class AttachmentSpans {
+  /** Where the entries begin, after the map's tag and type (-1: no map). */
+  entriesStart: i32 = -1;
   starts: Array<i32> = [];
   ends: Array<i32> = [];
   replaced: Array<bool> = [];
 
   clear(): void {
+    this.entriesStart = -1;
     this.starts.length = 0;
     this.ends.length = 0;
     this.replaced.length = 0;
@@ -115,7 +118,9 @@ export class DubboCodec extends Codec {
     out.appendU32be(0);
     const bodyAt = out.length;
     out.append(body, mapStart);
-    out.appendU8(TAG_MAP_UNTYPED);
+    // Keep the map's own tag and type: a later type reference may count on that type's place in the type table.
+    if (spans.entriesStart < 0) out.appendU8(TAG_MAP_UNTYPED);
+    else out.append(body + <usize>mapStart, spans.entriesStart - mapStart);
     for (let i = 0; i < spans.starts.length; i++) {
       if (!spans.replaced[i]) out.append(body + <usize>spans.starts[i], spans.ends[i] - spans.starts[i]);
     }
@@ -196,10 +201,11 @@ export class DubboCodec extends Codec {
       r.expect(TAG_MAP_UNTYPED, "");
     } else if (tag == <i32>TAG_MAP_TYPED) {
       r.expect(TAG_MAP_TYPED, "");
-      if (!r.readString()) return false; // the map's type name
+      if (!r.skipType()) return false; // the map's type: a name, or a reference to one
     } else {
       return r.expect(TAG_MAP_UNTYPED, "attachments are not a map");
     }
+    if (mutation !== null) this.spans.entriesStart = r.offset;
     const key = this.key;
     while (r.peek() != <i32>TAG_END) {
       const entryStart = r.offset;
@@ -226,12 +232,15 @@ export class DubboCodec extends Codec {
 export function countArguments(ptr: usize, length: i32): i32 {
   let count = 0;
   let i = 0;
+  let arrayOf = false; // a '[' waits for its element type
   while (i < length) {
     const c = <u32>load<u8>(ptr + <usize>i);
     if (c == 0x5b /* [ */) {
+      arrayOf = true;
       i++;
       continue;
     }
+    arrayOf = false;
     if (c == 0x4c /* L */) {
       while (i < length && load<u8>(ptr + <usize>i) != 0x3b /* ; */) i++;
       if (i == length) return -1;
@@ -241,7 +250,7 @@ export function countArguments(ptr: usize, length: i32): i32 {
     count++;
     i++;
   }
-  return count;
+  return arrayOf ? -1 : count;
 }
 
 function isPrimitiveDescriptor(c: u32): bool {

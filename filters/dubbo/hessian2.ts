@@ -176,9 +176,9 @@ export class Hessian2Reader {
       case 0x4f: // O: object with an int class reference
         return this.skipObject(this.readInt(), depth);
       case 0x48: // H untyped map
-        return this.skipUntil(TAG_END, depth);
+        return this.skipMapEntries(depth);
       case 0x4d: // M typed map
-        return this.skipType() && this.skipUntil(TAG_END, depth);
+        return this.skipType() && this.skipMapEntries(depth);
       case 0x55: // U typed list
         return this.skipType() && this.skipUntil(TAG_END, depth);
       case 0x56: // V typed fixed list
@@ -212,8 +212,21 @@ export class Hessian2Reader {
   }
 
   private skipValues(count: i32, depth: i32): bool {
+    if (this.failed) return false;
     if (count < 0) return this.fail("negative length");
     for (let i = 0; i < count; i++) if (!this.skip(depth + 1)) return false;
+    return true;
+  }
+
+  /** Key/value pairs up to 'Z'. */
+  private skipMapEntries(depth: i32): bool {
+    while (this.peek() != <i32>TAG_END) {
+      if (this.peek() < 0) return this.fail("container not terminated");
+      if (!this.skip(depth + 1)) return false;
+      if (this.peek() == <i32>TAG_END) return this.fail("map key without a value");
+      if (!this.skip(depth + 1)) return false;
+    }
+    this.pos++;
     return true;
   }
 
@@ -227,7 +240,7 @@ export class Hessian2Reader {
   }
 
   /** A type is a type name (string) or a reference (int) to one met before. */
-  private skipType(): bool {
+  skipType(): bool {
     if (this.nextIsString()) return this.readString();
     this.readInt();
     return !this.failed;
@@ -260,6 +273,7 @@ export class Hessian2Reader {
       if (pos >= end) return this.fail("string runs past the message");
       const b = <u32>load<u8>(pos);
       let size: usize = 1;
+      if (b >= 0xf8) return this.fail("invalid UTF-8 in string");
       if (b >= 0xf0) {
         size = 4;
         i++;

@@ -63,6 +63,7 @@ export class BinaryProtocol extends ThriftProtocol {
   }
 
   private skipValue(r: ByteReader, type: u32, depth: i32): bool {
+    if (depth > MAX_DEPTH) return r.fail("values nested too deep");
     switch (type) {
       case 2: // bool
       case 3: // byte

@@ -63,6 +63,7 @@ export class CompactProtocol extends ThriftProtocol {
 
   /** `inContainer`: a bool element takes a byte, while a bool field is all in its header. */
   private skipValue(r: ByteReader, type: u32, depth: i32, inContainer: bool): bool {
+    if (depth > MAX_DEPTH) return r.fail("values nested too deep");
     switch (type) {
       case 1: // true
       case 2: // false
