@@ -12,6 +12,7 @@ import { readBuffer, readBufferSize, releaseBuffer, replaceBuffer } from "./buff
 import { HostLogger } from "./logging";
 import { registeredCodecFactory } from "./protocol";
 import { HostMetricSink } from "./metrics";
+import { connectionId } from "./properties";
 import { closeDownstream, nowNanoseconds } from "./stream";
 import { BufferType, FilterStatus, PeerType } from "./types";
 
@@ -27,7 +28,7 @@ export function proxy_abi_version_0_2_1(): void {}
 
 export function proxy_on_context_create(contextId: u32, rootContextId: u32): void {
   if (rootContextId == 0 || !plugins.has(rootContextId)) return;
-  connections.set(contextId, new Connection(contextId, plugins.get(rootContextId)));
+  connections.set(contextId, new Connection(connectionId(), plugins.get(rootContextId)));
 }
 
 export function proxy_on_vm_start(rootContextId: u32, vmConfigurationSize: u32): u32 {

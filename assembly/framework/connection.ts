@@ -26,7 +26,7 @@ export class Connection extends FrameHandler implements ConnectionInfo {
   /** Set when the close comes from a filter's decision rather than from bytes that are not the protocol. */
   private closingOnRejection: bool = false;
 
-  constructor(public readonly id: u32, public readonly plugin: Plugin) {
+  constructor(public readonly id: u64, public readonly plugin: Plugin) {
     super();
     this.requests = new RequestTable(plugin.config.maxPendingRequests);
   }

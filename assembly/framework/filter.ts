@@ -14,7 +14,8 @@ export enum FilterStatus {
 
 /** Facts about the connection a message arrived on. */
 export interface ConnectionInfo {
-  readonly id: u32;
+  /** Envoy's connection id (the one its own access logs show). */
+  readonly id: u64;
 }
 
 /** One request on its way through the chain: what filters read, and what they decide. Reused per connection. */
