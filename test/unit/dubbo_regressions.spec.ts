@@ -1,0 +1,95 @@
+// Regression tests of the Dubbo codec bugs found by the unit tests of dubbo_codec.spec.ts / hessian2_reader.spec.ts
+// (values from test/unit/dubbo_vectors.ts, written by hessian.js 2.11.0).
+import { ByteBuffer } from "../../assembly/framework/bytes";
+import { Direction, ErrorType } from "../../assembly/framework/codec";
+import { Metadata } from "../../assembly/framework/metadata";
+import { Mutation } from "../../assembly/framework/mutation";
+import { countArguments, DubboCodec } from "../../filters/dubbo/codec";
+import { HEADER_SIZE, bufferBytes, bytesOf, firstDifference, hasKey, hexBytes, readerOver } from "./dubbo_support";
+import {
+  ERROR_REPLY_EMOJI,
+  JAVA_HASHMAP_MUTATED,
+  JAVA_HASHMAP_REQUEST,
+  JAVA_HASHMAP_REQUEST_ARGS_END,
+  TYPE_REF_ATTACHMENTS_REQUEST,
+  TYPED_INNER_REF_MUTATED,
+  TYPED_INNER_REF_REQUEST,
+} from "./dubbo_vectors";
+
+const codec = new DubboCodec();
+
+function expectSameBytes(actual: Uint8Array, expected: StaticArray<u8>): void {
+  expect(actual.length).toBe(expected.length, "length");
+  expect(firstDifference(actual, expected)).toBe(-1, "first differing byte");
+}
+
+/** Decodes `frame` as a request and applies x-request-id=req-42 (new) and timeout=5000 (replacing) to it. */
+function mutated(frame: StaticArray<u8>): Uint8Array {
+  const md = new Metadata();
+  expect(codec.decode(bytesOf(frame), Direction.Request, md)).toBeNull();
+  const mutation = new Mutation();
+  mutation.set("x-request-id", "req-42");
+  mutation.set("timeout", "5000");
+  const out = new ByteBuffer();
+  expect(codec.mutate(bytesOf(frame), md, mutation, out)).toBe(true);
+  return bufferBytes(out);
+}
+
+describe("dubbo codec regressions", () => {
+  it("writes a supplementary char (emoji) as Java and hessian.js do: each surrogate as a 3-byte sequence", () => {
+    const request = new Metadata();
+    request.requestId = 0x0102030405060708;
+    const out = new ByteBuffer();
+    codec.encodeError(request, ErrorType.Unspecified, "boom 😀", out);
+    expectSameBytes(bufferBytes(out), ERROR_REPLY_EMOJI);
+  });
+
+  it("reads attachments whose map type is an int type reference (M 90 ...)", () => {
+    const md = new Metadata();
+    expect(codec.decode(bytesOf(TYPE_REF_ATTACHMENTS_REQUEST), Direction.Request, md)).toBeNull();
+    expect(md.get("trace-id")).toBe("t-9");
+    expect(md.get("method")).toBe("put");
+    expect(hasKey(md, "interface")).toBe(true);
+  });
+
+  it("keeps typed 'M' attachments typed when mutating, exactly as hessian.js encodes the result", () => {
+    const bytes = mutated(JAVA_HASHMAP_REQUEST);
+    expectSameBytes(bytes, JAVA_HASHMAP_MUTATED);
+    expect(bytes[HEADER_SIZE + JAVA_HASHMAP_REQUEST_ARGS_END]).toBe(0x4d);
+  });
+
+  it("keeps typed attachments typed, so that a type ref inside them still resolves", () => {
+    expectSameBytes(mutated(TYPED_INNER_REF_REQUEST), TYPED_INNER_REF_MUTATED);
+  });
+
+  it("refuses UTF-8 lead bytes 0xf8-0xff", () => {
+    const r = readerOver(hexBytes("02 ff 80 80 80"));
+    expect(r.skipValue()).toBe(false);
+    expect(r.error).toBe("invalid UTF-8 in string");
+    const r2 = readerOver(hexBytes("02 f8 88 80 80"));
+    expect(r2.skipValue()).toBe(false);
+    expect(r2.error).toBe("invalid UTF-8 in string");
+  });
+
+  it("skipValue returns false when a fixed list's length is cut", () => {
+    const r = readerOver(hexBytes("58 49 00"));
+    expect(r.skipValue()).toBe(false);
+    expect(r.error).toBe("message ended inside a value");
+    const r2 = readerOver(hexBytes("56 04 5b 69 6e 74 49 00"));
+    expect(r2.skipValue()).toBe(false);
+    expect(r2.error).toBe("message ended inside a value");
+  });
+
+  it("a descriptor ending in '[' is malformed", () => {
+    const bytes = String.UTF8.encode("I[");
+    expect(countArguments(changetype<usize>(bytes), bytes.byteLength)).toBe(-1);
+    const bare = String.UTF8.encode("[");
+    expect(countArguments(changetype<usize>(bare), bare.byteLength)).toBe(-1);
+  });
+
+  it("a map key without its value is refused", () => {
+    const r = readerOver(hexBytes("48 01 61 5a"));
+    expect(r.skipValue()).toBe(false);
+    expect(r.error).toBe("map key without a value");
+  });
+});
