@@ -9,14 +9,24 @@ ASSEMBLY_SOURCES := $(shell find assembly filters -name '*.ts') asconfig.json
 TSX := node --import tsx
 NODE_TESTS = $(shell find test -name '*.test.ts' -not -path '*/node_modules/*' | sort)
 
-.PHONY: help install build test typecheck unit host-tests run clean
+# Debian packages the Thrift peers need (the Thrift compiler and the Python library); installed when missing.
+SYSTEM_PACKAGES := thrift-compiler python3-thrift
+
+.PHONY: help install system-packages build test typecheck unit host-tests run clean
 
 help:
 	@echo "make run    build the filters and proxy sample traffic through them (bundled host, or envoy on PATH)"
 	@echo "make test   build, type-check, AssemblyScript unit tests, host and end-to-end tests"
 	@echo "make build  build/<protocol>.wasm (optimised) and build/debug/<protocol>.wasm"
 
-install: node_modules/.installed
+install: node_modules/.installed system-packages
+
+system-packages:
+	@installed=$$(dpkg-query -W -f='$${Status}\n' $(SYSTEM_PACKAGES) 2>/dev/null | grep -c '^install ok installed$$'); \
+	if [ "$$installed" != "$(words $(SYSTEM_PACKAGES))" ]; then \
+	  echo "installing $(SYSTEM_PACKAGES) with apt-get"; \
+	  export DEBIAN_FRONTEND=noninteractive; apt-get update && apt-get install -y --no-install-recommends $(SYSTEM_PACKAGES); \
+	fi
 
 # npm ci also applies patches/ to @solo-io/proxy-runtime (postinstall: patch-package).
 node_modules/.installed: package.json package-lock.json $(wildcard patches/*.patch)
@@ -40,12 +50,12 @@ typecheck: node_modules/.installed
 unit: node_modules/.installed
 	npx asp --config as-pect.config.js --as-config test/unit/as-pect.asconfig.json
 
-host-tests: build
+host-tests: build system-packages
 	$(TSX) --test --test-concurrency=1 $(NODE_TESTS)
 
 test: build typecheck unit host-tests
 
-run: build
+run: build system-packages
 	$(TSX) test/demo/run.ts
 
 clean:
