@@ -3,6 +3,7 @@
 // access log lines and its metrics.
 import { connectDubboConsumer } from "../peers/dubbo/consumer.ts";
 import { DEMO_SERVICE, DEMO_VERSION, javaUser, startDubboProvider } from "../peers/dubbo/provider.ts";
+import { printFilterReport } from "./filter_report.ts";
 import { startProxy } from "./proxy_process.ts";
 
 const LISTENER_PORT = 26100;
@@ -35,14 +36,7 @@ export async function runDubboDemo(): Promise<void> {
     console.log(`\nattachments the provider received with sayHello (x-mesh added by the filter):`);
     console.log("  " + JSON.stringify(attachments));
 
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    console.log("\naccess log (from the filter, through proxy_log):");
-    for (const line of proxy.logLines.filter((l) => l.includes("access protocol="))) {
-      console.log("  " + line.slice(line.indexOf("access protocol=")));
-    }
-    const stats = await (await fetch(`http://127.0.0.1:${ADMIN_PORT}/stats`)).text();
-    console.log(`\nmetrics (admin http://127.0.0.1:${ADMIN_PORT}/stats):`);
-    for (const line of stats.split("\n").filter((l) => l.includes("meta_protocol.dubbo"))) console.log("  " + line);
+    await printFilterReport(proxy, ADMIN_PORT, "dubbo");
   } finally {
     await proxy.stop();
     await provider.close();

@@ -1,10 +1,13 @@
 // `make run`: the sample awesomerpc server, the proxy with envoy/awesomerpc.yaml (wasm filter + tcp_proxy), and a
 // client making calls through it; prints the replies, the filter's access log lines and its metrics. Then the same
-// with real Dubbo peers and envoy/dubbo.yaml (test/demo/dubbo.ts).
+// with real Dubbo peers and envoy/dubbo.yaml (test/demo/dubbo.ts), and with real Thrift peers and envoy/thrift.yaml
+// (test/demo/thrift.ts).
 import { startAwesomeRpcServer, Command } from "../peers/awesomerpc/server.ts";
 import { AwesomeRpcClient } from "../peers/awesomerpc/client.ts";
 import { runDubboDemo } from "./dubbo.ts";
+import { printFilterReport } from "./filter_report.ts";
 import { startProxy } from "./proxy_process.ts";
+import { runThriftDemo } from "./thrift.ts";
 
 const LISTENER_PORT = 26000;
 const SERVER_PORT = 26001;
@@ -33,14 +36,7 @@ try {
   console.log(`  two calls in flight on one connection         -> answered in order: ${order.join(", ")}`);
   client.close();
 
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  console.log("\naccess log (from the filter, through proxy_log):");
-  for (const line of proxy.logLines.filter((l) => l.includes("access protocol="))) {
-    console.log("  " + line.slice(line.indexOf("access protocol=")));
-  }
-  const stats = await (await fetch(`http://127.0.0.1:${ADMIN_PORT}/stats`)).text();
-  console.log(`\nmetrics (admin http://127.0.0.1:${ADMIN_PORT}/stats):`);
-  for (const line of stats.split("\n").filter((l) => l.includes("meta_protocol.awesomerpc"))) console.log("  " + line);
+  await printFilterReport(proxy, ADMIN_PORT, "awesomerpc");
 } finally {
   await proxy.stop();
   await server.close();
@@ -48,3 +44,6 @@ try {
 
 console.log("\n" + "-".repeat(100) + "\n");
 await runDubboDemo();
+
+console.log("\n" + "-".repeat(100) + "\n");
+await runThriftDemo();
