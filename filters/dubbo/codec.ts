@@ -214,14 +214,17 @@ export class DubboCodec extends Codec {
         if (!r.readString()) return false;
         key.append(r.stringPtr, r.stringLength);
       } else if (!r.skipValue()) return false;
-      if (md !== null && key.length > 0 && r.nextIsString()) {
+      const stringValue = key.length > 0 && r.nextIsString();
+      if (md !== null && stringValue) {
         if (!r.readString()) return false;
         if (md.find(key.ptr, key.length) < 0) md.putRawKey(key.ptr, key.length, r.stringPtr, r.stringLength);
       } else if (!r.skipValue()) return false;
       if (mutation !== null) {
         this.spans.starts.push(entryStart);
         this.spans.ends.push(r.offset);
-        this.spans.replaced.push(key.length > 0 && mutation.has(key.ptr, key.length));
+        // Only a string value is dropped when replaced: another value may hold a class definition or a type that
+        // later entries refer to. Kept, it is overridden anyway, since the new entry comes after it.
+        this.spans.replaced.push(stringValue && mutation.has(key.ptr, key.length));
       }
     }
     return r.expect(TAG_END, "attachments map not terminated");

@@ -273,8 +273,10 @@ export class Hessian2Reader {
       if (pos >= end) return this.fail("string runs past the message");
       const b = <u32>load<u8>(pos);
       let size: usize = 1;
-      if (b >= 0xf8) return this.fail("invalid UTF-8 in string");
+      if (b >= 0xf5) return this.fail("invalid UTF-8 in string");
       if (b >= 0xf0) {
+        // Four bytes make two UTF-16 units (a surrogate pair): the length must leave room for both.
+        if (i + 1 >= chars) return this.fail("invalid UTF-8 in string");
         size = 4;
         i++;
       } else if (b >= 0xe0) size = 3;

@@ -47,6 +47,6 @@ export abstract class ThriftProtocol {
 /** Fails `r` and returns false when a container announces more elements than bytes remain (each takes one). */
 export function checkElementCount(r: ByteReader, count: i64): bool {
   if (count < 0) return r.fail("negative container size");
-  if (count > <i64>r.remaining) return r.fail("container size past the frame");
+  if (count > <i64>r.remaining) return r.fail("length runs past the frame"); // each element takes a byte at least
   return true;
 }

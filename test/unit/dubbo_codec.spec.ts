@@ -654,7 +654,7 @@ describe("dubbo codec: mutations", () => {
     expect(md.get("x-request-id")).toBe("req-42");
   });
 
-  it("keeps non-string attachment entries byte for byte, and replaces a key whatever its value's type", () => {
+  it("keeps non-string attachment entries byte for byte, a replaced one too, with the new value after it", () => {
     const out = new ByteBuffer();
     expect(mutateVector(NON_STRING_ATTACHMENTS_REQUEST, out)).toBe(true);
     const bytes = bufferBytes(out);

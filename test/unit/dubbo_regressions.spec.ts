@@ -5,7 +5,7 @@ import { Direction, ErrorType } from "../../assembly/framework/codec";
 import { Metadata } from "../../assembly/framework/metadata";
 import { Mutation } from "../../assembly/framework/mutation";
 import { countArguments, DubboCodec } from "../../filters/dubbo/codec";
-import { HEADER_SIZE, bufferBytes, bytesOf, firstDifference, hasKey, hexBytes, readerOver } from "./dubbo_support";
+import { HEADER_SIZE, bufferBytes, bytesOf, firstDifference, hasKey, hexBytes, readerOver, view } from "./dubbo_support";
 import {
   ERROR_REPLY_EMOJI,
   JAVA_HASHMAP_MUTATED,
@@ -91,5 +91,45 @@ describe("dubbo codec regressions", () => {
     const r = readerOver(hexBytes("48 01 61 5a"));
     expect(r.skipValue()).toBe(false);
     expect(r.error).toBe("map key without a value");
+  });
+});
+
+describe("hessian2 reader: UTF-8 bounds", () => {
+  it("refuses lead bytes 0xf5-0xf7, which no UTF-8 sequence starts with", () => {
+    const lead: StaticArray<string> = ["f5", "f6", "f7"];
+    for (let i = 0; i < lead.length; i++) {
+      const r = readerOver(hexBytes("02 " + lead[i] + " 80 80 80"));
+      expect(r.skipValue()).toBe(false, "lead byte 0x" + lead[i]);
+      expect(r.error).toBe("invalid UTF-8 in string");
+    }
+  });
+
+  it("refuses a 4-byte sequence (two UTF-16 units) where the length leaves only one unit", () => {
+    const r = readerOver(hexBytes("01 f0 9f 98 80"));
+    expect(r.skipValue()).toBe(false);
+  });
+});
+
+describe("dubbo mutation of an attachment whose value is not a string", () => {
+  it("keeps the old entry (it may define a class or type later entries use) and appends the new one after it", () => {
+    // version "2.0.2", path "S", version "", method "m", no arguments, attachments {k: {a: "b"}, z: "1"}
+    const frame = hexBytes("da bb c2 00 00 00 00 00 00 00 00 01 00 00 00 1a" +
+      "05 32 2e 30 2e 32 01 53 00 01 6d 00" + "48 01 6b 48 01 61 01 62 5a 01 7a 01 31 5a");
+    const codec = new DubboCodec();
+    const md = new Metadata();
+    expect(codec.decode(view(frame), Direction.Request, md)).toBeNull();
+    const mutation = new Mutation();
+    mutation.set("k", "new");
+    const out = new ByteBuffer();
+    expect(codec.mutate(view(frame), md, mutation, out)).toBe(true);
+    const mutated = bufferBytes(out);
+    const expected = hexBytes("da bb c2 00 00 00 00 00 00 00 00 01 00 00 00 20" +
+      "05 32 2e 30 2e 32 01 53 00 01 6d 00" + "48 01 6b 48 01 61 01 62 5a 01 7a 01 31 01 6b 03 6e 65 77 5a");
+    expect(mutated.length).toBe(expected.length);
+    for (let i = 0; i < expected.length; i++) expect(mutated[i]).toBe(expected[i], "byte " + i.toString());
+    const again = new Metadata();
+    expect(codec.decode(view(mutated), Direction.Request, again)).toBeNull();
+    expect(again.get("k")).toBe("new");
+    expect(again.get("z")).toBe("1");
   });
 });
