@@ -1,5 +1,5 @@
 // Test doubles and frame builders shared by the unit tests.
-import { ByteBuffer } from "../../assembly/framework/bytes";
+import { Bytes, ByteBuffer } from "../../assembly/framework/bytes";
 import { Codec } from "../../assembly/framework/codec";
 import { parsePluginConfig } from "../../assembly/framework/config";
 import { LogLevel, Logger } from "../../assembly/framework/log";
@@ -107,4 +107,42 @@ export class TestPlugin {
     this.plugin = new Plugin(codec, createTestCodec, config, stats, logger);
     buildFilterChain(this.plugin);
   }
+}
+
+/** A view on a generated vector (read only: copy it before patching). */
+export function vectorBytes(vector: StaticArray<u8>, length: i32 = -1): Bytes {
+  return new Bytes().set(changetype<usize>(vector), length < 0 ? vector.length : length);
+}
+
+/** A copy of a vector that a test may patch. */
+export function vectorCopy(vector: StaticArray<u8>): StaticArray<u8> {
+  const out = new StaticArray<u8>(vector.length);
+  memory.copy(changetype<usize>(out), changetype<usize>(vector), <usize>vector.length);
+  return out;
+}
+
+/** `a` then `b`. */
+export function joinVectors(a: StaticArray<u8>, b: StaticArray<u8>): StaticArray<u8> {
+  const out = new StaticArray<u8>(a.length + b.length);
+  memory.copy(changetype<usize>(out), changetype<usize>(a), <usize>a.length);
+  memory.copy(changetype<usize>(out) + <usize>a.length, changetype<usize>(b), <usize>b.length);
+  return out;
+}
+
+/** Bytes from hex digits; spaces and '|' are ignored ("80 01 | 00 01"): for hand-built input. */
+export function hexVector(text: string): StaticArray<u8> {
+  const digits = text.replaceAll(" ", "").replaceAll("|", "");
+  const out = new StaticArray<u8>(digits.length >> 1);
+  for (let i = 0; i < out.length; i++) out[i] = <u8>I32.parseInt(digits.substr(i * 2, 2), 16);
+  return out;
+}
+
+/** `length` bytes at `ptr` as hex ("80 01 00 01"), for failure messages. */
+export function hexOf(ptr: usize, length: i32): string {
+  const parts = new Array<string>();
+  for (let i = 0; i < length; i++) {
+    const b = <u32>load<u8>(ptr + <usize>i);
+    parts.push((b < 16 ? "0" : "") + b.toString(16));
+  }
+  return parts.join(" ");
 }
