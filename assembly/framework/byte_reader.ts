@@ -2,6 +2,11 @@
 // failure is kept in `error`, moves the cursor to the end, and makes every later read return 0, so a codec can read a
 // whole structure and check once. Nothing here can trap.
 
+/** No length beyond this can fit a frame (the largest `max_frame_size` the configuration accepts). */
+export const MAX_LENGTH: i64 = 64 * 1024 * 1024;
+/** The error of a read that ran past the bytes there are: with more bytes, it might succeed. */
+export const PAST_THE_END = "length runs past the frame";
+
 @final
 export class ByteReader {
   /** The first problem met, or null. */
@@ -76,7 +81,9 @@ export class ByteReader {
   /** Skips `count` bytes; fails when they are not all there. */
   skip(count: i64): bool {
     if (this.failed) return false;
-    if (count < 0 || <u64>count > <u64>(this.end - this.pos)) return this.fail("length runs past the frame");
+    if (count < 0) return this.fail("negative length");
+    if (count > MAX_LENGTH) return this.fail("length larger than any frame");
+    if (<u64>count > <u64>(this.end - this.pos)) return this.fail(PAST_THE_END);
     this.pos += <usize>count;
     return true;
   }
@@ -88,7 +95,7 @@ export class ByteReader {
   }
 
   private truncated(): i32 {
-    this.fail("frame ended inside a value");
+    this.fail(PAST_THE_END);
     return 0;
   }
 }

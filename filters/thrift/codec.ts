@@ -6,7 +6,7 @@
 // info header. Request id: the sequence id. A reply whose first field is not field 0 (a declared exception) and an
 // EXCEPTION message are errors.
 import { Bytes, ByteBuffer } from "../../assembly/framework/bytes";
-import { ByteReader } from "../../assembly/framework/byte_reader";
+import { ByteReader, PAST_THE_END } from "../../assembly/framework/byte_reader";
 import { Codec, Direction, ErrorType, MALFORMED, MessageType, NEED_MORE_DATA, ResponseStatus } from "../../assembly/framework/codec";
 import { JsonKind, JsonValue } from "../../assembly/framework/json";
 import { Metadata } from "../../assembly/framework/metadata";
@@ -177,7 +177,7 @@ export class ThriftCodec extends Codec {
     const r = this.reader.reset(bytes.ptr, bytes.length);
     if (this.protocolOf.readMessageBegin(r, this.begin) && this.protocolOf.skipStruct(r, 0)) return r.offset;
     // Running out of bytes only means the message is not all here yet.
-    return r.error == "frame ended inside a value" || r.error == "length runs past the frame" ? NEED_MORE_DATA : MALFORMED;
+    return r.error == PAST_THE_END ? NEED_MORE_DATA : MALFORMED;
   }
 
   private putName(begin: MessageBegin, md: Metadata): void {

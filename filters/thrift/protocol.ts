@@ -1,7 +1,7 @@
 // What the Thrift codec needs from a protocol (binary or compact): read a message header, walk a struct in place,
 // tell a reply's first field, and write an application exception.
 import { ByteBuffer } from "../../assembly/framework/bytes";
-import { ByteReader } from "../../assembly/framework/byte_reader";
+import { ByteReader, MAX_LENGTH, PAST_THE_END } from "../../assembly/framework/byte_reader";
 
 /** Thrift message types. */
 export enum MessageKind {
@@ -47,6 +47,7 @@ export abstract class ThriftProtocol {
 /** Fails `r` and returns false when a container announces more elements than bytes remain (each takes one). */
 export function checkElementCount(r: ByteReader, count: i64): bool {
   if (count < 0) return r.fail("negative container size");
-  if (count > <i64>r.remaining) return r.fail("length runs past the frame"); // each element takes a byte at least
+  if (count > MAX_LENGTH) return r.fail("container larger than any frame");
+  if (count > <i64>r.remaining) return r.fail(PAST_THE_END); // each element takes a byte at least
   return true;
 }

@@ -11,6 +11,7 @@ export const HEADER_MAGIC: u32 = 0x0fff;
 const FIXED_SIZE = 14; // length, magic, flags, seqid, header size
 const INFO_KEY_VALUE: u64 = 1;
 const INFO_PERSISTENT_KEY_VALUE: u64 = 2;
+const HEADER_READER = new ByteReader();
 
 /** Where the parts of one THeader frame are, as offsets in the frame. */
 @final
@@ -40,51 +41,55 @@ export function readHeaderFrame(r: ByteReader, frame: HeaderFrame, md: Metadata 
   if (r.u16be() != HEADER_MAGIC) return r.fail("not a THeader frame");
   frame.flags = r.u16be();
   frame.seqid = r.u32be();
-  const headerEnd = FIXED_SIZE + <i32>r.u16be() * 4;
-  if (headerEnd > r.offset + r.remaining) return r.fail("THeader header past the frame");
-  frame.transformsStart = r.offset;
-  frame.protocolId = <u32>r.varint(5);
-  const transforms = r.varint(5);
-  for (let i: u64 = 0; i < transforms && !r.failed; i++) r.varint(5);
+  const headerLength = <i32>r.u16be() * 4;
+  if (r.failed) return false;
+  if (headerLength > r.remaining) return r.fail("THeader header past the frame");
+  // Every header field is read within the header: a reader over it alone.
+  const h = HEADER_READER.reset(base + FIXED_SIZE, headerLength);
+  frame.transformsStart = FIXED_SIZE;
+  frame.protocolId = <u32>h.varint(5);
+  const transforms = h.varint(5);
+  for (let i: u64 = 0; i < transforms && !h.failed; i++) h.varint(5);
   frame.transformed = transforms > 0;
-  frame.infoStart = r.offset;
+  frame.infoStart = FIXED_SIZE + h.offset;
   frame.entryStarts.length = 0;
   frame.entryEnds.length = 0;
   frame.entryKeys.length = 0;
   frame.entryKeyLengths.length = 0;
   frame.persistentStarts.length = 0;
   frame.persistentEnds.length = 0;
-  while (!r.failed && r.offset < headerEnd) {
-    const blockStart = r.offset;
-    const id = r.varint(5);
+  while (!h.failed && h.remaining > 0) {
+    const blockStart = FIXED_SIZE + h.offset;
+    const id = h.varint(5);
     if (id == 0) break; // padding
     if (id != INFO_KEY_VALUE && id != INFO_PERSISTENT_KEY_VALUE) break; // unknown: its length is unknown, stop
-    const count = r.varint(5);
-    for (let i: u64 = 0; i < count && !r.failed; i++) {
-      const entryStart = r.offset;
-      const keyLength = <i32>r.varint(5);
-      const keyPtr = r.position;
-      r.skip(keyLength);
-      const valueLength = <i32>r.varint(5);
-      const valuePtr = r.position;
-      r.skip(valueLength);
-      if (r.failed || r.offset > headerEnd) return r.fail("THeader info header past the header");
+    const count = h.varint(5);
+    for (let i: u64 = 0; i < count && !h.failed; i++) {
+      const entryStart = FIXED_SIZE + h.offset;
+      const keyLength = <i32>h.varint(5);
+      const keyPtr = h.position;
+      h.skip(keyLength);
+      const valueLength = <i32>h.varint(5);
+      const valuePtr = h.position;
+      h.skip(valueLength);
+      if (h.failed) break;
       if (md !== null) md.putRawKey(keyPtr, keyLength, valuePtr, valueLength);
       if (id == INFO_KEY_VALUE) {
         frame.entryStarts.push(entryStart);
-        frame.entryEnds.push(r.offset);
+        frame.entryEnds.push(FIXED_SIZE + h.offset);
         frame.entryKeys.push(<i32>(keyPtr - base));
         frame.entryKeyLengths.push(keyLength);
       }
     }
     if (id == INFO_PERSISTENT_KEY_VALUE) {
       frame.persistentStarts.push(blockStart);
-      frame.persistentEnds.push(r.offset);
+      frame.persistentEnds.push(FIXED_SIZE + h.offset);
     }
   }
-  frame.infoEnd = r.offset < headerEnd ? r.offset : headerEnd;
-  frame.payloadStart = headerEnd;
-  return !r.failed;
+  if (h.failed) return r.fail("THeader header fields run past the header size");
+  frame.infoEnd = FIXED_SIZE + h.offset;
+  frame.payloadStart = FIXED_SIZE + headerLength;
+  return true;
 }
 
 /** Appends the frame at `ptr` with its key/value info headers set from `mutation` (others kept). */
