@@ -1,0 +1,69 @@
+// The pass-through floor of the benchmarks (AssemblyScript; compiled by compile.ts with the modules' release
+// options). It is a protocol module like filters/<protocol>/main.ts, the same framework and entry points, with a
+// codec that only finds where frames end and decodes nothing: what is left is the cost of the ABI crossing, the
+// buffer read, framing and the framework's per-frame bookkeeping. Its `codec` option picks the framing of the bytes
+// it is given: {"framing": "awesomerpc" | "dubbo" | "length_prefixed"} (u32 length at offset 5; 16-byte header
+// with the body length at 12; u32 length prefix, as Thrift framed and THeader).
+// Named .as so that the TypeScript type-check of test/ leaves it alone.
+import { registerCodec } from "../../../assembly/abi/protocol";
+import { Bytes, ByteBuffer } from "../../../assembly/framework/bytes";
+import { Codec, Direction, ErrorType, MALFORMED, NEED_MORE_DATA } from "../../../assembly/framework/codec";
+import { JsonKind, JsonValue } from "../../../assembly/framework/json";
+import { Metadata } from "../../../assembly/framework/metadata";
+import { Mutation } from "../../../assembly/framework/mutation";
+
+export * from "../../../assembly/abi/exports";
+
+enum Framing {
+  AwesomeRpc = 0,
+  Dubbo = 1,
+  LengthPrefixed = 2,
+}
+
+class PassThroughCodec extends Codec {
+  framing: Framing = Framing.AwesomeRpc;
+
+  protocol(): string {
+    return "passthrough";
+  }
+
+  configure(options: JsonValue): string {
+    if (options.keys.length == 0) return "";
+    const framing = options.get("framing");
+    if (options.keys.length != 1 || framing === null || framing.kind != JsonKind.String) return "takes {\"framing\": ...} only";
+    if (framing.string == "awesomerpc") this.framing = Framing.AwesomeRpc;
+    else if (framing.string == "dubbo") this.framing = Framing.Dubbo;
+    else if (framing.string == "length_prefixed") this.framing = Framing.LengthPrefixed;
+    else return "framing must be awesomerpc, dubbo or length_prefixed";
+    return "";
+  }
+
+  frameSize(bytes: Bytes): i32 {
+    let size: u64 = 0;
+    if (this.framing == Framing.AwesomeRpc) {
+      if (bytes.length < 9) return NEED_MORE_DATA;
+      size = <u64>bytes.u32be(5);
+      if (size < 13) return MALFORMED;
+    } else if (this.framing == Framing.Dubbo) {
+      if (bytes.length < 16) return NEED_MORE_DATA;
+      size = 16 + <u64>bytes.u32be(12);
+    } else {
+      if (bytes.length < 4) return NEED_MORE_DATA;
+      size = 4 + <u64>bytes.u32be(0);
+    }
+    return size > <u64>i32.MAX_VALUE ? MALFORMED : <i32>size;
+  }
+
+  decode(frame: Bytes, direction: Direction, metadata: Metadata): string | null {
+    return null;
+  }
+
+  mutate(frame: Bytes, metadata: Metadata, mutation: Mutation, out: ByteBuffer): bool {
+    return false;
+  }
+
+  encodeError(request: Metadata, error: ErrorType, message: string, out: ByteBuffer): void {}
+}
+
+const codec = new PassThroughCodec();
+registerCodec((): PassThroughCodec => codec);
