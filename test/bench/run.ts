@@ -1,0 +1,273 @@
+// `make bench`: what the filters cost, measured on this machine in one run, printed as tables with issue 7's targets
+// beside the numbers. Nothing is written to disk.
+//
+//   node --import tsx test/bench/run.ts [--quick] [--only a,b,c,d] [--seconds N] [--framework-rev REV]
+//
+//   A  in-process cost per request of each module, and of the pass-through floor (in_process.ts)
+//   B  the same bytes through the peers' own JavaScript decoders (js_reference.ts)
+//   C  through the bundled host over loopback with the sample awesomerpc peers, wasm vs plain tcp_proxy (loopback.ts)
+//   D  memory and module sizes (memory.ts)
+//
+// --quick shortens every timing (for a smoke run; numbers get noisier). --seconds sets C's measured window per run
+// (default 3). --framework-rev compiles the pass-through floor against assembly/ at a git revision instead of the
+// working tree (by default the working tree is used, and HEAD when the working tree does not compile).
+import { readdirSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { closePlugins, measureFloor, measureModule, type FloorResult, type InProcessResult } from "./in_process.ts";
+import { measureReference, type ReferenceResult } from "./js_reference.ts";
+import { runLoad, startLoopback, type LoopbackResult } from "./loopback.ts";
+import { measureMemory, moduleSizes, type MemoryResult } from "./memory.ts";
+import { passThroughModule } from "./passthrough/compile.ts";
+import { DEFAULT_TIMING, type TimingOptions } from "./timing.ts";
+import { workloads, type Workload } from "./workloads.ts";
+
+interface Options {
+  quick: boolean;
+  only: Set<string>;
+  seconds: number;
+  frameworkRev?: string;
+}
+
+function parseArgs(argv: string[]): Options {
+  const options: Options = { quick: false, only: new Set(["a", "b", "c", "d"]), seconds: 3 };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--quick") options.quick = true;
+    else if (arg === "--only") options.only = new Set(argv[++i].toLowerCase().split(","));
+    else if (arg === "--seconds") options.seconds = Number(argv[++i]);
+    else if (arg === "--framework-rev") options.frameworkRev = argv[++i];
+    else throw new Error(`unknown argument ${arg} (see the top of test/bench/run.ts)`);
+  }
+  if (!(options.seconds > 0)) throw new Error("--seconds takes a positive number");
+  return options;
+}
+
+// ------------------------------------------------------------------------------------------------------------------
+// Formatting
+
+function ns(value: number | undefined): string {
+  if (value === undefined || Number.isNaN(value)) return "-";
+  if (value >= 1e6) return `${(value / 1e6).toFixed(2)} ms`;
+  if (value >= 1e3) return `${(value / 1e3).toFixed(2)} µs`;
+  return `${value.toFixed(0)} ns`;
+}
+
+function rate(perSecond: number): string {
+  if (perSecond >= 1e6) return `${(perSecond / 1e6).toFixed(2)} M/s`;
+  if (perSecond >= 1e3) return `${(perSecond / 1e3).toFixed(1)} k/s`;
+  return `${perSecond.toFixed(0)} /s`;
+}
+
+function bytes(value: number): string {
+  if (value >= 1 << 20) return `${(value / (1 << 20)).toFixed(1)} MiB`;
+  if (value >= 1 << 10) return `${(value / 1024).toFixed(1)} KiB`;
+  return `${value.toFixed(0)} B`;
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ").trimEnd();
+  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
+}
+
+function mark(ok: boolean): string {
+  return ok ? "✓" : "✗";
+}
+
+function heading(text: string): void {
+  console.log(`\n${text}\n${"=".repeat(Math.min(text.length, 118))}`);
+}
+
+// ------------------------------------------------------------------------------------------------------------------
+
+async function floorModule(rev: string | undefined): Promise<{ path: string; source: string }> {
+  if (rev !== undefined) return { path: await passThroughModule(rev), source: `assembly/ at ${rev}` };
+  try {
+    return { path: await passThroughModule(), source: "assembly/ in the working tree" };
+  } catch (error) {
+    console.log(`(the working tree's assembly/ does not compile, so the floor uses HEAD's: ${(error as Error).message.split("\n")[0]})`);
+    return { path: await passThroughModule("HEAD"), source: "assembly/ at HEAD (the working tree did not compile)" };
+  }
+}
+
+interface Collected {
+  modules: InProcessResult[];
+  floors: FloorResult[];
+  references: ReferenceResult[];
+  loopback: LoopbackResult[];
+  memory: MemoryResult[];
+  sizes: { path: string; bytes: number }[];
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  const timing: TimingOptions = options.quick ? { sampleMs: 15, samples: 3 } : DEFAULT_TIMING;
+  const all = workloads();
+  const matrix = all.filter((w) => w.name !== "dubbo sayHello (captured)");
+  const collected: Collected = { modules: [], floors: [], references: [], loopback: [], memory: [], sizes: [] };
+
+  console.log(`make bench: ${new Date().toISOString()}, node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "?"}`);
+  console.log(`load average at start: ${loadavg().map((l) => l.toFixed(2)).join(" ")} (other work on this machine makes the numbers noisier)`);
+  console.log(`timing: median of ${timing.samples} samples of ${timing.sampleMs} ms after calibration and warm-up; one thread, so per core = 1e9 / ns`);
+  console.log("\nTraffic:");
+  for (const w of all) console.log(`  ${w.name.padEnd(26)} request ${String(w.request.length).padStart(3)} B, response ${String(w.response.length).padStart(3)} B: ${w.note}`);
+
+  if (options.only.has("a")) {
+    const floor = await floorModule(options.frameworkRev);
+    heading("A. In-process filter cost per request (its request + its response), build/<module>.wasm via FakeConnection");
+    console.log("Host: test/host's wasm side (V8, the JS side of every ABI call included). Floor: test/bench/passthrough/main.as,");
+    console.log(`the same framework and entry points with a codec that only finds frame ends (${floor.source}), access log off.`);
+    console.log("request/response split: measured at 64 per event only (a timer costs ~150 ns here). Routing and rate limiting");
+    console.log("are not built yet (issue 5): no row for them.\n");
+    for (const w of all) {
+      for (const perEvent of [1, 64]) {
+        const f = await measureFloor(w, floor.path, perEvent, timing);
+        collected.floors.push(f);
+        const configs = matrix.includes(w) ? [[false, false], [false, true], [true, false], [true, true]] : [[false, false]];
+        for (const [mutation, accessLog] of configs) {
+          collected.modules.push(await measureModule(w, `build/${w.module}.wasm`, perEvent, mutation, accessLog, timing));
+        }
+      }
+    }
+    await closePlugins();
+    const rows = collected.modules.map((r) => {
+      const f = collected.floors.find((x) => x.workload === r.workload && x.perEvent === r.perEvent)!;
+      return [
+        r.workload,
+        String(r.perEvent),
+        r.accessLog ? "on" : "off",
+        r.mutation ? "x-mesh" : "-",
+        ns(r.nsPerRequest),
+        rate(1e9 / r.nsPerRequest),
+        ns(r.requestNs),
+        ns(r.responseNs),
+        ns(f.nsPerRequest),
+        `${(r.nsPerRequest / f.nsPerRequest).toFixed(1)}x`,
+        r.note,
+      ];
+    });
+    console.log(table(["workload", "per event", "access log", "mutation", "per request", "per core", "request", "response", "floor", "vs floor", "check"], rows));
+  }
+
+  if (options.only.has("b")) {
+    heading("B. The same bytes through the peers' own JavaScript decoders (request + response per request)");
+    const rows: string[][] = [];
+    for (const w of all) {
+      for (const perEvent of [1, 64]) {
+        const r = measureReference(w, perEvent, timing);
+        collected.references.push(r);
+        const filter = collected.modules.find((m) => m.workload === w.name && m.perEvent === perEvent && !m.mutation && !m.accessLog);
+        rows.push([w.name, String(perEvent), ns(r.nsPerRequest), rate(1e9 / r.nsPerRequest), filter ? ns(filter.nsPerRequest) : "-", filter ? `${(r.nsPerRequest / filter.nsPerRequest).toFixed(2)}x` : "-", r.decoder]);
+      }
+    }
+    console.log(table(["workload", "per event", "JS decoder", "per core", "filter", "filter speed-up", "decoder"], rows));
+    console.log("(filter: section A, access log off, no mutation; the JS decoders build the values, the filter skips arguments in place)");
+  }
+
+  if (options.only.has("c")) {
+    heading(`C. Through the bundled host over loopback, awesomerpc sample peers: wasm filter vs plain tcp_proxy (${options.seconds} s each)`);
+    console.log("Processes: sample server, host (test/host/main.ts --concurrency 1 -l info, access log to a file), client (this one).");
+    console.log("Closed loop: N calls always in flight over min(N, 8) connections; echo of a 24-byte body.\n");
+    const setup = await startLoopback();
+    try {
+      for (const concurrency of [1, 32, 256]) {
+        for (const listener of ["wasm", "plain"] as const) {
+          collected.loopback.push(await runLoad(listener === "wasm" ? setup.wasmPort : setup.plainPort, listener, concurrency, options.quick ? 1 : options.seconds, options.quick ? 200 : 500));
+        }
+      }
+    } finally {
+      await setup.stop();
+    }
+    const rows = collected.loopback.map((r) => {
+      const plain = collected.loopback.find((p) => p.listener === "plain" && p.concurrency === r.concurrency)!;
+      return [
+        r.listener === "wasm" ? "wasm filter + tcp_proxy" : "plain tcp_proxy",
+        String(r.concurrency),
+        String(r.connections),
+        String(r.calls),
+        rate(r.callsPerSecond),
+        `${r.p50Us.toFixed(0)} µs`,
+        `${r.p99Us.toFixed(0)} µs`,
+        r.listener === "wasm" ? `${((100 * r.callsPerSecond) / plain.callsPerSecond).toFixed(0)}% of plain` : "",
+      ];
+    });
+    console.log(table(["listener", "in flight", "connections", "calls", "throughput", "p50", "p99", ""], rows));
+  }
+
+  if (options.only.has("d")) {
+    heading("D. Memory (wasm linear memory, the plugin's memoryBytes()) and module sizes");
+    for (const w of all.filter((x) => !x.name.includes("compact"))) collected.memory.push(await measureMemory(w, `build/${w.module}.wasm`));
+    const rows = collected.memory.map((m) => [
+      m.workload,
+      bytes(m.baseBytes),
+      bytes(m.afterIdleBytes),
+      m.bytesPerIdleConnection === undefined ? "-" : bytes(m.bytesPerIdleConnection),
+      bytes(m.afterInFlightBytes),
+      m.bytesPerInFlightRequest === undefined ? "-" : bytes(m.bytesPerInFlightRequest),
+      `${m.activeGauge} / ${m.activeAfterResponses}`,
+    ]);
+    console.log(table(["module (traffic)", "fresh VM", "10,000 idle conns", "per idle conn", "10,000 in flight", "per request", "request_active in flight / after"], rows));
+    console.log("(per idle conn / per request: estimated where the allocator doubled the memory, see memory.ts; the memory");
+    console.log(" size itself only ever doubles, so 16 MiB means between 8 and 16 MiB in use. Compact Thrift: same module as binary.)");
+    const paths = [
+      ...readdirSync("build").filter((f) => f.endsWith(".wasm")).map((f) => `build/${f}`),
+      ...readdirSync("build/debug").filter((f) => f.endsWith(".wasm")).map((f) => `build/debug/${f}`),
+    ].sort();
+    collected.sizes = moduleSizes(paths);
+    console.log("\n" + table(["module", "size"], collected.sizes.map((s) => [s.path, bytes(s.bytes)])));
+  }
+
+  printTargets(collected, all);
+  console.log(`\nload average at end: ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+}
+
+function printTargets(c: Collected, all: Workload[]): void {
+  heading("Issue 7's targets");
+  const lines: string[] = [];
+  const dubbo = (perEvent: number, mutation = false, accessLog = false) =>
+    c.modules.find((m) => m.workload === "dubbo" && m.perEvent === perEvent && m.mutation === mutation && m.accessLog === accessLog);
+  const d64 = dubbo(64);
+  if (d64) {
+    lines.push(
+      `${mark(d64.requestNs! < 1000)} < 1 µs of filter time per typical Dubbo request (decoded; routing not built), 64 per event: ` +
+        `${ns(d64.requestNs)} for the request direction, ${ns(d64.nsPerRequest)} with its response; ` +
+        `${ns(dubbo(64, true, true)?.nsPerRequest)} with access log and mutation`,
+    );
+    const floor = c.floors.find((f) => f.workload === "dubbo" && f.perEvent === 64)!;
+    lines.push(`${mark(d64.nsPerRequest <= 2 * floor.nsPerRequest)} at most 2x the pass-through floor (Dubbo, 64 per event): ${ns(d64.nsPerRequest)} vs ${ns(floor.nsPerRequest)} = ${(d64.nsPerRequest / floor.nsPerRequest).toFixed(1)}x`);
+    for (const w of all.filter((x) => x.name !== "dubbo")) {
+      const m = c.modules.find((x) => x.workload === w.name && x.perEvent === 64 && !x.mutation && !x.accessLog);
+      const f = c.floors.find((x) => x.workload === w.name && x.perEvent === 64);
+      if (m && f) lines.push(`    ${w.name}: ${(m.nsPerRequest / f.nsPerRequest).toFixed(1)}x the floor`);
+    }
+  }
+  const ref = c.references.find((r) => r.workload === "dubbo" && r.perEvent === 64);
+  if (ref && d64) {
+    const speedup = ref.nsPerRequest / d64.nsPerRequest;
+    lines.push(`${mark(speedup >= 5)} at least 5x faster than the peers' JS decoder on the same bytes (Dubbo, 64 per event): ${ns(d64.nsPerRequest)} vs ${ns(ref.nsPerRequest)} = ${speedup.toFixed(2)}x`);
+    for (const w of all.filter((x) => x.name !== "dubbo")) {
+      const m = c.modules.find((x) => x.workload === w.name && x.perEvent === 64 && !x.mutation && !x.accessLog);
+      const r = c.references.find((x) => x.workload === w.name && x.perEvent === 64);
+      if (m && r) lines.push(`    ${w.name}: ${(r.nsPerRequest / m.nsPerRequest).toFixed(2)}x`);
+    }
+  }
+  for (const m of c.memory) {
+    if (m.bytesPerIdleConnection !== undefined) {
+      lines.push(`${mark(m.bytesPerIdleConnection < 1024)} < 1 KiB of wasm memory per idle connection (${m.workload}): ~${bytes(m.bytesPerIdleConnection)}`);
+      break; // the same for every module: the framework's Connection
+    }
+  }
+  for (const s of c.sizes.filter((x) => !x.path.includes("/debug/"))) {
+    lines.push(`${mark(s.bytes < 100 * 1024)} optimised module under 100 KiB: ${s.path} ${bytes(s.bytes)}`);
+  }
+  console.log(lines.length > 0 ? lines.join("\n") : "(no section measured a target)");
+}
+
+try {
+  await main();
+} catch (error) {
+  // Printed by hand: an uncaught error would go through binaryen's handler (loaded by the asc compiler), which prints
+  // a minified line of several megabytes.
+  console.error(`bench failed: ${(error as Error).stack ?? error}`);
+  process.exit(1);
+}
