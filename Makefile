@@ -60,3 +60,9 @@ run: build system-packages
 
 clean:
 	rm -rf build
+
+# Benchmarks (issue 7): prints tables with the targets beside the numbers, writes nothing. BENCH_ARGS="--quick" for a
+# smoke run; see test/bench/run.ts for the other options.
+.PHONY: bench
+bench: build
+	$(TSX) test/bench/run.ts $(BENCH_ARGS)
