@@ -4,16 +4,15 @@ import { buildFilterChain } from "../chain/build";
 import { Direction } from "../framework/codec";
 import { parsePluginConfig } from "../framework/config";
 import { Connection } from "../framework/connection";
-import { StreamResult } from "../framework/frame_stream";
 import { LogLevel } from "../framework/log";
 import { Plugin } from "../framework/plugin";
 import { Stats } from "../framework/stats";
-import { readBuffer, readBufferSize, releaseBuffer, replaceBuffer } from "./buffers";
+import { readBuffer, readBufferSize, releaseBuffer } from "./buffers";
+import { ConnectionContext } from "./connection_context";
 import { HostLogger } from "./logging";
 import { registeredCodecFactory } from "./protocol";
 import { HostMetricSink } from "./metrics";
 import { connectionId } from "./properties";
-import { closeDownstream, nowNanoseconds } from "./stream";
 import { BufferType, FilterStatus, PeerType } from "./types";
 
 export { malloc } from "@solo-io/proxy-runtime/assembly/malloc";
@@ -21,14 +20,14 @@ export { malloc } from "@solo-io/proxy-runtime/assembly/malloc";
 import "@solo-io/proxy-runtime/assembly/runtime";
 
 const plugins = new Map<u32, Plugin>();
-const connections = new Map<u32, Connection>();
+const connections = new Map<u32, ConnectionContext>();
 const logger = new HostLogger();
 
 export function proxy_abi_version_0_2_1(): void {}
 
 export function proxy_on_context_create(contextId: u32, rootContextId: u32): void {
   if (rootContextId == 0 || !plugins.has(rootContextId)) return;
-  connections.set(contextId, new Connection(connectionId(), plugins.get(rootContextId)));
+  connections.set(contextId, new ConnectionContext(new Connection(connectionId(), plugins.get(rootContextId))));
 }
 
 export function proxy_on_vm_start(rootContextId: u32, vmConfigurationSize: u32): u32 {
@@ -65,20 +64,22 @@ export function proxy_on_configure(rootContextId: u32, configurationSize: u32): 
 
 export function proxy_on_new_connection(contextId: u32): u32 {
   logger.refreshLevel();
-  return FilterStatus.Continue;
+  return connections.has(contextId) ? connections.get(contextId).onNewConnection() : FilterStatus.Continue;
 }
 
 export function proxy_on_downstream_data(contextId: u32, dataSize: u32, endOfStream: u32): u32 {
-  return onData(contextId, Direction.Request, BufferType.NetworkDownstreamData, dataSize, endOfStream != 0);
+  if (!connections.has(contextId)) return FilterStatus.Continue;
+  return connections.get(contextId).onData(Direction.Request, BufferType.NetworkDownstreamData, dataSize, endOfStream != 0);
 }
 
 export function proxy_on_upstream_data(contextId: u32, dataSize: u32, endOfStream: u32): u32 {
-  return onData(contextId, Direction.Response, BufferType.NetworkUpstreamData, dataSize, endOfStream != 0);
+  if (!connections.has(contextId)) return FilterStatus.Continue;
+  return connections.get(contextId).onData(Direction.Response, BufferType.NetworkUpstreamData, dataSize, endOfStream != 0);
 }
 
 export function proxy_on_downstream_connection_close(contextId: u32, peerType: u32): void {
   if (!connections.has(contextId)) return;
-  const connection = connections.get(contextId);
+  const connection = connections.get(contextId).connection;
   connection.onClose(peerType == PeerType.Local);
   connection.plugin.stats.flush();
 }
@@ -96,26 +97,6 @@ export function proxy_on_log(contextId: u32): void {}
 export function proxy_on_delete(contextId: u32): void {
   connections.delete(contextId);
   plugins.delete(contextId);
-}
-
-function onData(contextId: u32, direction: Direction, type: BufferType, dataSize: u32, endOfStream: bool): u32 {
-  if (!connections.has(contextId)) return FilterStatus.Continue;
-  const connection = connections.get(contextId);
-  if (dataSize == 0 && !endOfStream) return FilterStatus.Continue;
-  const data = dataSize > 0 ? readBuffer(type, <i32>dataSize) : 0;
-  const size = data != 0 ? readBufferSize() : 0;
-  const result = connection.onData(direction, data, size, endOfStream, nowNanoseconds());
-  let status = FilterStatus.Continue;
-  if (result == StreamResult.Replace) {
-    const stream = direction == Direction.Request ? connection.downstream : connection.upstream;
-    replaceBuffer(type, <i32>dataSize, stream.outputPtr, stream.outputLength);
-  } else if (result == StreamResult.Close) {
-    closeDownstream();
-    status = FilterStatus.StopIteration;
-  }
-  releaseBuffer(data);
-  connection.plugin.stats.flush();
-  return status;
 }
 
 function readConfiguration(size: u32): string {

@@ -2,9 +2,13 @@
 import { Plugin } from "../framework/plugin";
 import { RequestMutation } from "./request_mutation";
 import { RequestObserver } from "./request_observer";
+import { Router } from "./router";
 
 export function buildFilterChain(plugin: Plugin): void {
   const config = plugin.config;
   plugin.chain.add(new RequestObserver(plugin.stats, plugin.logger, plugin.codec.protocol(), config.accessLog));
+  if (config.routes.size > 0) {
+    plugin.chain.add(new Router(config.routes, config.connectionRouting, config.routeMismatch, plugin.stats));
+  }
   if (config.requestMutation.size > 0) plugin.chain.add(new RequestMutation(config.requestMutation));
 }

@@ -83,4 +83,14 @@ export abstract class Codec {
 
   /** Appends to `out` the protocol's error reply to `request`, carrying its request id. */
   abstract encodeError(request: Metadata, error: ErrorType, message: string, out: ByteBuffer): void;
+
+  /**
+   * Appends to `out` a request the server answers cheaply, with `request`'s id (a heartbeat, a call of a method no
+   * server has): it travels upstream in place of a rejected request, and its answer is replaced by the error reply,
+   * since a filter cannot write to the client on its own. Returns false when the protocol has no such request;
+   * the framework then closes the connection.
+   */
+  encodeCarrier(request: Metadata, out: ByteBuffer): bool {
+    return false;
+  }
 }

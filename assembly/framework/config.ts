@@ -1,11 +1,25 @@
 // The plugin configuration: JSON from the Envoy `configuration` field, validated once in proxy_on_configure.
 // Unknown fields and wrong types are refused with a message naming the field, never ignored.
+import { boolField, checkObject, FieldErrors, integerField, listField, stringField } from "./config_fields";
 import { JsonKind, JsonParser, JsonValue } from "./json";
 import { Mutation } from "./mutation";
+import { readMutation, readRoutes } from "./route_config";
+import { RouteTable } from "./route";
 
 const MIN_FRAME_SIZE: f64 = 64;
 const MAX_FRAME_SIZE: f64 = 64 * 1024 * 1024;
-const KNOWN_FIELDS: Array<string> = ["stat_prefix", "max_frame_size", "max_pending_requests", "access_log", "request_mutation", "codec"];
+const KNOWN_FIELDS: Array<string> = [
+  "stat_prefix", "max_frame_size", "max_pending_requests", "access_log", "request_mutation", "codec", "routes",
+  "connection_routing", "route_mismatch",
+];
+
+/** What to do with a request whose route names another cluster than the one its connection went to. */
+export enum RouteMismatch {
+  /** Send it on the connection's cluster anyway (counted). */
+  Forward = 0,
+  /** Answer it with a route-not-found error (counted). */
+  Reject = 1,
+}
 
 export class PluginConfig {
   /** The `<stat_prefix>` part of metric names (`meta_protocol.<protocol>.<stat_prefix>.request`). */
@@ -20,6 +34,14 @@ export class PluginConfig {
   requestMutation: Mutation = new Mutation();
   /** The codec's own options, checked by the codec (`Codec.configure`). */
   codecOptions: JsonValue = emptyObject();
+  /** Routes; with none, every request goes on and tcp_proxy's cluster applies. */
+  routes: RouteTable = new RouteTable();
+  /**
+   * Hold each new connection until its first request is routed, then choose tcp_proxy's cluster for it
+   * (Envoy 1.37+ with tcp_proxy `max_early_data_bytes`). Off: tcp_proxy's own cluster applies.
+   */
+  connectionRouting: bool = true;
+  routeMismatch: RouteMismatch = RouteMismatch.Forward;
 }
 
 /** The result of reading a configuration: `config`, or `error` naming the field at fault. */
@@ -46,84 +68,37 @@ export function parsePluginConfig(text: string, defaultStatPrefix: string): Conf
     result.error = "configuration must be a JSON object";
     return result;
   }
-  for (let i = 0; i < root.keys.length; i++) {
-    if (!KNOWN_FIELDS.includes(root.keys[i])) {
-      result.error = "unknown field '" + root.keys[i] + "' (known: " + KNOWN_FIELDS.join(", ") + ")";
-      return result;
-    }
-  }
+  const errors = new FieldErrors();
+  if (checkObject(root, "", KNOWN_FIELDS, errors)) readFields(root, config, errors);
+  if (errors.failed) result.error = errors.error;
+  else result.config = config;
+  return result;
+}
 
-  const statPrefix = root.get("stat_prefix");
-  if (statPrefix !== null) {
-    if (statPrefix.kind != JsonKind.String || statPrefix.string.length == 0 || statPrefix.string.includes(".")) {
-      result.error = "field 'stat_prefix' must be a non-empty string without dots";
-      return result;
-    }
-    config.statPrefix = statPrefix.string;
+function readFields(root: JsonValue, config: PluginConfig, errors: FieldErrors): void {
+  if (root.get("stat_prefix") !== null) {
+    const prefix = stringField(root, "stat_prefix", "", errors, true);
+    if (prefix.includes(".")) errors.fail("field 'stat_prefix' must not contain dots");
+    config.statPrefix = prefix;
   }
-  const frame = integerField(root, "max_frame_size", MIN_FRAME_SIZE, MAX_FRAME_SIZE, result);
-  if (result.error.length > 0) return result;
-  if (frame > 0) config.maxFrameSize = frame;
-  const pending = integerField(root, "max_pending_requests", 1, 1000000, result);
-  if (result.error.length > 0) return result;
-  if (pending > 0) config.maxPendingRequests = pending;
-  const accessLog = root.get("access_log");
-  if (accessLog !== null) {
-    if (accessLog.kind != JsonKind.Bool) {
-      result.error = "field 'access_log' must be true or false";
-      return result;
-    }
-    config.accessLog = accessLog.bool;
-  }
-  const mutation = root.get("request_mutation");
-  if (mutation !== null) {
-    result.error = readMutation(mutation, "request_mutation", config.requestMutation);
-    if (result.error.length > 0) return result;
-  }
+  config.maxFrameSize = <i32>integerField(root, "max_frame_size", "", errors, MIN_FRAME_SIZE, MAX_FRAME_SIZE, config.maxFrameSize);
+  config.maxPendingRequests = <i32>integerField(root, "max_pending_requests", "", errors, 1, 1000000, config.maxPendingRequests);
+  config.accessLog = boolField(root, "access_log", "", errors, true);
+  readMutation(listField(root, "request_mutation", "", errors), "request_mutation", config.requestMutation, errors);
   const codecOptions = root.get("codec");
   if (codecOptions !== null) {
-    if (codecOptions.kind != JsonKind.Object) {
-      result.error = "field 'codec' must be an object";
-      return result;
-    }
-    config.codecOptions = codecOptions;
+    if (codecOptions.kind != JsonKind.Object) errors.fail("field 'codec' must be an object");
+    else config.codecOptions = codecOptions;
   }
-  result.config = config;
-  return result;
+  config.routes = readRoutes(listField(root, "routes", "", errors), "routes", errors);
+  config.connectionRouting = boolField(root, "connection_routing", "", errors, true);
+  const mismatch = stringField(root, "route_mismatch", "", errors, false);
+  if (mismatch == "reject") config.routeMismatch = RouteMismatch.Reject;
+  else if (mismatch.length > 0 && mismatch != "forward") errors.fail("field 'route_mismatch' must be forward or reject");
 }
 
 function emptyObject(): JsonValue {
   const v = new JsonValue();
   v.kind = JsonKind.Object;
   return v;
-}
-
-/** Reads an optional integer field within [min, max]; 0 when absent. Sets `result.error` when invalid. */
-function integerField(root: JsonValue, name: string, min: f64, max: f64, result: ConfigResult): i32 {
-  const v = root.get(name);
-  if (v === null) return 0;
-  if (v.kind != JsonKind.Number || v.number != Math.floor(v.number) || v.number < min || v.number > max) {
-    result.error = "field '" + name + "' must be an integer from " + (<i64>min).toString() + " to " + (<i64>max).toString();
-    return 0;
-  }
-  return <i32>v.number;
-}
-
-/** Reads `[{"key": "...", "value": "..."}, ...]` into `into`; returns an error naming the entry, or "". */
-function readMutation(v: JsonValue, name: string, into: Mutation): string {
-  if (v.kind != JsonKind.Array) return "field '" + name + "' must be a list of {key, value}";
-  for (let i = 0; i < v.items.length; i++) {
-    const entry = v.items[i];
-    const at = name + "[" + i.toString() + "]";
-    if (entry.kind != JsonKind.Object) return "field '" + at + "' must be an object {key, value}";
-    for (let k = 0; k < entry.keys.length; k++) {
-      if (entry.keys[k] != "key" && entry.keys[k] != "value") return "unknown field '" + at + "." + entry.keys[k] + "'";
-    }
-    const key = entry.get("key");
-    const value = entry.get("value");
-    if (key === null || key.kind != JsonKind.String || key.string.length == 0) return "field '" + at + ".key' must be a non-empty string";
-    if (value === null || value.kind != JsonKind.String) return "field '" + at + ".value' must be a string";
-    into.set(key.string, value.string);
-  }
-  return "";
 }

@@ -4,6 +4,7 @@ import { ErrorType } from "./codec";
 import { Metadata } from "./metadata";
 import { Mutation } from "./mutation";
 import { InFlightRequest } from "./request_table";
+import { Route } from "./route";
 
 export enum FilterStatus {
   /** Let the request go on to the next filter, then upstream. */
@@ -16,6 +17,10 @@ export enum FilterStatus {
 export interface ConnectionInfo {
   /** Envoy's connection id (the one its own access logs show). */
   readonly id: u64;
+  /** The cluster this connection goes to, once a filter chose it ("" until then). */
+  readonly cluster: string;
+  /** Chooses the connection's cluster (tcp_proxy connects to it); only the first choice counts. */
+  chooseCluster(name: string): void;
 }
 
 /** One request on its way through the chain: what filters read, and what they decide. Reused per connection. */
@@ -26,6 +31,8 @@ export class RequestContext {
   nowNs: u64 = 0;
   /** Key/values filters want set on the request (each filter adds its own, applied in order). */
   mutations: Array<Mutation> = [];
+  /** The route the router picked, or null. */
+  route: Route | null = null;
   /** When a filter rejects: the error the client must see. */
   error: ErrorType = ErrorType.Unspecified;
   message: string = "";
@@ -35,6 +42,7 @@ export class RequestContext {
     this.request = request;
     this.nowNs = nowNs;
     this.mutations.length = 0;
+    this.route = null;
     this.error = ErrorType.Unspecified;
     this.message = "";
     return this;

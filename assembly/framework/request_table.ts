@@ -1,11 +1,19 @@
 // Requests in flight on one connection, keyed by request id, so that a response finds its request's start time
 // and metadata (responses may come back in any order on multiplexed protocols). Entries are pooled.
+import { ErrorType } from "./codec";
 import { Metadata } from "./metadata";
+import { Route } from "./route";
 
 @final
 export class InFlightRequest {
   metadata: Metadata = new Metadata();
   startNs: u64 = 0;
+  /** The route the request took (for its response's mutation), or null. */
+  route: Route | null = null;
+  /** Rejected: a carrier went upstream in its place, and its answer must become this error. */
+  rejected: bool = false;
+  error: ErrorType = ErrorType.Unspecified;
+  message: string = "";
 }
 
 @final
@@ -19,14 +27,21 @@ export class RequestTable {
     return this.byId.size;
   }
 
-  /** Tracks `request`. Returns false (and tracks nothing) when the table is full or the id is already in flight. */
-  start(request: Metadata, nowNs: u64): bool {
-    if (this.byId.size >= this.capacity || this.byId.has(request.requestId)) return false;
+  /** Tracks `request`. Returns null (and tracks nothing) when the table is full or the id is already in flight. */
+  start(request: Metadata, nowNs: u64): InFlightRequest | null {
+    if (this.byId.size >= this.capacity || this.byId.has(request.requestId)) return null;
     const entry = this.pool.length > 0 ? this.pool.pop() : new InFlightRequest();
     entry.metadata.copyFrom(request);
     entry.startNs = nowNs;
+    entry.route = null;
+    entry.rejected = false;
     this.byId.set(request.requestId, entry);
-    return true;
+    return entry;
+  }
+
+  /** Whether the request `id` was rejected and its carrier's answer is awaited. */
+  awaitsCarrierAnswer(id: u64): bool {
+    return this.byId.has(id) && this.byId.get(id).rejected;
   }
 
   /** Removes and returns the request with `id`, or null. Hand it back with `release` when done. */

@@ -27,6 +27,8 @@ export class Stats {
   readonly responseUnmatched: Metric;
   readonly localResponseError: Metric;
   readonly mutationUnsupported: Metric;
+  readonly routeNotFound: Metric;
+  readonly routeMismatch: Metric;
   readonly cxDestroyLocalWithActiveRq: Metric;
   readonly cxDestroyRemoteWithActiveRq: Metric;
   readonly cxIncompleteFrameAtClose: Metric;
@@ -50,6 +52,8 @@ export class Stats {
     this.responseUnmatched = r.counter("response_unmatched");
     this.localResponseError = r.counter("local_response_error");
     this.mutationUnsupported = r.counter("mutation_unsupported");
+    this.routeNotFound = r.counter("route_not_found");
+    this.routeMismatch = r.counter("route_mismatch");
     this.cxDestroyLocalWithActiveRq = r.counter("cx_destroy_local_with_active_rq");
     this.cxDestroyRemoteWithActiveRq = r.counter("cx_destroy_remote_with_active_rq");
     this.cxIncompleteFrameAtClose = r.counter("cx_incomplete_frame_at_close");

@@ -17,6 +17,8 @@ const HEADER_SIZE = 13;
 const LENGTH_END = 9; // bytes needed to read the total length
 const VERSION: u32 = 1;
 const ERROR_CODE: u32 = 1;
+/** A command no awesomerpc server serves: a rejected request's carrier (the server answers it with an error code). */
+const CARRIER_COMMAND: u32 = 0xffff;
 
 export class AwesomeRpcCodec extends Codec {
   protocol(): string {
@@ -52,10 +54,20 @@ export class AwesomeRpcCodec extends Codec {
   }
 
   encodeError(request: Metadata, error: ErrorType, message: string, out: ByteBuffer): void {
-    out.appendU8(VERSION);
-    out.appendU32be(<u32>request.requestId);
-    out.appendU32be(HEADER_SIZE);
-    out.appendU16be(0); // command: the reply is about the request id, not a command
-    out.appendU16be(ERROR_CODE);
+    writeHeader(out, request.requestId, 0, ERROR_CODE); // command 0: the reply is about the request id
   }
+
+  encodeCarrier(request: Metadata, out: ByteBuffer): bool {
+    writeHeader(out, request.requestId, CARRIER_COMMAND, 0);
+    return true;
+  }
+}
+
+/** A frame of header only. */
+function writeHeader(out: ByteBuffer, requestId: u64, command: u32, responseCode: u32): void {
+  out.appendU8(VERSION);
+  out.appendU32be(<u32>requestId);
+  out.appendU32be(HEADER_SIZE);
+  out.appendU16be(command);
+  out.appendU16be(responseCode);
 }

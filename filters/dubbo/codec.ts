@@ -15,7 +15,7 @@ import { Bytes, ByteBuffer } from "../../assembly/framework/bytes";
 import { Codec, Direction, ErrorType, MALFORMED, MessageType, NEED_MORE_DATA, ResponseStatus } from "../../assembly/framework/codec";
 import { Metadata } from "../../assembly/framework/metadata";
 import { Mutation } from "../../assembly/framework/mutation";
-import { Hessian2Reader, TAG_END, TAG_MAP_TYPED, TAG_MAP_UNTYPED } from "./hessian2";
+import { Hessian2Reader, TAG_END, TAG_MAP_TYPED, TAG_MAP_UNTYPED, TAG_NULL } from "./hessian2";
 import { writeString } from "./hessian2_writer";
 
 const HEADER_SIZE = 16;
@@ -135,16 +135,19 @@ export class DubboCodec extends Codec {
   }
 
   encodeError(request: Metadata, error: ErrorType, message: string, out: ByteBuffer): void {
-    out.appendU16be(MAGIC);
-    out.appendU8(HESSIAN2);
-    out.appendU8(errorStatus(error));
-    out.appendU32be(<u32>(request.requestId >> 32));
-    out.appendU32be(<u32>request.requestId);
-    const lengthAt = out.length;
-    out.appendU32be(0);
+    writeHeader(out, HESSIAN2, errorStatus(error), request.requestId);
+    const lengthAt = out.length - 4;
     const bodyAt = out.length;
     writeString(out, message);
     out.setU32be(lengthAt, <u32>(out.length - bodyAt));
+  }
+
+  /** A heartbeat request with the rejected request's id: every provider answers it with the same id. */
+  encodeCarrier(request: Metadata, out: ByteBuffer): bool {
+    writeHeader(out, FLAG_REQUEST | FLAG_TWO_WAY | FLAG_EVENT | HESSIAN2, 0, request.requestId);
+    out.setU32be(out.length - 4, 1);
+    out.appendU8(TAG_NULL);
+    return true;
   }
 
   private decodeRequest(md: Metadata): string | null {
@@ -259,6 +262,16 @@ export function countArguments(ptr: usize, length: i32): i32 {
 function isPrimitiveDescriptor(c: u32): bool {
   // V Z B C D F I J S
   return c == 0x56 || c == 0x5a || c == 0x42 || c == 0x43 || c == 0x44 || c == 0x46 || c == 0x49 || c == 0x4a || c == 0x53;
+}
+
+/** The 16-byte header, with a body length of 0 for the caller to patch. */
+function writeHeader(out: ByteBuffer, flags: u32, status: u32, requestId: u64): void {
+  out.appendU16be(MAGIC);
+  out.appendU8(flags);
+  out.appendU8(status);
+  out.appendU32be(<u32>(requestId >> 32));
+  out.appendU32be(<u32>requestId);
+  out.appendU32be(0);
 }
 
 function errorStatus(error: ErrorType): u32 {

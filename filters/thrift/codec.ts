@@ -29,6 +29,8 @@ const COMPACT_ID: u32 = 0x82;
 const BINARY_FIRST: u32 = 0x80;
 const BINARY_SECOND: u32 = 0x01;
 const COLON: u8 = 0x3a;
+/** The method a rejected call's carrier calls: no server has it. */
+const CARRIER_METHOD = "__meta_protocol_rejected__";
 
 /** What the `codec` options force on every connection (Unknown / null: detect it). */
 let forcedTransport: Transport = Transport.Unknown;
@@ -138,13 +140,40 @@ export class ThriftCodec extends Codec {
   }
 
   encodeError(request: Metadata, error: ErrorType, message: string, out: ByteBuffer): void {
-    const protocol = this.transport == Transport.Header ? (this.header.protocolId == COMPACT.headerId() ? COMPACT : BINARY) : this.protocolOf;
     const seqid = <u32>request.requestId;
-    let start = out.length;
-    if (this.transport == Transport.Header) start = beginHeaderFrame(out, seqid, protocol.headerId());
-    else if (this.transport == Transport.Framed) out.appendU32be(0);
-    protocol.writeMessageBegin(out, request.get("method"), MessageKind.Exception, seqid);
-    protocol.writeApplicationException(out, message, INTERNAL_ERROR);
+    const start = this.beginFrame(out, seqid);
+    this.messageProtocol().writeMessageBegin(out, request.get("method"), MessageKind.Exception, seqid);
+    this.messageProtocol().writeApplicationException(out, message, INTERNAL_ERROR);
+    this.endFrame(out, start);
+  }
+
+  /** A call of a method no server has, with the same seqid (and service): servers answer UNKNOWN_METHOD. */
+  encodeCarrier(request: Metadata, out: ByteBuffer): bool {
+    const seqid = <u32>request.requestId;
+    const service = request.get("service");
+    const name = service.length > 0 ? service + ":" + CARRIER_METHOD : CARRIER_METHOD;
+    const start = this.beginFrame(out, seqid);
+    this.messageProtocol().writeMessageBegin(out, name, MessageKind.Call, seqid);
+    out.appendU8(0); // an empty argument struct: STOP (the same byte in both protocols)
+    this.endFrame(out, start);
+    return true;
+  }
+
+  /** The protocol messages of this connection are written in (THeader frames name theirs). */
+  private messageProtocol(): ThriftProtocol {
+    if (this.transport != Transport.Header) return this.protocolOf;
+    return this.header.protocolId == COMPACT.headerId() ? COMPACT : BINARY;
+  }
+
+  /** Starts a frame in this connection's transport; returns where, for `endFrame`. */
+  private beginFrame(out: ByteBuffer, seqid: u32): i32 {
+    const start = out.length;
+    if (this.transport == Transport.Header) return beginHeaderFrame(out, seqid, this.messageProtocol().headerId());
+    if (this.transport == Transport.Framed) out.appendU32be(0);
+    return start;
+  }
+
+  private endFrame(out: ByteBuffer, start: i32): void {
     if (this.transport != Transport.Unframed) endFrame(out, start);
   }
 

@@ -14,8 +14,12 @@ export interface RunningHost {
   stop(): Promise<void>;
 }
 
-/** Loads `configPath`, moves every port to 0 and every cluster endpoint to `upstreamPort`. */
-export function bootstrapFor(configPath: string, upstreamPort: number, pluginConfiguration?: string): any {
+/**
+ * Loads `configPath`, moves every port to 0 and every cluster endpoint to `upstreamPort`, or, given a map of
+ * cluster name to port, each cluster to its port (clusters the map names but the file lacks are added, copied
+ * from the file's first cluster).
+ */
+export function bootstrapFor(configPath: string, upstreamPort: number | Record<string, number>, pluginConfiguration?: string): any {
   const config = parse(readFileSync(configPath, "utf8"));
   config.admin.address.socket_address.port_value = 0;
   for (const listener of config.static_resources.listeners) {
@@ -26,9 +30,20 @@ export function bootstrapFor(configPath: string, upstreamPort: number, pluginCon
       }
     }
   }
-  for (const cluster of config.static_resources.clusters) {
+  const clusters: any[] = config.static_resources.clusters;
+  if (typeof upstreamPort !== "number") {
+    for (const name of Object.keys(upstreamPort)) {
+      if (clusters.some((c) => c.name === name)) continue;
+      const copy = structuredClone(clusters[0]);
+      copy.name = copy.load_assignment.cluster_name = name;
+      clusters.push(copy);
+    }
+  }
+  for (const cluster of clusters) {
+    const port = typeof upstreamPort === "number" ? upstreamPort : upstreamPort[cluster.name];
+    if (port === undefined) throw new Error(`no port given for cluster ${cluster.name}`);
     for (const group of cluster.load_assignment.endpoints) {
-      for (const lb of group.lb_endpoints) lb.endpoint.address.socket_address.port_value = upstreamPort;
+      for (const lb of group.lb_endpoints) lb.endpoint.address.socket_address.port_value = port;
     }
   }
   return config;

@@ -23,7 +23,7 @@ describe("plugin configuration", () => {
 
   it("refuses unknown fields by name", () => {
     expect(errorOf('{"max_frame_sise": 10}')).toBe(
-      "unknown field 'max_frame_sise' (known: stat_prefix, max_frame_size, max_pending_requests, access_log, request_mutation, codec)",
+      "unknown field 'max_frame_sise' (known: stat_prefix, max_frame_size, max_pending_requests, access_log, request_mutation, codec, routes, connection_routing, route_mismatch)",
     );
   });
 
@@ -32,18 +32,19 @@ describe("plugin configuration", () => {
     expect(errorOf('{"max_frame_size": 1000.5}')).toBe("field 'max_frame_size' must be an integer from 64 to 67108864");
     expect(errorOf('{"max_pending_requests": "9"}')).toBe("field 'max_pending_requests' must be an integer from 1 to 1000000");
     expect(errorOf('{"access_log": 1}')).toBe("field 'access_log' must be true or false");
-    expect(errorOf('{"stat_prefix": "a.b"}')).toBe("field 'stat_prefix' must be a non-empty string without dots");
+    expect(errorOf('{"stat_prefix": "a.b"}')).toBe("field 'stat_prefix' must not contain dots");
+    expect(errorOf('{"stat_prefix": ""}')).toBe("field 'stat_prefix' must be a non-empty string");
   });
 
   it("reads request_mutation and refuses malformed entries by index", () => {
     const c = parsePluginConfig('{"request_mutation": [{"key": "a", "value": "1"}, {"key": "b", "value": ""}]}', "p").config!;
     expect(c.requestMutation.size).toBe(2);
     expect(c.requestMutation.values[0]).toBe("1");
-    expect(errorOf('{"request_mutation": {"key": "a"}}')).toBe("field 'request_mutation' must be a list of {key, value}");
+    expect(errorOf('{"request_mutation": {"key": "a"}}')).toBe("field 'request_mutation' must be a list");
     expect(errorOf('{"request_mutation": [{"key": "a", "value": "1"}, {"key": ""}]}')).toBe(
       "field 'request_mutation[1].key' must be a non-empty string",
     );
-    expect(errorOf('{"request_mutation": [{"key": "a", "valeu": "1"}]}')).toBe("unknown field 'request_mutation[0].valeu'");
+    expect(errorOf('{"request_mutation": [{"key": "a", "valeu": "1"}]}')).toBe("unknown field 'request_mutation[0].valeu' (known: key, value)");
   });
 
   it("refuses text that is not a JSON object", () => {

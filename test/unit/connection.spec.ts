@@ -1,4 +1,7 @@
-import { Direction, ErrorType } from "../../assembly/framework/codec";
+import { Bytes, ByteBuffer } from "../../assembly/framework/bytes";
+import { Direction, ErrorType, MessageType } from "../../assembly/framework/codec";
+import { Metadata } from "../../assembly/framework/metadata";
+import { AwesomeRpcCodec } from "../../filters/awesomerpc/codec";
 import { Connection } from "../../assembly/framework/connection";
 import { Filter, FilterStatus, RequestContext } from "../../assembly/framework/filter";
 import { StreamResult } from "../../assembly/framework/frame_stream";
@@ -8,6 +11,22 @@ const MS: u64 = 1_000_000;
 
 function send(c: Connection, direction: Direction, bytes: Uint8Array, nowNs: u64 = 0, endStream: bool = false): StreamResult {
   return c.onData(direction, bytes.dataStart, bytes.length, endStream, nowNs);
+}
+
+/** awesomerpc without a carrier, like a protocol that has none. */
+class CarrierlessCodec extends AwesomeRpcCodec {
+  encodeCarrier(request: Metadata, out: ByteBuffer): bool {
+    return false;
+  }
+}
+
+/** awesomerpc whose requests are all one-way. */
+class OnewayCodec extends AwesomeRpcCodec {
+  decode(frame: Bytes, direction: Direction, metadata: Metadata): string | null {
+    const error = super.decode(frame, direction, metadata);
+    if (direction == Direction.Request) metadata.messageType = MessageType.Oneway;
+    return error;
+  }
 }
 
 class RejectCommand extends Filter {
@@ -111,8 +130,8 @@ describe("Connection", () => {
     expect(t.sink.value("request_decoding_error")).toBe(1);
   });
 
-  it("closes a connection whose request a filter rejects, and counts it", () => {
-    const t = new TestPlugin();
+  it("closes a connection whose request a filter rejects when the protocol has no carrier, and counts it", () => {
+    const t = new TestPlugin('{"stat_prefix": "test"}', new CarrierlessCodec());
     t.plugin.chain.add(new RejectCommand("5"));
     const c = new Connection(1, t.plugin);
     expect(send(c, Direction.Request, awesomeFrame(1, 1, 0, 0))).toBe(StreamResult.PassThrough);
@@ -120,7 +139,15 @@ describe("Connection", () => {
     t.plugin.stats.flush();
     expect(t.sink.value("local_response_error")).toBe(1);
     expect(t.sink.value("request_decoding_error")).toBe(0);
-    expect(c.closeReason).toBe("request 2 rejected: over limit");
+    expect(c.closeReason).toBe("request 2 rejected (over limit) and the protocol has no carrier to answer it with");
+  });
+
+  it("drops a rejected one-way request: nobody waits for its answer", () => {
+    const t = new TestPlugin('{"stat_prefix": "test"}', new OnewayCodec());
+    t.plugin.chain.add(new RejectCommand("5"));
+    const c = new Connection(1, t.plugin);
+    expect(send(c, Direction.Request, concat([awesomeFrame(1, 5, 0, 0), awesomeFrame(2, 1, 0, 0)]))).toBe(StreamResult.Replace);
+    expect(sameBytes(toArray(c.downstream.outputPtr, c.downstream.outputLength), awesomeFrame(2, 1, 0, 0))).toBe(true);
   });
 
   it("counts requests left in flight when the connection closes", () => {
