@@ -13,6 +13,7 @@ import { HostLogger } from "./logging";
 import { registeredCodecFactory } from "./protocol";
 import { HostMetricSink } from "./metrics";
 import { connectionId } from "./properties";
+import { HostSharedStore } from "./shared_data";
 import { BufferType, FilterStatus, PeerType } from "./types";
 
 export { malloc } from "@solo-io/proxy-runtime/assembly/malloc";
@@ -56,7 +57,7 @@ export function proxy_on_configure(rootContextId: u32, configurationSize: u32): 
   }
   const prefix = "meta_protocol." + protocol + "." + config.statPrefix + ".";
   const stats = new Stats(new HostMetricSink(), prefix, protocolCodec.serviceKey(), protocolCodec.methodKey());
-  const plugin = new Plugin(protocolCodec, createCodec, config, stats, logger);
+  const plugin = new Plugin(protocolCodec, createCodec, config, stats, logger, new HostSharedStore());
   buildFilterChain(plugin);
   plugins.set(rootContextId, plugin);
   return 1;

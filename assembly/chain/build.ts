@@ -1,5 +1,6 @@
 // The filter chain every protocol module runs, in order.
 import { Plugin } from "../framework/plugin";
+import { LocalRateLimit } from "./local_rate_limit";
 import { RequestMutation } from "./request_mutation";
 import { RequestObserver } from "./request_observer";
 import { Router } from "./router";
@@ -7,6 +8,8 @@ import { Router } from "./router";
 export function buildFilterChain(plugin: Plugin): void {
   const config = plugin.config;
   plugin.chain.add(new RequestObserver(plugin.stats, plugin.logger, plugin.codec.protocol(), config.accessLog));
+  const localRateLimit = config.localRateLimit;
+  if (localRateLimit !== null) plugin.chain.add(new LocalRateLimit(localRateLimit, plugin.sharedStore, plugin.stats));
   if (config.routes.size > 0) {
     plugin.chain.add(new Router(config.routes, config.connectionRouting, config.routeMismatch, plugin.stats));
   }

@@ -3,6 +3,7 @@
 import { boolField, checkObject, FieldErrors, integerField, listField, stringField } from "./config_fields";
 import { JsonKind, JsonParser, JsonValue } from "./json";
 import { Mutation } from "./mutation";
+import { LocalRateLimitConfig, readLocalRateLimit } from "./ratelimit_config";
 import { readMutation, readRoutes } from "./route_config";
 import { RouteTable } from "./route";
 
@@ -10,7 +11,7 @@ const MIN_FRAME_SIZE: f64 = 64;
 const MAX_FRAME_SIZE: f64 = 64 * 1024 * 1024;
 const KNOWN_FIELDS: Array<string> = [
   "stat_prefix", "max_frame_size", "max_pending_requests", "access_log", "request_mutation", "codec", "routes",
-  "connection_routing", "route_mismatch",
+  "connection_routing", "route_mismatch", "local_ratelimit",
 ];
 
 /** What to do with a request whose route names another cluster than the one its connection went to. */
@@ -42,6 +43,7 @@ export class PluginConfig {
    */
   connectionRouting: bool = true;
   routeMismatch: RouteMismatch = RouteMismatch.Forward;
+  localRateLimit: LocalRateLimitConfig | null = null;
 }
 
 /** The result of reading a configuration: `config`, or `error` naming the field at fault. */
@@ -95,6 +97,8 @@ function readFields(root: JsonValue, config: PluginConfig, errors: FieldErrors):
   const mismatch = stringField(root, "route_mismatch", "", errors, false);
   if (mismatch == "reject") config.routeMismatch = RouteMismatch.Reject;
   else if (mismatch.length > 0 && mismatch != "forward") errors.fail("field 'route_mismatch' must be forward or reject");
+  const bucketKeys = "meta_protocol." + config.statPrefix + ".local_ratelimit.";
+  config.localRateLimit = readLocalRateLimit(root.get("local_ratelimit"), "local_ratelimit", bucketKeys, errors);
 }
 
 function emptyObject(): JsonValue {

@@ -4,6 +4,7 @@ import { Codec } from "./codec";
 import { PluginConfig } from "./config";
 import { FilterChain } from "./filter";
 import { Logger } from "./log";
+import { SharedStore } from "./shared_store";
 import { Stats } from "./stats";
 
 @final
@@ -17,5 +18,6 @@ export class Plugin {
     public readonly config: PluginConfig,
     public readonly stats: Stats,
     public readonly logger: Logger,
+    public readonly sharedStore: SharedStore,
   ) {}
 }

@@ -22,8 +22,7 @@ export class Route {
   constructor(public readonly name: string) {}
 
   matches(md: Metadata): bool {
-    for (let i = 0, n = this.matchers.length; i < n; i++) if (!unchecked(this.matchers[i]).matches(md)) return false;
-    return true;
+    return matchesAll(this.matchers, md);
   }
 
   /** The cluster for a draw `ticket` in [0, 2^32): weighted clusters are picked in proportion to their weights. */
@@ -44,6 +43,12 @@ export class Route {
     for (let i = 0; i < this.clusters.length; i++) if (this.clusters[i].name == cluster) return true;
     return false;
   }
+}
+
+/** Whether every matcher matches `md` (an empty list matches everything). */
+export function matchesAll(matchers: Array<MetadataMatcher>, md: Metadata): bool {
+  for (let i = 0, n = matchers.length; i < n; i++) if (!unchecked(matchers[i]).matches(md)) return false;
+  return true;
 }
 
 @final

@@ -35,20 +35,25 @@ export function readRoutes(list: Array<JsonValue>, path: string, errors: FieldEr
     const v = list[i];
     if (!checkObject(v, at, ROUTE_FIELDS, errors)) break;
     const route = new Route(stringField(v, "name", at, errors, false));
-    const match = v.get("match");
-    if (match !== null && checkObject(match, join(at, "match"), ["metadata"], errors)) {
-      const matchers = listField(match, "metadata", join(at, "match"), errors);
-      for (let m = 0; m < matchers.length && !errors.failed; m++) {
-        const matcher = readMatcher(matchers[m], item(join(at, "match.metadata"), m), errors);
-        if (matcher !== null) route.matchers.push(matcher);
-      }
-    }
+    route.matchers = readMatch(v.get("match"), join(at, "match"), errors);
     readAction(v.get("route"), join(at, "route"), route, errors);
     readMutation(listField(v, "request_mutation", at, errors), join(at, "request_mutation"), route.requestMutation, errors);
     readMutation(listField(v, "response_mutation", at, errors), join(at, "response_mutation"), route.responseMutation, errors);
     table.routes.push(route);
   }
   return table;
+}
+
+/** Reads a RouteMatch, `{"metadata": [HeaderMatcher, ...]}` (absent: matches everything). */
+export function readMatch(match: JsonValue | null, path: string, errors: FieldErrors): Array<MetadataMatcher> {
+  const matchers: Array<MetadataMatcher> = [];
+  if (match === null || !checkObject(match, path, ["metadata"], errors)) return matchers;
+  const list = listField(match, "metadata", path, errors);
+  for (let m = 0; m < list.length && !errors.failed; m++) {
+    const matcher = readMatcher(list[m], item(join(path, "metadata"), m), errors);
+    if (matcher !== null) matchers.push(matcher);
+  }
+  return matchers;
 }
 
 /** Reads `[{"key": "...", "value": "..."}, ...]` into `into`. */

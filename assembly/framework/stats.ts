@@ -29,6 +29,8 @@ export class Stats {
   readonly mutationUnsupported: Metric;
   readonly routeNotFound: Metric;
   readonly routeMismatch: Metric;
+  readonly rateLimited: Metric;
+  readonly ratelimitOk: Metric;
   readonly cxDestroyLocalWithActiveRq: Metric;
   readonly cxDestroyRemoteWithActiveRq: Metric;
   readonly cxIncompleteFrameAtClose: Metric;
@@ -54,6 +56,8 @@ export class Stats {
     this.mutationUnsupported = r.counter("mutation_unsupported");
     this.routeNotFound = r.counter("route_not_found");
     this.routeMismatch = r.counter("route_mismatch");
+    this.rateLimited = r.counter("rate_limited");
+    this.ratelimitOk = r.counter("ratelimit_ok");
     this.cxDestroyLocalWithActiveRq = r.counter("cx_destroy_local_with_active_rq");
     this.cxDestroyRemoteWithActiveRq = r.counter("cx_destroy_remote_with_active_rq");
     this.cxIncompleteFrameAtClose = r.counter("cx_incomplete_frame_at_close");

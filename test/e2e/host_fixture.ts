@@ -49,9 +49,10 @@ export function bootstrapFor(configPath: string, upstreamPort: number | Record<s
   return config;
 }
 
-export async function startTestHost(config: any, listenerName: string): Promise<RunningHost> {
+/** Runs `config` on the bundled host; `concurrency` worker VMs (Envoy's --concurrency), one by default. */
+export async function startTestHost(config: any, listenerName: string, concurrency = 1): Promise<RunningHost> {
   const logs: string[] = [];
-  const host = await startHost({ config, logLevel: LogLevel.Info, log: (_level, message) => logs.push(message) });
+  const host = await startHost({ config, concurrency, logLevel: LogLevel.Info, log: (_level, message) => logs.push(message) });
   return {
     port: host.listenerPort(listenerName),
     logs,

@@ -4,6 +4,7 @@ import { Codec } from "../../assembly/framework/codec";
 import { parsePluginConfig } from "../../assembly/framework/config";
 import { LogLevel, Logger } from "../../assembly/framework/log";
 import { Plugin } from "../../assembly/framework/plugin";
+import { SharedStore } from "../../assembly/framework/shared_store";
 import { MetricKind, MetricSink, Stats } from "../../assembly/framework/stats";
 import { buildFilterChain } from "../../assembly/chain/build";
 import { AwesomeRpcCodec } from "../../filters/awesomerpc/codec";
@@ -89,10 +90,52 @@ function createTestCodec(): Codec {
   return testCodec;
 }
 
+/** Shared data in memory, with Envoy's CAS rules; `interfere` makes the next write lose to another writer. */
+export class MemorySharedStore extends SharedStore {
+  private keys: Array<string> = [];
+  private values: Array<ArrayBuffer> = [];
+  private versions: Array<u32> = [];
+  interfere: i32 = 0;
+
+  read(key: ArrayBuffer): bool {
+    const at = this.keys.indexOf(String.UTF8.decode(key));
+    if (at < 0) {
+      this.cas = 0;
+      return false;
+    }
+    this.valuePtr = changetype<usize>(this.values[at]);
+    this.valueLength = this.values[at].byteLength;
+    this.cas = this.versions[at];
+    return true;
+  }
+
+  write(key: ArrayBuffer, ptr: usize, length: i32, cas: u32): bool {
+    const name = String.UTF8.decode(key);
+    let at = this.keys.indexOf(name);
+    if (this.interfere > 0 && at >= 0) {
+      this.interfere--;
+      this.versions[at]++;
+    }
+    if (at >= 0 && cas != 0 && cas != this.versions[at]) return false;
+    const copy = new ArrayBuffer(length);
+    memory.copy(changetype<usize>(copy), ptr, <usize>length);
+    if (at < 0) {
+      this.keys.push(name);
+      this.values.push(copy);
+      this.versions.push(1);
+    } else {
+      this.values[at] = copy;
+      this.versions[at]++;
+    }
+    return true;
+  }
+}
+
 /** A configured awesomerpc plugin with the module's filter chain, metrics and logs recorded. */
 export class TestPlugin {
   sink: RecordingSink;
   logger: RecordingLogger;
+  store: MemorySharedStore;
   plugin: Plugin;
 
   constructor(configuration: string = '{"stat_prefix": "test"}', codec: Codec = new AwesomeRpcCodec()) {
@@ -100,11 +143,13 @@ export class TestPlugin {
     if (config === null) throw new Error("bad test configuration");
     const sink = new RecordingSink();
     const logger = new RecordingLogger();
+    const store = new MemorySharedStore();
     this.sink = sink;
     this.logger = logger;
+    this.store = store;
     testCodec = codec;
     const stats = new Stats(sink, "meta_protocol.awesomerpc.test.", codec.serviceKey(), codec.methodKey());
-    this.plugin = new Plugin(codec, createTestCodec, config, stats, logger);
+    this.plugin = new Plugin(codec, createTestCodec, config, stats, logger, store);
     buildFilterChain(this.plugin);
   }
 }

@@ -1,0 +1,84 @@
+// Reading `local_ratelimit` in MetaProtocol's shape:
+//   {"token_bucket": {"max_tokens": 10, "tokens_per_fill": 10, "fill_interval": "1s"},
+//    "conditions": [{"match": {"metadata": [...]}, "token_bucket": {...}}]}
+// The first matching condition's bucket applies, else the plain `token_bucket`; without one, the request passes.
+import { checkObject, FieldErrors, integerField, item, join, listField, stringField } from "./config_fields";
+import { JsonValue } from "./json";
+import { MetadataMatcher } from "./matcher";
+import { readMatch } from "./route_config";
+import { SharedTokenBucket, TokenBucketConfig } from "./token_bucket";
+
+/** Envoy refuses local rate limit fill intervals under 50 ms. */
+const MIN_FILL_INTERVAL_NS: u64 = 50_000_000;
+
+@final
+export class RateLimitCondition {
+  constructor(public readonly matchers: Array<MetadataMatcher>, public readonly bucket: SharedTokenBucket) {}
+}
+
+@final
+export class LocalRateLimitConfig {
+  conditions: Array<RateLimitCondition> = [];
+  /** Applies when no condition matches; null: such requests pass. */
+  bucket: SharedTokenBucket | null = null;
+}
+
+/** `keyPrefix` names the buckets in shared data (one per condition, and one for the plain bucket). */
+export function readLocalRateLimit(v: JsonValue | null, path: string, keyPrefix: string, errors: FieldErrors): LocalRateLimitConfig | null {
+  if (v === null || !checkObject(v, path, ["token_bucket", "conditions"], errors)) return null;
+  const config = new LocalRateLimitConfig();
+  const bucket = v.get("token_bucket");
+  if (bucket !== null) config.bucket = readBucket(bucket, join(path, "token_bucket"), keyPrefix + "default", errors);
+  const conditions = listField(v, "conditions", path, errors);
+  for (let i = 0; i < conditions.length && !errors.failed; i++) {
+    const at = item(join(path, "conditions"), i);
+    if (!checkObject(conditions[i], at, ["match", "token_bucket"], errors)) break;
+    const matchers = readMatch(conditions[i].get("match"), join(at, "match"), errors);
+    const conditionBucket = conditions[i].get("token_bucket");
+    if (conditionBucket === null) {
+      errors.fail("field '" + join(at, "token_bucket") + "' is required");
+      break;
+    }
+    const b = readBucket(conditionBucket, join(at, "token_bucket"), keyPrefix + i.toString(), errors);
+    if (b !== null) config.conditions.push(new RateLimitCondition(matchers, b));
+  }
+  return errors.failed ? null : config;
+}
+
+function readBucket(v: JsonValue, path: string, key: string, errors: FieldErrors): SharedTokenBucket | null {
+  if (!checkObject(v, path, ["max_tokens", "tokens_per_fill", "fill_interval"], errors)) return null;
+  if (v.get("max_tokens") === null) errors.fail("field '" + join(path, "max_tokens") + "' is required");
+  const maxTokens = <u32>integerField(v, "max_tokens", path, errors, 1, 4294967295, 1);
+  const perFill = <u32>integerField(v, "tokens_per_fill", path, errors, 1, 4294967295, 1);
+  const interval = parseDuration(stringField(v, "fill_interval", path, errors, true));
+  if (!errors.failed && interval < MIN_FILL_INTERVAL_NS) {
+    errors.fail("field '" + join(path, "fill_interval") + "' must be a duration of at least 0.05s, like \"1s\" or \"0.5s\"");
+  }
+  return errors.failed ? null : new SharedTokenBucket(key, new TokenBucketConfig(maxTokens, perFill, interval));
+}
+
+/** A protobuf JSON Duration ("1s", "0.250s") in nanoseconds; 0 when it is not one. */
+export function parseDuration(text: string): u64 {
+  if (text.length < 2 || !text.endsWith("s")) return 0;
+  const number = text.substring(0, text.length - 1);
+  let seconds: u64 = 0;
+  let nanos: u64 = 0;
+  let scale: u64 = 0; // 0 before the dot, then the value of the next fraction digit
+  for (let i = 0; i < number.length; i++) {
+    const c = number.charCodeAt(i);
+    if (c == 0x2e && scale == 0) {
+      scale = 100_000_000;
+      continue;
+    }
+    if (c < 0x30 || c > 0x39) return 0;
+    const digit = <u64>(c - 0x30);
+    if (scale == 0) {
+      if (seconds > 315_576_000_000) return 0; // protobuf's Duration bound
+      seconds = seconds * 10 + digit;
+    } else {
+      nanos += digit * scale;
+      scale /= 10;
+    }
+  }
+  return seconds * 1_000_000_000 + nanos;
+}
