@@ -17,7 +17,7 @@ import { closePlugins, measureFloor, measureModule, type FloorResult, type InPro
 import { measureReference, type ReferenceResult } from "./js_reference.ts";
 import { runLoad, startLoopback, type LoopbackResult } from "./loopback.ts";
 import { measureMemory, moduleSizes, type MemoryResult } from "./memory.ts";
-import { passThroughModule } from "./passthrough/compile.ts";
+import { passThroughModule, passThroughModuleOrHead } from "./passthrough/compile.ts";
 import { DEFAULT_TIMING, type TimingOptions } from "./timing.ts";
 import { workloads, type Workload } from "./workloads.ts";
 
@@ -82,12 +82,7 @@ function heading(text: string): void {
 
 async function floorModule(rev: string | undefined): Promise<{ path: string; source: string }> {
   if (rev !== undefined) return { path: await passThroughModule(rev), source: `assembly/ at ${rev}` };
-  try {
-    return { path: await passThroughModule(), source: "assembly/ in the working tree" };
-  } catch (error) {
-    console.log(`(the working tree's assembly/ does not compile, so the floor uses HEAD's: ${(error as Error).message.split("\n")[0]})`);
-    return { path: await passThroughModule("HEAD"), source: "assembly/ at HEAD (the working tree did not compile)" };
-  }
+  return passThroughModuleOrHead();
 }
 
 interface Collected {

@@ -69,6 +69,15 @@ export async function passThroughModule(rev?: string): Promise<string> {
   return out;
 }
 
+/** The working tree's framework, or HEAD's when the working tree does not compile (someone is half-way through). */
+export async function passThroughModuleOrHead(): Promise<{ path: string; source: string }> {
+  try {
+    return { path: await passThroughModule(), source: "assembly/ in the working tree" };
+  } catch (error) {
+    return { path: await passThroughModule("HEAD"), source: `assembly/ at HEAD (the working tree did not compile: ${(error as Error).message.split("\n")[0]})` };
+  }
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   try {
     console.log(await passThroughModule(process.argv[2]));

@@ -3,7 +3,8 @@
 // codec that only finds where frames end and decodes nothing: what is left is the cost of the ABI crossing, the
 // buffer read, framing and the framework's per-frame bookkeeping. Its `codec` option picks the framing of the bytes
 // it is given: {"framing": "awesomerpc" | "dubbo" | "length_prefixed"} (u32 length at offset 5; 16-byte header
-// with the body length at 12; u32 length prefix, as Thrift framed and THeader).
+// with the body length at 12; u32 length prefix, as Thrift framed and THeader). The fuzzer's self-test also sets
+// "trap_on_byte": a frame whose byte 13 has that value traps the VM (`unreachable`), a planted bug to find.
 // Named .as so that the TypeScript type-check of test/ leaves it alone.
 import { registerCodec } from "../../../assembly/abi/protocol";
 import { Bytes, ByteBuffer } from "../../../assembly/framework/bytes";
@@ -22,6 +23,7 @@ enum Framing {
 
 class PassThroughCodec extends Codec {
   framing: Framing = Framing.AwesomeRpc;
+  trapOnByte: i32 = -1;
 
   protocol(): string {
     return "passthrough";
@@ -30,7 +32,12 @@ class PassThroughCodec extends Codec {
   configure(options: JsonValue): string {
     if (options.keys.length == 0) return "";
     const framing = options.get("framing");
-    if (options.keys.length != 1 || framing === null || framing.kind != JsonKind.String) return "takes {\"framing\": ...} only";
+    const trap = options.get("trap_on_byte");
+    if (options.keys.length != (trap === null ? 1 : 2) || framing === null || framing.kind != JsonKind.String) return "takes {\"framing\": ..., \"trap_on_byte\": n} only";
+    if (trap !== null) {
+      if (trap.kind != JsonKind.Number || trap.number < 0 || trap.number > 255) return "trap_on_byte must be a byte value";
+      this.trapOnByte = <i32>trap.number;
+    }
     if (framing.string == "awesomerpc") this.framing = Framing.AwesomeRpc;
     else if (framing.string == "dubbo") this.framing = Framing.Dubbo;
     else if (framing.string == "length_prefixed") this.framing = Framing.LengthPrefixed;
@@ -55,6 +62,7 @@ class PassThroughCodec extends Codec {
   }
 
   decode(frame: Bytes, direction: Direction, metadata: Metadata): string | null {
+    if (this.trapOnByte >= 0 && frame.length > 13 && <i32>frame.u8(13) == this.trapOnByte) unreachable();
     return null;
   }
 
