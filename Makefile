@@ -66,3 +66,9 @@ clean:
 .PHONY: bench
 bench: build
 	$(TSX) test/bench/run.ts $(BENCH_ARGS)
+
+# Fuzzing (issue 7): deterministic seeds, 60 s by default, exits non-zero on a trap (the input goes to
+# test/fuzz/findings/). FUZZ_ARGS="--seconds 600 --seed 2" for a longer run; see test/fuzz/run.ts.
+.PHONY: fuzz
+fuzz: build
+	$(TSX) test/fuzz/run.ts $(FUZZ_ARGS)
