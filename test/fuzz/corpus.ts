@@ -40,6 +40,11 @@ export interface ModuleCorpus {
   readonly sequences: readonly Sequence[];
   /** Starts of frames (magic, length words) that random bytes may follow, to get past the frame header. */
   readonly prefixes: readonly Buffer[];
+  /**
+   * Makes the frame's length field agree with its size again after a mutation, so that the mutated body reaches
+   * the codec's decoder instead of failing at the frame header (`original`: the frame it was mutated from).
+   */
+  fixLength(mutated: Buffer, original: Buffer): Buffer;
 }
 
 const MUTATION = [
@@ -75,6 +80,12 @@ function awesomerpc(): ModuleCorpus {
       },
     ],
     prefixes: [Buffer.from([1, 0, 0, 0, 9])],
+    fixLength: (b) => {
+      if (b.length < 9) return b;
+      const copy = Buffer.from(b);
+      copy.writeUInt32BE(copy.length, 5);
+      return copy;
+    },
   };
 }
 
@@ -162,6 +173,12 @@ function dubbo(): ModuleCorpus {
       },
     ],
     prefixes: [Buffer.from("dabbc2", "hex"), Buffer.from("dabb02", "hex"), Buffer.from("dabbc20000000000000000010000", "hex")],
+    fixLength: (b) => {
+      if (b.length < 16) return b;
+      const copy = Buffer.from(b);
+      copy.writeUInt32BE(copy.length - 16, 12);
+      return copy;
+    },
   };
 }
 
@@ -224,6 +241,13 @@ function thrift(): ModuleCorpus {
       Buffer.from("8221", "hex"),
       Buffer.from("0000008a0fff0000", "hex"),
     ],
+    // Framed and THeader frames start with the size of what follows; unframed messages carry no length.
+    fixLength: (b, original) => {
+      if (b.length < 4 || original.length < 4 || original.readUInt32BE(0) !== original.length - 4) return b;
+      const copy = Buffer.from(b);
+      copy.writeUInt32BE(copy.length - 4, 0);
+      return copy;
+    },
   };
 }
 

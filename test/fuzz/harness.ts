@@ -64,7 +64,10 @@ export interface FuzzStats {
 
 export interface FuzzOptions {
   readonly seed: number;
-  /** Wall-clock budget for this module, split pass included (the split pass always completes). */
+  /**
+   * Wall-clock budget for this module, split pass included. The split pass always completes, and random cases run
+   * for at least a quarter of the budget after it.
+   */
   readonly seconds: number;
   /** Where build/<module>.wasm and build/debug/<module>.wasm are (default "build"). */
   readonly buildDir?: string;
@@ -152,7 +155,9 @@ export class ModuleFuzzer {
     try {
       await this.checkPairs();
       if (!this.options.skipSplits) await this.splitPass();
-      for (let index = 0; Date.now() < deadline; index++) await this.randomCase(index);
+      // Random cases get what is left, and at least a quarter of the budget however long the split pass took.
+      const end = Math.max(deadline, Date.now() + this.options.seconds * 250);
+      for (let index = 0; Date.now() < end; index++) await this.randomCase(index);
     } finally {
       for (const t of this.targets) {
         t.reused?.connection.closeRemote();
@@ -389,10 +394,14 @@ export class ModuleFuzzer {
     let bytes: Buffer;
     switch (prng.below(6)) {
       case 0:
-      case 1:
-        kind = "mutated frame";
-        bytes = mutate(prng, frameOf(pair));
+      case 1: {
+        const original = frameOf(pair);
+        bytes = mutate(prng, original);
+        const fixed = prng.chance(0.6);
+        if (fixed) bytes = this.corpus.fixLength(bytes, original);
+        kind = fixed ? "mutated frame, length fixed" : "mutated frame";
         break;
+      }
       case 2:
         kind = "random bytes";
         bytes = Buffer.concat([prng.chance(0.7) ? prng.pick(this.corpus.prefixes) : Buffer.alloc(0), prng.bytes(prng.between(1, 300))]);
@@ -411,7 +420,7 @@ export class ModuleFuzzer {
         const frames: Buffer[] = [];
         for (let i = prng.between(2, 6); i > 0; i--) {
           const f = frameOf(prng.pick(pairs));
-          frames.push(prng.chance(0.4) ? mutate(prng, f, 3) : f);
+          frames.push(prng.chance(0.4) ? this.corpus.fixLength(mutate(prng, f, 3), f) : f);
         }
         bytes = Buffer.concat(frames);
       }
