@@ -1,8 +1,12 @@
-// Through the bundled host over loopback: the sample awesomerpc server and the host each in their own process (as
-// `make run` starts them), the client in this one. One host process serves two listeners from the same bootstrap:
-// envoy/awesomerpc.yaml as is (wasm filter, then tcp_proxy) and the same listener without the wasm filter (plain
-// tcp_proxy). Closed loop: `concurrency` calls always in flight, spread over up to 8 connections; a fresh client
-// per run, a warm-up, then a bounded measured window.
+// Through the bundled host over loopback: a protocol's sample server and the host each in their own process (as
+// `make run` starts them), the real client in this one. One host process serves two listeners from the same
+// bootstrap: envoy/<protocol>.yaml as is (wasm filter, then tcp_proxy) and the same listener without the wasm filter
+// (plain tcp_proxy). Closed loop: `concurrency` calls always in flight; a fresh client per run, a warm-up, then a
+// bounded measured window.
+//   awesomerpc  sample client, echo of a 24-byte body, calls spread over min(N, 8) connections
+//   dubbo       sofa-rpc-node consumer, echoUser(User{name, age}) (6 attachments, and the bootstrap's x-mesh
+//               mutation on the wasm listener), one connection (the consumer multiplexes every call on it)
+//   thrift      npm thrift client, framed binary, calculate(Work) of test/peers/thrift, one connection
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
@@ -11,9 +15,15 @@ import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { AwesomeRpcClient } from "../peers/awesomerpc/client.ts";
 import { Command } from "../peers/awesomerpc/server.ts";
+import { connectDubboConsumer } from "../peers/dubbo/consumer.ts";
+import { javaUser } from "../peers/dubbo/provider.ts";
+import { connectThriftClient, Operation } from "../peers/thrift/client.ts";
 import { percentile } from "./timing.ts";
 
+export type LoopbackProtocol = "awesomerpc" | "dubbo" | "thrift";
+
 export interface LoopbackResult {
+  readonly protocol: LoopbackProtocol;
   readonly listener: "wasm" | "plain";
   readonly concurrency: number;
   readonly connections: number;
@@ -77,10 +87,10 @@ export interface LoopbackSetup {
 }
 
 /** The sample server, and the host with the two listeners. */
-export async function startLoopback(): Promise<LoopbackSetup> {
+export async function startLoopback(protocol: LoopbackProtocol): Promise<LoopbackSetup> {
   const [serverPort, wasmPort, plainPort] = [await freePort(), await freePort(), await freePort()];
   const dir = mkdtempSync(join(tmpdir(), "bench-loopback-"));
-  const config = parse(readFileSync("envoy/awesomerpc.yaml", "utf8"));
+  const config = parse(readFileSync(`envoy/${protocol}.yaml`, "utf8"));
   config.admin.address.socket_address.port_value = 0;
   const listener = config.static_resources.listeners[0];
   listener.address.socket_address.port_value = wasmPort;
@@ -98,7 +108,7 @@ export async function startLoopback(): Promise<LoopbackSetup> {
   writeFileSync(configPath, stringify(config));
   const hostLog = join(dir, "host.log");
 
-  const server = startProcess(["test/peers/awesomerpc/server.ts", String(serverPort)]);
+  const server = startProcess(["test/bench/peer_server.ts", protocol, String(serverPort)]);
   const host = startProcess(["test/host/main.ts", "-c", configPath, "-l", "info", "--concurrency", "1", "--log-path", hostLog]);
   try {
     await waitForPort(serverPort, server.child, server.output);
@@ -119,11 +129,56 @@ export async function startLoopback(): Promise<LoopbackSetup> {
   };
 }
 
+interface LoadClient {
+  call(): Promise<void>;
+  close(): Promise<void> | void;
+}
+
+async function connectClient(protocol: LoopbackProtocol, port: number): Promise<LoadClient> {
+  if (protocol === "awesomerpc") {
+    const client = await AwesomeRpcClient.connect(port);
+    const body = "hello from the benchmark";
+    return {
+      call: async () => {
+        const reply = await client.call(Command.Echo, body);
+        if (reply.body !== body) throw new Error(`wrong echo: ${reply.body}`);
+      },
+      close: () => client.close(),
+    };
+  }
+  if (protocol === "dubbo") {
+    const consumer = await connectDubboConsumer(port, { timeoutMs: 30_000 });
+    const user = javaUser("alice", 30);
+    return {
+      call: async () => {
+        const reply = (await consumer.invoke("echoUser", [user], { "x-trace-id": "4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7" })) as { name?: string };
+        if (reply?.name !== "alice") throw new Error(`wrong echoUser reply: ${JSON.stringify(reply)}`);
+      },
+      close: () => consumer.close(),
+    };
+  }
+  const client = await connectThriftClient({ port, transport: "framed", protocol: "binary" });
+  const work = { id: 1, op: Operation.ADD, operands: [1, 2, 2 ** 40], labels: { client: "bench" }, blob: Buffer.from([1, 255]) };
+  return {
+    call: async () => {
+      const result = await client.calculator.calculate(work);
+      if (result.value !== 3 + 2 ** 40) throw new Error(`wrong calculate result: ${result.value}`);
+    },
+    close: () => client.close(),
+  };
+}
+
 /** `concurrency` calls in flight for `warmupMs` + `seconds`; latencies of the calls that started in the window. */
-export async function runLoad(port: number, listener: "wasm" | "plain", concurrency: number, seconds: number, warmupMs: number): Promise<LoopbackResult> {
-  const connections = Math.min(concurrency, 8);
-  const clients = await Promise.all(Array.from({ length: connections }, () => AwesomeRpcClient.connect(port)));
-  const body = "hello from the benchmark";
+export async function runLoad(
+  protocol: LoopbackProtocol,
+  port: number,
+  listener: "wasm" | "plain",
+  concurrency: number,
+  seconds: number,
+  warmupMs: number,
+): Promise<LoopbackResult> {
+  const connections = protocol === "awesomerpc" ? Math.min(concurrency, 8) : 1;
+  const clients = await Promise.all(Array.from({ length: connections }, () => connectClient(protocol, port)));
   const latenciesNs: number[] = [];
   const start = process.hrtime.bigint();
   const windowStart = start + BigInt(warmupMs) * 1_000_000n;
@@ -133,15 +188,18 @@ export async function runLoad(port: number, listener: "wasm" | "plain", concurre
     for (;;) {
       const t0 = process.hrtime.bigint();
       if (t0 >= end) return;
-      const reply = await client.call(Command.Echo, body);
-      if (reply.body !== body) throw new Error(`wrong echo: ${reply.body}`);
+      await client.call();
       if (t0 >= windowStart) latenciesNs.push(Number(process.hrtime.bigint() - t0));
     }
   };
-  await Promise.all(Array.from({ length: concurrency }, (_, i) => worker(i)));
-  for (const client of clients) client.close();
+  try {
+    await Promise.all(Array.from({ length: concurrency }, (_, i) => worker(i)));
+  } finally {
+    await Promise.all(clients.map((client) => client.close()));
+  }
   latenciesNs.sort((a, b) => a - b);
   return {
+    protocol,
     listener,
     concurrency,
     connections,

@@ -1,21 +1,22 @@
 // `make bench`: what the filters cost, measured on this machine in one run, printed as tables with issue 7's targets
 // beside the numbers. Nothing is written to disk.
 //
-//   node --import tsx test/bench/run.ts [--quick] [--only a,b,c,d] [--seconds N] [--framework-rev REV]
+//   node --import tsx test/bench/run.ts [--quick] [--only a,b,c,d] [--seconds N] [--loopback awesomerpc,dubbo,thrift]
+//                                       [--framework-rev REV]
 //
 //   A  in-process cost per request of each module, and of the pass-through floor (in_process.ts)
 //   B  the same bytes through the peers' own JavaScript decoders (js_reference.ts)
-//   C  through the bundled host over loopback with the sample awesomerpc peers, wasm vs plain tcp_proxy (loopback.ts)
+//   C  through the bundled host over loopback with the real peers, wasm vs plain tcp_proxy (loopback.ts)
 //   D  memory and module sizes (memory.ts)
 //
 // --quick shortens every timing (for a smoke run; numbers get noisier). --seconds sets C's measured window per run
-// (default 3). --framework-rev compiles the pass-through floor against assembly/ at a git revision instead of the
+// (default 3); --loopback picks its protocols. --framework-rev compiles the pass-through floor against assembly/ at a git revision instead of the
 // working tree (by default the working tree is used, and HEAD when the working tree does not compile).
 import { readdirSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { closePlugins, measureFloor, measureModule, type FloorResult, type InProcessResult } from "./in_process.ts";
 import { measureReference, type ReferenceResult } from "./js_reference.ts";
-import { runLoad, startLoopback, type LoopbackResult } from "./loopback.ts";
+import { runLoad, startLoopback, type LoopbackProtocol, type LoopbackResult } from "./loopback.ts";
 import { measureMemory, moduleSizes, type MemoryResult } from "./memory.ts";
 import { passThroughModule, passThroughModuleOrHead } from "./passthrough/compile.ts";
 import { DEFAULT_TIMING, type TimingOptions } from "./timing.ts";
@@ -25,17 +26,19 @@ interface Options {
   quick: boolean;
   only: Set<string>;
   seconds: number;
+  loopback: LoopbackProtocol[];
   frameworkRev?: string;
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { quick: false, only: new Set(["a", "b", "c", "d"]), seconds: 3 };
+  const options: Options = { quick: false, only: new Set(["a", "b", "c", "d"]), seconds: 3, loopback: ["awesomerpc", "dubbo", "thrift"] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--quick") options.quick = true;
     else if (arg === "--only") options.only = new Set(argv[++i].toLowerCase().split(","));
     else if (arg === "--seconds") options.seconds = Number(argv[++i]);
     else if (arg === "--framework-rev") options.frameworkRev = argv[++i];
+    else if (arg === "--loopback") options.loopback = argv[++i].split(",") as LoopbackProtocol[];
     else throw new Error(`unknown argument ${arg} (see the top of test/bench/run.ts)`);
   }
   if (!(options.seconds > 0)) throw new Error("--seconds takes a positive number");
@@ -160,22 +163,28 @@ async function main(): Promise<void> {
   }
 
   if (options.only.has("c")) {
-    heading(`C. Through the bundled host over loopback, awesomerpc sample peers: wasm filter vs plain tcp_proxy (${options.seconds} s each)`);
+    heading(`C. Through the bundled host over loopback, real peers: wasm filter vs plain tcp_proxy (${options.quick ? 1 : options.seconds} s each)`);
     console.log("Processes: sample server, host (test/host/main.ts --concurrency 1 -l info, access log to a file), client (this one).");
-    console.log("Closed loop: N calls always in flight over min(N, 8) connections; echo of a 24-byte body.\n");
-    const setup = await startLoopback();
-    try {
-      for (const concurrency of [1, 32, 256]) {
-        for (const listener of ["wasm", "plain"] as const) {
-          collected.loopback.push(await runLoad(listener === "wasm" ? setup.wasmPort : setup.plainPort, listener, concurrency, options.quick ? 1 : options.seconds, options.quick ? 200 : 500));
+    console.log("Closed loop: N calls always in flight. awesomerpc: sample client, 24-byte echo, min(N, 8) connections; dubbo:");
+    console.log("sofa-rpc-node consumer, echoUser (envoy/dubbo.yaml adds the x-mesh attachment), one connection; thrift: npm thrift,");
+    console.log("framed binary calculate(Work), one connection. The clients are JavaScript too: they share the 2 cores.\n");
+    for (const protocol of options.loopback) {
+      const setup = await startLoopback(protocol);
+      try {
+        for (const concurrency of [1, 32, 256]) {
+          for (const listener of ["wasm", "plain"] as const) {
+            const port = listener === "wasm" ? setup.wasmPort : setup.plainPort;
+            collected.loopback.push(await runLoad(protocol, port, listener, concurrency, options.quick ? 1 : options.seconds, options.quick ? 200 : 500));
+          }
         }
+      } finally {
+        await setup.stop();
       }
-    } finally {
-      await setup.stop();
     }
     const rows = collected.loopback.map((r) => {
-      const plain = collected.loopback.find((p) => p.listener === "plain" && p.concurrency === r.concurrency)!;
+      const plain = collected.loopback.find((p) => p.protocol === r.protocol && p.listener === "plain" && p.concurrency === r.concurrency)!;
       return [
+        r.protocol,
         r.listener === "wasm" ? "wasm filter + tcp_proxy" : "plain tcp_proxy",
         String(r.concurrency),
         String(r.connections),
@@ -186,7 +195,7 @@ async function main(): Promise<void> {
         r.listener === "wasm" ? `${((100 * r.callsPerSecond) / plain.callsPerSecond).toFixed(0)}% of plain` : "",
       ];
     });
-    console.log(table(["listener", "in flight", "connections", "calls", "throughput", "p50", "p99", ""], rows));
+    console.log(table(["protocol", "listener", "in flight", "connections", "calls", "throughput", "p50", "p99", ""], rows));
   }
 
   if (options.only.has("d")) {
