@@ -7,36 +7,20 @@ import { Metadata } from "../../assembly/framework/metadata";
 import { ThriftCodec, Transport } from "../../filters/thrift/codec";
 import { MAX_DEPTH } from "../../filters/thrift/protocol";
 import { hexOf, hexVector, joinVectors, vectorBytes, vectorCopy } from "./support";
+import { BINARY_CALL, COMPACT_CALL, expectMalformed, MESSAGE_KINDS, sizeOf } from "./thrift_support";
 import {
   CALLS,
   COMBO_NAMES,
   COMBO_TRANSPORTS,
   ERRORS,
-  EXCEPTIONS,
   GOLDEN_REPLIES,
   GOLDEN_REQUESTS,
   HEADER_BINARY_AB,
   HEADER_PERSISTENT,
   HEADER_TRANSFORMED,
-  MUX_CALLS,
-  ONEWAYS,
-  REPLY_DECLAREDS,
-  REPLY_OKS,
-  REPLY_VOIDS,
   UNFRAMED_BINARY_FIELDS,
   UNFRAMED_COMPACT_FIELDS,
 } from "./thrift_vectors";
-
-/** frameSize of `bytes` on a new connection. */
-function sizeOf(bytes: StaticArray<u8>): i32 {
-  return new ThriftCodec().frameSize(vectorBytes(bytes));
-}
-
-/** An unframed message (binary or compact, from its first byte) whose frame size must be MALFORMED. */
-function expectMalformed(text: string, label: string): void {
-  const bytes = hexVector(text);
-  expect(sizeOf(bytes)).toBe(MALFORMED, label + ": " + text);
-}
 
 /** A frame that sizes to its own length and must fail to decode in `direction`. */
 function expectDecodeError(text: string, direction: Direction, label: string): void {
@@ -77,10 +61,6 @@ function cat(parts: Array<StaticArray<u8>>): StaticArray<u8> {
   for (let i = 0; i < parts.length; i++) out = joinVectors(out, parts[i]);
   return out;
 }
-
-// Message headers: CALL "m" seqid 1.
-const BINARY_CALL = "80 01 00 01 | 00 00 00 01 6d | 00 00 00 01 ";
-const COMPACT_CALL = "82 21 01 01 6d ";
 
 describe("thrift codec: malformed frame sizes", () => {
   it("refuses a framed or THeader length of zero", () => {
@@ -339,20 +319,7 @@ describe("thrift codec: bytes that are no Thrift at all", () => {
 describe("thrift codec: no input traps", () => {
   it("answers every truncation and single-byte corruption of every vector cleanly", () => {
     const vectors = new Array<StaticArray<u8>>();
-    const lists: Array<Array<StaticArray<u8>>> = [
-      CALLS,
-      ONEWAYS,
-      REPLY_OKS,
-      REPLY_VOIDS,
-      REPLY_DECLAREDS,
-      EXCEPTIONS,
-      MUX_CALLS,
-      ERRORS,
-      UNFRAMED_BINARY_FIELDS,
-      UNFRAMED_COMPACT_FIELDS,
-      GOLDEN_REQUESTS,
-      GOLDEN_REPLIES,
-    ];
+    const lists = MESSAGE_KINDS.concat([ERRORS, UNFRAMED_BINARY_FIELDS, UNFRAMED_COMPACT_FIELDS, GOLDEN_REQUESTS, GOLDEN_REPLIES]);
     for (let l = 0; l < lists.length; l++) for (let i = 0; i < lists[l].length; i++) vectors.push(lists[l][i]);
     vectors.push(HEADER_BINARY_AB);
     vectors.push(HEADER_TRANSFORMED);

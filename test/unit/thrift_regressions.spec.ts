@@ -1,15 +1,8 @@
-import { Direction, MALFORMED } from "../../assembly/framework/codec";
+import { Direction } from "../../assembly/framework/codec";
 import { Metadata } from "../../assembly/framework/metadata";
 import { ThriftCodec } from "../../filters/thrift/codec";
 import { hexVector, vectorBytes } from "./support";
-
-const BINARY_CALL = "80 01 00 01 | 00 00 00 01 6d | 00 00 00 01 ";
-const COMPACT_CALL = "82 21 01 01 6d ";
-
-function expectMalformed(text: string, label: string): void {
-  const bytes = hexVector(text);
-  expect(new ThriftCodec().frameSize(vectorBytes(bytes))).toBe(MALFORMED, label + ": " + text);
-}
+import { BINARY_CALL, COMPACT_CALL, expectMalformed } from "./thrift_support";
 
 describe("thrift codec: sizes that can never fit and header bounds", () => {
   it("refuses unframed containers announcing more elements than any frame can hold", () => {
