@@ -30,6 +30,7 @@ export interface ReferenceResult {
   readonly decoder: string;
   readonly perEvent: number;
   readonly nsPerRequest: number;
+  readonly medianNsPerRequest: number;
 }
 
 type Decode = (bytes: Buffer) => number;
@@ -113,11 +114,11 @@ export function measureReference(w: Workload, perEvent: number, timing: TimingOp
   const responses = batch(w, w.response, perEvent);
   const decoded = decode(requests) + decode(responses);
   if (decoded !== 2 * perEvent) throw new Error(`${name} read ${decoded} frames of ${2 * perEvent}`);
-  const ns = nsPerIteration((n) => {
+  const t = nsPerIteration((n) => {
     for (let i = 0; i < n; i++) {
       decode(requests);
       decode(responses);
     }
   }, timing);
-  return { workload: w.name, decoder: name, perEvent, nsPerRequest: ns / perEvent };
+  return { workload: w.name, decoder: name, perEvent, nsPerRequest: t.best / perEvent, medianNsPerRequest: t.median / perEvent };
 }
