@@ -10,11 +10,42 @@ import { batch, type Workload } from "./workloads.ts";
 
 export const MUTATION = [{ key: "x-mesh", value: "wasm" }];
 
+/** Extra plugin configuration for a scenario: routing (issue 5) or the local rate limit. */
+export interface Extra {
+  readonly label: string;
+  readonly config: object;
+}
+
+/**
+ * Three routes as a mesh would have them: a canary route on an attachment/header the traffic does not carry, a
+ * regex on the method, a catch-all; connection routing off (it holds a connection's first request for the cluster
+ * choice, a one-off per connection): what is timed is matching every request.
+ */
+export const ROUTES: Extra = {
+  label: "routes",
+  config: {
+    connection_routing: false,
+    routes: [
+      { name: "canary", match: { metadata: [{ name: "x-canary", present_match: true }] }, route: { cluster: "v2" } },
+      { name: "methods", match: { metadata: [{ name: "method", safe_regex_match: { regex: "say.*|echo.*|calc.*" } }] }, route: { cluster: "v1" } },
+      { name: "default", match: { metadata: [] }, route: { cluster: "v1" } },
+    ],
+  },
+};
+
+/** A local rate limit that never limits: the cost of taking a token (shared data, compare-and-swap) per request. */
+export const RATE_LIMIT: Extra = {
+  label: "rate limit",
+  config: { local_ratelimit: { token_bucket: { max_tokens: 1_000_000_000, tokens_per_fill: 1_000_000_000, fill_interval: "1s" } } },
+};
+
 export interface InProcessResult {
   readonly workload: string;
   readonly perEvent: number;
   readonly mutation: boolean;
   readonly accessLog: boolean;
+  /** Routing or rate limit on ("" for neither). */
+  readonly extra: string;
   /** Filter time per request: its request and its response, both directions (wasm + the host's ABI side). */
   readonly nsPerRequest: number;
   /** The same in the median sample. */
@@ -50,15 +81,15 @@ export async function closePlugins(): Promise<void> {
   plugins.clear();
 }
 
-function moduleConfig(mutation: boolean, accessLog: boolean): object {
-  return { stat_prefix: "bench", access_log: accessLog, ...(mutation ? { request_mutation: MUTATION } : {}) };
+function moduleConfig(mutation: boolean, accessLog: boolean, extra?: Extra): object {
+  return { stat_prefix: "bench", access_log: accessLog, ...(mutation ? { request_mutation: MUTATION } : {}), ...(extra?.config ?? {}) };
 }
 
 /** One checked exchange of `perEvent` requests and responses; returns what it saw, throws when something is off. */
 function check(p: DrivenPlugin, w: Workload, perEvent: number, mutation: boolean, accessLog: boolean, floor: boolean): string {
   const requests = batch(w, w.request, perEvent);
   const responses = batch(w, w.response, perEvent);
-  const counters = ["request", "response_success", "request_decoding_error", "response_decoding_error", "response_unmatched", "request_untracked", "mutation_unsupported"];
+  const counters = ["request", "response_success", "request_decoding_error", "response_decoding_error", "response_unmatched", "request_untracked", "mutation_unsupported", "route_not_found", "rate_limited"];
   const before = Object.fromEntries(counters.map((c) => [c, p.counter(c)]));
   const linesBefore = p.accessLines;
   const c = p.connect();
@@ -74,7 +105,7 @@ function check(p: DrivenPlugin, w: Workload, perEvent: number, mutation: boolean
   if (!floor) {
     if (delta("request") !== perEvent) problems.push(`request +${delta("request")}, expected +${perEvent}`);
     if (delta("response_success") !== perEvent) problems.push(`response_success +${delta("response_success")}, expected +${perEvent}`);
-    for (const bad of ["request_decoding_error", "response_decoding_error", "response_unmatched", "request_untracked"]) {
+    for (const bad of ["request_decoding_error", "response_decoding_error", "response_unmatched", "request_untracked", "route_not_found", "rate_limited"]) {
       if (delta(bad) !== 0) problems.push(`${bad} +${delta(bad)}`);
     }
     const lines = p.accessLines - linesBefore;
@@ -152,11 +183,12 @@ export async function measureModule(
   mutation: boolean,
   accessLog: boolean,
   timing: TimingOptions,
+  extra?: Extra,
 ): Promise<InProcessResult> {
-  const p = await plugin(wasmPath, w.module, moduleConfig(mutation, accessLog));
+  const p = await plugin(wasmPath, w.module, moduleConfig(mutation, accessLog, extra));
   const note = check(p, w, perEvent, mutation, accessLog, false);
   const t = time(p, w, perEvent, timing, perEvent > 1);
-  return { workload: w.name, perEvent, mutation, accessLog, nsPerRequest: t.ns, medianNsPerRequest: t.median, requestNs: t.requestNs, responseNs: t.responseNs, note };
+  return { workload: w.name, perEvent, mutation, accessLog, extra: extra?.label ?? "", nsPerRequest: t.ns, medianNsPerRequest: t.median, requestNs: t.requestNs, responseNs: t.responseNs, note };
 }
 
 export async function measureFloor(w: Workload, passThroughPath: string, perEvent: number, timing: TimingOptions): Promise<FloorResult> {

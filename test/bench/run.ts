@@ -16,7 +16,7 @@
 import { readdirSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import v8 from "node:v8";
-import { closePlugins, measureFloor, measureModule, type FloorResult, type InProcessResult } from "./in_process.ts";
+import { closePlugins, measureFloor, measureModule, RATE_LIMIT, ROUTES, type Extra, type FloorResult, type InProcessResult } from "./in_process.ts";
 import { measureReference, type ReferenceResult } from "./js_reference.ts";
 import { runLoad, startLoopback, type LoopbackProtocol, type LoopbackResult } from "./loopback.ts";
 import { measureMemory, moduleSizes, type MemoryResult } from "./memory.ts";
@@ -136,8 +136,9 @@ async function main(): Promise<void> {
     heading("A. In-process filter cost per request (its request + its response), build/<module>.wasm via FakeConnection");
     console.log("Host: test/host's wasm side (V8, the JS side of every ABI call included). Floor: test/bench/passthrough/main.as,");
     console.log(`the same framework and entry points with a codec that only finds frame ends (${floor.source}), access log off.`);
-    console.log("request/response split: measured at 64 per event only (a timer costs ~150 ns here). Routing and rate limiting");
-    console.log("are not built yet (issue 5): no row for them.\n");
+    console.log("request/response split: measured at 64 per event only (a timer costs ~150 ns here). routes: three routes (a");
+    console.log("canary on an absent key, a regex on the method, a catch-all), connection routing off; rate limit: a local");
+    console.log("token bucket that never runs out (shared data compare-and-swap per request).\n");
     const floorRounds = new Map<string, FloorResult[]>();
     const moduleRounds = new Map<string, InProcessResult[]>();
     const add = <T>(map: Map<string, T[]>, key: string, value: T) => map.set(key, [...(map.get(key) ?? []), value]);
@@ -145,9 +146,12 @@ async function main(): Promise<void> {
       for (const w of all) {
         for (const perEvent of [1, 64]) {
           add(floorRounds, `${w.name}|${perEvent}`, await measureFloor(w, floor.path, perEvent, timing));
-          const configs = matrix.includes(w) ? [[false, false], [false, true], [true, false], [true, true]] : [[false, false]];
-          for (const [mutation, accessLog] of configs) {
-            add(moduleRounds, `${w.name}|${perEvent}|${mutation}|${accessLog}`, await measureModule(w, `build/${w.module}.wasm`, perEvent, mutation, accessLog, timing));
+          const configs: [boolean, boolean, Extra | undefined][] = matrix.includes(w)
+            ? [[false, false, undefined], [false, true, undefined], [true, false, undefined], [true, true, undefined], [false, false, ROUTES], [false, false, RATE_LIMIT]]
+            : [[false, false, undefined]];
+          for (const [mutation, accessLog, extra] of configs) {
+            const key = `${w.name}|${perEvent}|${mutation}|${accessLog}|${extra?.label}`;
+            add(moduleRounds, key, await measureModule(w, `build/${w.module}.wasm`, perEvent, mutation, accessLog, timing, extra));
           }
         }
       }
@@ -162,6 +166,7 @@ async function main(): Promise<void> {
         String(r.perEvent),
         r.accessLog ? "on" : "off",
         r.mutation ? "x-mesh" : "-",
+        r.extra || "-",
         ns(r.nsPerRequest),
         ns(r.medianNsPerRequest),
         rate(1e9 / r.nsPerRequest),
@@ -172,7 +177,7 @@ async function main(): Promise<void> {
         r.note,
       ];
     });
-    console.log(table(["workload", "per event", "access log", "mutation", "per request", "(median)", "per core", "request", "response", "floor", "vs floor", "check"], rows));
+    console.log(table(["workload", "per event", "access log", "mutation", "routing/limit", "per request", "(median)", "per core", "request", "response", "floor", "vs floor", "check"], rows));
   }
 
   if (options.only.has("b")) {
@@ -182,7 +187,7 @@ async function main(): Promise<void> {
       for (const perEvent of [1, 64]) {
         const r = fastest(Array.from({ length: options.rounds }, () => measureReference(w, perEvent, timing)));
         collected.references.push(r);
-        const filter = collected.modules.find((m) => m.workload === w.name && m.perEvent === perEvent && !m.mutation && !m.accessLog);
+        const filter = collected.modules.find((m) => m.workload === w.name && m.perEvent === perEvent && !m.mutation && !m.accessLog && !m.extra);
         rows.push([
           w.name,
           String(perEvent),
@@ -265,20 +270,21 @@ async function main(): Promise<void> {
 function printTargets(c: Collected, all: Workload[]): void {
   heading("Issue 7's targets");
   const lines: string[] = [];
-  const dubbo = (perEvent: number, mutation = false, accessLog = false) =>
-    c.modules.find((m) => m.workload === "dubbo" && m.perEvent === perEvent && m.mutation === mutation && m.accessLog === accessLog);
+  const dubbo = (perEvent: number, mutation = false, accessLog = false, extra = "") =>
+    c.modules.find((m) => m.workload === "dubbo" && m.perEvent === perEvent && m.mutation === mutation && m.accessLog === accessLog && m.extra === extra);
   const d64 = dubbo(64);
   if (d64) {
     const share = d64.requestNs! / (d64.requestNs! + d64.responseNs!);
     lines.push(
-      `${mark(d64.nsPerRequest < 1000)} < 1 µs of filter time per typical Dubbo request (decoded; routing not built), 64 per event: ` +
+      `${mark(d64.nsPerRequest < 1000)} < 1 µs of filter time per typical Dubbo request decoded (and routed: see "with routes"), 64 per event: ` +
         `${ns(d64.nsPerRequest)} with its response, of which ~${(100 * share).toFixed(0)}% in the request direction (split columns); ` +
-        `${ns(dubbo(64, true, true)?.nsPerRequest)} with access log and mutation`,
+        `${ns(dubbo(64, true, true)?.nsPerRequest)} with access log and mutation; ${ns(dubbo(64, false, false, "routes")?.nsPerRequest)} with routes, ` +
+        `${ns(dubbo(64, false, false, "rate limit")?.nsPerRequest)} with the rate limit`,
     );
     const floor = c.floors.find((f) => f.workload === "dubbo" && f.perEvent === 64)!;
     lines.push(`${mark(d64.nsPerRequest <= 2 * floor.nsPerRequest)} at most 2x the pass-through floor (Dubbo, 64 per event): ${ns(d64.nsPerRequest)} vs ${ns(floor.nsPerRequest)} = ${(d64.nsPerRequest / floor.nsPerRequest).toFixed(1)}x`);
     for (const w of all.filter((x) => x.name !== "dubbo")) {
-      const m = c.modules.find((x) => x.workload === w.name && x.perEvent === 64 && !x.mutation && !x.accessLog);
+      const m = c.modules.find((x) => x.workload === w.name && x.perEvent === 64 && !x.mutation && !x.accessLog && !x.extra);
       const f = c.floors.find((x) => x.workload === w.name && x.perEvent === 64);
       if (m && f) lines.push(`    ${w.name}: ${(m.nsPerRequest / f.nsPerRequest).toFixed(1)}x the floor`);
     }
@@ -288,7 +294,7 @@ function printTargets(c: Collected, all: Workload[]): void {
     const speedup = ref.nsPerRequest / d64.nsPerRequest;
     lines.push(`${mark(speedup >= 5)} at least 5x faster than the peers' JS decoder on the same bytes (Dubbo, 64 per event): ${ns(d64.nsPerRequest)} vs ${ns(ref.nsPerRequest)} = ${speedup.toFixed(2)}x`);
     for (const w of all.filter((x) => x.name !== "dubbo")) {
-      const m = c.modules.find((x) => x.workload === w.name && x.perEvent === 64 && !x.mutation && !x.accessLog);
+      const m = c.modules.find((x) => x.workload === w.name && x.perEvent === 64 && !x.mutation && !x.accessLog && !x.extra);
       const r = c.references.find((x) => x.workload === w.name && x.perEvent === 64);
       if (m && r) lines.push(`    ${w.name}: ${(r.nsPerRequest / m.nsPerRequest).toFixed(2)}x`);
     }
