@@ -17,8 +17,8 @@ import { HostSharedStore } from "./shared_data";
 import { BufferType, FilterStatus, PeerType } from "./types";
 
 export { malloc } from "@solo-io/proxy-runtime/assembly/malloc";
-// The runtime's `abort_proc_exit` (logs, then proc_exit) is the module's abort handler: asconfig.json "use".
-import "@solo-io/proxy-runtime/assembly/runtime";
+// The module's abort handler (asconfig.json "use").
+import "./abort";
 
 const plugins = new Map<u32, Plugin>();
 const connections = new Map<u32, ConnectionContext>();
