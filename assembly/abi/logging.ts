@@ -19,6 +19,10 @@ export class HostLogger extends Logger {
   write(level: LogLevel, message: string): void {
     this.line.clear();
     this.line.appendUtf8(message);
-    host.proxy_log(<usize>level, this.line.ptr, <usize>this.line.length);
+    this.writeUtf8(level, this.line.ptr, this.line.length);
+  }
+
+  writeUtf8(level: LogLevel, ptr: usize, length: i32): void {
+    host.proxy_log(<usize>level, ptr, <usize>length);
   }
 }

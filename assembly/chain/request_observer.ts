@@ -1,5 +1,6 @@
 // The chain's observing filter: counts requests and responses by kind, records request time, and writes one
 // access log line per request (on its response, or at once for one-way calls and heartbeats).
+import { ByteBuffer } from "../framework/bytes";
 import { ConnectionInfo, Filter, FilterStatus, RequestContext } from "../framework/filter";
 import { LogLevel, Logger } from "../framework/log";
 import { Metadata } from "../framework/metadata";
@@ -11,6 +12,8 @@ const NS_PER_MS: u64 = 1_000_000;
 const NS_PER_US: u64 = 1_000;
 
 export class RequestObserver extends Filter {
+  private line: ByteBuffer = new ByteBuffer();
+
   constructor(
     private readonly stats: Stats,
     private readonly logger: Logger,
@@ -50,19 +53,34 @@ export class RequestObserver extends Filter {
     this.writeAccessLog(connection, request.metadata, response, elapsed);
   }
 
+  /** Writes the line straight as UTF-8 into one reused buffer: no strings are made per request. */
   private writeAccessLog(connection: ConnectionInfo, request: Metadata, response: Metadata | null, elapsedNs: u64): void {
     if (!this.accessLog || !this.logger.enabled(LogLevel.Info)) return;
-    let line = "access protocol=" + this.protocol + " connection=" + connection.id.toString();
-    line += " request_id=" + request.requestId.toString();
-    for (let i = 0; i < request.size; i++) line += " " + request.keyString(i) + "=" + request.valueString(i);
-    line += " request_bytes=" + request.frameSize.toString();
-    if (response === null) {
-      line += " response=none";
-    } else {
-      line += " response=" + (response.responseStatus == ResponseStatus.Ok ? "ok" : "error");
-      line += " response_bytes=" + response.frameSize.toString();
-      line += " duration_us=" + (elapsedNs / NS_PER_US).toString();
+    const line = this.line;
+    line.clear();
+    line.appendUtf8("access protocol=");
+    line.appendUtf8(this.protocol);
+    line.appendUtf8(" connection=");
+    line.appendDecimal(<i64>connection.id);
+    line.appendUtf8(" request_id=");
+    line.appendDecimal(<i64>request.requestId);
+    for (let i = 0; i < request.size; i++) {
+      line.appendU8(0x20);
+      line.append(request.keyPtr(i), request.keyLength(i));
+      line.appendU8(0x3d);
+      line.append(request.valuePtr(i), request.valueLength(i));
     }
-    this.logger.write(LogLevel.Info, line);
+    line.appendUtf8(" request_bytes=");
+    line.appendDecimal(request.frameSize);
+    if (response === null) {
+      line.appendUtf8(" response=none");
+    } else {
+      line.appendUtf8(response.responseStatus == ResponseStatus.Ok ? " response=ok" : " response=error");
+      line.appendUtf8(" response_bytes=");
+      line.appendDecimal(response.frameSize);
+      line.appendUtf8(" duration_us=");
+      line.appendDecimal(<i64>(elapsedNs / NS_PER_US));
+    }
+    this.logger.writeUtf8(LogLevel.Info, line.ptr, line.length);
   }
 }

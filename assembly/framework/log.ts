@@ -19,6 +19,9 @@ export abstract class Logger {
 
   abstract write(level: LogLevel, message: string): void;
 
+  /** Writes a line already encoded as UTF-8 (`length` bytes at `ptr`). */
+  abstract writeUtf8(level: LogLevel, ptr: usize, length: i32): void;
+
   log(level: LogLevel, message: string): void {
     if (this.enabled(level)) this.write(level, message);
   }

@@ -78,18 +78,20 @@ export class Metadata {
     return -1;
   }
 
+  keyPtr(index: i32): usize {
+    return this.arena.ptr + <usize>this.entries[index * FIELDS_PER_ENTRY];
+  }
+
+  keyLength(index: i32): i32 {
+    return this.entries[index * FIELDS_PER_ENTRY + 1];
+  }
+
   valuePtr(index: i32): usize {
     return this.arena.ptr + <usize>this.entries[index * FIELDS_PER_ENTRY + 2];
   }
 
   valueLength(index: i32): i32 {
     return this.entries[index * FIELDS_PER_ENTRY + 3];
-  }
-
-  /** The key of entry `index` as a string (allocates: for logs, not for matching). */
-  keyString(index: i32): string {
-    const e = index * FIELDS_PER_ENTRY;
-    return String.UTF8.decodeUnsafe(this.arena.ptr + <usize>this.entries[e], <usize>this.entries[e + 1]);
   }
 
   /** The value of entry `index` as a string (allocates: for logs, not for matching). */

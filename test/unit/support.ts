@@ -81,6 +81,10 @@ export class RecordingLogger extends Logger {
   write(level: LogLevel, message: string): void {
     this.lines.push(message);
   }
+
+  writeUtf8(level: LogLevel, ptr: usize, length: i32): void {
+    this.lines.push(String.UTF8.decodeUnsafe(ptr, <usize>length));
+  }
 }
 
 // The codec the newest TestPlugin's connections use (a factory cannot capture a local in AssemblyScript).
