@@ -19,6 +19,7 @@ import { connectDubboConsumer } from "../peers/dubbo/consumer.ts";
 import { javaUser } from "../peers/dubbo/provider.ts";
 import { connectThriftClient, Operation } from "../peers/thrift/client.ts";
 import { percentile } from "./timing.ts";
+import { waitForPort } from "../demo/proxy_process.ts";
 
 export type LoopbackProtocol = "awesomerpc" | "dubbo" | "thrift";
 
@@ -45,21 +46,9 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function waitForPort(port: number, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`process exited (${child.exitCode}):\n${output()}`);
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, "127.0.0.1", () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.on("error", () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`nothing listens on ${port} after 30 s:\n${output()}`);
+/** Waits for `child` to listen on `port` (30 s: a cold tsx start under load is slow). */
+function waitForChild(port: number, child: ChildProcess, output: () => string): Promise<void> {
+  return waitForPort(port, () => child.exitCode !== null, () => `process exited (${child.exitCode}):\n${output()}`, 30_000);
 }
 
 function startProcess(args: string[]): { child: ChildProcess; output: () => string } {
@@ -111,9 +100,9 @@ export async function startLoopback(protocol: LoopbackProtocol): Promise<Loopbac
   const server = startProcess(["test/bench/peer_server.ts", protocol, String(serverPort)]);
   const host = startProcess(["test/host/main.ts", "-c", configPath, "-l", "info", "--concurrency", "1", "--log-path", hostLog]);
   try {
-    await waitForPort(serverPort, server.child, server.output);
-    await waitForPort(wasmPort, host.child, host.output);
-    await waitForPort(plainPort, host.child, host.output);
+    await waitForChild(serverPort, server.child, server.output);
+    await waitForChild(wasmPort, host.child, host.output);
+    await waitForChild(plainPort, host.child, host.output);
   } catch (error) {
     await Promise.all([stopProcess(server.child), stopProcess(host.child)]);
     throw error;

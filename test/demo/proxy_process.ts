@@ -42,8 +42,9 @@ export async function startProxy(configPath: string, listenerPort: number): Prom
   };
 }
 
-async function waitForPort(port: number, gaveUp: () => boolean, why: () => string): Promise<void> {
-  const deadline = Date.now() + 20_000;
+/** Waits until something accepts connections on 127.0.0.1:`port`; fails early with `why()` once `gaveUp()`. */
+export async function waitForPort(port: number, gaveUp: () => boolean, why: () => string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (gaveUp()) throw new Error(why());
     const open = await new Promise<boolean>((resolve) => {
@@ -56,5 +57,5 @@ async function waitForPort(port: number, gaveUp: () => boolean, why: () => strin
     if (open) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`nothing listens on 127.0.0.1:${port} after 20 s`);
+  throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs / 1000} s`);
 }
