@@ -6,6 +6,7 @@ import { parsePluginConfig } from "../framework/config";
 import { Connection } from "../framework/connection";
 import { LogLevel } from "../framework/log";
 import { Plugin } from "../framework/plugin";
+import { decodeRateLimitResponse, RateLimitAnswer } from "../framework/ratelimit_service";
 import { Stats } from "../framework/stats";
 import { readBuffer, readBufferSize, releaseBuffer } from "./buffers";
 import { ConnectionContext } from "./connection_context";
@@ -13,6 +14,7 @@ import { HostLogger } from "./logging";
 import { registeredCodecFactory } from "./protocol";
 import { HostMetricSink } from "./metrics";
 import { connectionId } from "./properties";
+import { HostRateLimitService } from "./ratelimit_client";
 import { HostSharedStore } from "./shared_data";
 import { BufferType, FilterStatus, PeerType } from "./types";
 
@@ -23,12 +25,13 @@ import "./abort";
 const plugins = new Map<u32, Plugin>();
 const connections = new Map<u32, ConnectionContext>();
 const logger = new HostLogger();
+const rateLimitService = new HostRateLimitService();
 
 export function proxy_abi_version_0_2_1(): void {}
 
 export function proxy_on_context_create(contextId: u32, rootContextId: u32): void {
   if (rootContextId == 0 || !plugins.has(rootContextId)) return;
-  connections.set(contextId, new ConnectionContext(new Connection(connectionId(), plugins.get(rootContextId))));
+  connections.set(contextId, new ConnectionContext(contextId, new Connection(connectionId(), plugins.get(rootContextId))));
 }
 
 export function proxy_on_vm_start(rootContextId: u32, vmConfigurationSize: u32): u32 {
@@ -57,7 +60,7 @@ export function proxy_on_configure(rootContextId: u32, configurationSize: u32): 
   }
   const prefix = "meta_protocol." + protocol + "." + config.statPrefix + ".";
   const stats = new Stats(new HostMetricSink(), prefix, protocolCodec.serviceKey(), protocolCodec.methodKey());
-  const plugin = new Plugin(protocolCodec, createCodec, config, stats, logger, new HostSharedStore());
+  const plugin = new Plugin(protocolCodec, createCodec, config, stats, logger, new HostSharedStore(), rateLimitService);
   buildFilterChain(plugin);
   plugins.set(rootContextId, plugin);
   return 1;
@@ -70,7 +73,10 @@ export function proxy_on_new_connection(contextId: u32): u32 {
 
 export function proxy_on_downstream_data(contextId: u32, dataSize: u32, endOfStream: u32): u32 {
   if (!connections.has(contextId)) return FilterStatus.Continue;
-  return connections.get(contextId).onData(Direction.Request, BufferType.NetworkDownstreamData, dataSize, endOfStream != 0);
+  rateLimitService.callingContextId = contextId;
+  const status = connections.get(contextId).onData(Direction.Request, BufferType.NetworkDownstreamData, dataSize, endOfStream != 0);
+  rateLimitService.callingContextId = 0;
+  return status;
 }
 
 export function proxy_on_upstream_data(contextId: u32, dataSize: u32, endOfStream: u32): u32 {
@@ -81,6 +87,7 @@ export function proxy_on_upstream_data(contextId: u32, dataSize: u32, endOfStrea
 export function proxy_on_downstream_connection_close(contextId: u32, peerType: u32): void {
   if (!connections.has(contextId)) return;
   const connection = connections.get(contextId).connection;
+  if (connection.paused) rateLimitService.cancelFor(contextId);
   connection.onClose(peerType == PeerType.Local);
   connection.plugin.stats.flush();
 }
@@ -88,6 +95,28 @@ export function proxy_on_downstream_connection_close(contextId: u32, peerType: u
 // Envoy has no upstream-close callback for network filters (the reference lists only end_of_stream data); the
 // export is here so that a host that does call it finds it.
 export function proxy_on_upstream_connection_close(contextId: u32, peerType: u32): void {}
+
+// Answers to the rate limit service calls come to the root context; each resumes the connection that asked.
+export function proxy_on_grpc_receive(rootContextId: u32, token: u32, responseSize: u32): void {
+  const contextId = rateLimitService.take(token);
+  if (contextId == 0 || !connections.has(contextId)) return;
+  const response = responseSize > 0 ? readBuffer(BufferType.GrpcReceiveBuffer, <i32>responseSize) : 0;
+  const answer = decodeRateLimitResponse(response, response != 0 ? readBufferSize() : 0);
+  releaseBuffer(response);
+  resumeConnection(contextId, answer);
+}
+
+export function proxy_on_grpc_close(rootContextId: u32, token: u32, statusCode: u32): void {
+  const contextId = rateLimitService.take(token);
+  if (contextId == 0 || !connections.has(contextId)) return;
+  resumeConnection(contextId, RateLimitAnswer.Error);
+}
+
+function resumeConnection(contextId: u32, answer: RateLimitAnswer): void {
+  rateLimitService.callingContextId = contextId;
+  connections.get(contextId).resume(answer);
+  rateLimitService.callingContextId = 0;
+}
 
 export function proxy_on_done(contextId: u32): u32 {
   return 1;

@@ -10,3 +10,12 @@ export declare function proxy_set_buffer_bytes(bufferType: i32, start: u32, leng
 // @ts-ignore: decorator
 @external("env", "proxy_get_log_level")
 export declare function proxy_get_log_level(levelPtr: usize): u32;
+
+// ABI 0.2.x has 12 parameters (the runtime declares an older 10-parameter form): the initial metadata pair is new.
+// @ts-ignore: decorator
+@external("env", "proxy_grpc_call")
+export declare function proxy_grpc_call(
+  servicePtr: usize, serviceSize: usize, serviceNamePtr: usize, serviceNameSize: usize, methodNamePtr: usize,
+  methodNameSize: usize, initialMetadataPtr: usize, initialMetadataSize: usize, requestPtr: usize, requestSize: usize,
+  timeoutMilliseconds: u32, tokenPtr: usize,
+): u32;

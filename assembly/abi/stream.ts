@@ -1,4 +1,4 @@
-// Connection control and the clock.
+// Connection control, the effective context and the clock.
 import * as host from "@solo-io/proxy-runtime/assembly/imports";
 import { StreamType } from "./types";
 
@@ -12,4 +12,14 @@ export function closeDownstream(): void {
 export function nowNanoseconds(): u64 {
   host.proxy_get_current_time_nanoseconds(NOW_NS);
   return load<u64>(NOW_NS);
+}
+
+/** Hands the connection's read buffer to the filter after ours (Envoy's continueReading). */
+export function continueDownstream(): void {
+  host.proxy_continue_stream(StreamType.Downstream);
+}
+
+/** Makes the next host calls act on stream context `contextId` (from a root-context callback). */
+export function setEffectiveContext(contextId: u32): void {
+  host.proxy_set_effective_context(contextId);
 }

@@ -3,6 +3,7 @@
 export enum BufferType {
   NetworkDownstreamData = 2,
   NetworkUpstreamData = 3,
+  GrpcReceiveBuffer = 5,
   PluginConfiguration = 7,
 }
 

@@ -1,5 +1,7 @@
-// The filter chain every protocol module runs, in order.
+// The filter chain every protocol module runs, in order. Filters that may pause a request (the rate limits) come
+// before those that add mutations (see Filter.onResume).
 import { Plugin } from "../framework/plugin";
+import { GlobalRateLimit } from "./global_rate_limit";
 import { LocalRateLimit } from "./local_rate_limit";
 import { RequestMutation } from "./request_mutation";
 import { RequestObserver } from "./request_observer";
@@ -10,6 +12,11 @@ export function buildFilterChain(plugin: Plugin): void {
   plugin.chain.add(new RequestObserver(plugin.stats, plugin.logger, plugin.codec.protocol(), config.accessLog));
   const localRateLimit = config.localRateLimit;
   if (localRateLimit !== null) plugin.chain.add(new LocalRateLimit(localRateLimit, plugin.sharedStore, plugin.stats));
+  const globalRateLimit = config.globalRateLimit;
+  const rateLimitService = plugin.rateLimitService;
+  if (globalRateLimit !== null && rateLimitService !== null) {
+    plugin.chain.add(new GlobalRateLimit(globalRateLimit, rateLimitService, plugin.stats));
+  }
   if (config.routes.size > 0) {
     plugin.chain.add(new Router(config.routes, config.connectionRouting, config.routeMismatch, plugin.stats));
   }

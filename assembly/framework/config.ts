@@ -3,6 +3,7 @@
 import { boolField, checkObject, FieldErrors, integerField, listField, stringField } from "./config_fields";
 import { JsonKind, JsonParser, JsonValue } from "./json";
 import { Mutation } from "./mutation";
+import { GlobalRateLimitConfig, readGlobalRateLimit } from "./global_ratelimit_config";
 import { LocalRateLimitConfig, readLocalRateLimit } from "./ratelimit_config";
 import { readMutation, readRoutes } from "./route_config";
 import { RouteTable } from "./route";
@@ -11,7 +12,7 @@ const MIN_FRAME_SIZE: f64 = 64;
 const MAX_FRAME_SIZE: f64 = 64 * 1024 * 1024;
 const KNOWN_FIELDS: Array<string> = [
   "stat_prefix", "max_frame_size", "max_pending_requests", "access_log", "request_mutation", "codec", "routes",
-  "connection_routing", "route_mismatch", "local_ratelimit",
+  "connection_routing", "route_mismatch", "local_ratelimit", "ratelimit",
 ];
 
 /** What to do with a request whose route names another cluster than the one its connection went to. */
@@ -44,6 +45,8 @@ export class PluginConfig {
   connectionRouting: bool = true;
   routeMismatch: RouteMismatch = RouteMismatch.Forward;
   localRateLimit: LocalRateLimitConfig | null = null;
+  /** The global rate limit (`ratelimit`): Envoy's rate limit service, asked per matching request. */
+  globalRateLimit: GlobalRateLimitConfig | null = null;
 }
 
 /** The result of reading a configuration: `config`, or `error` naming the field at fault. */
@@ -99,6 +102,7 @@ function readFields(root: JsonValue, config: PluginConfig, errors: FieldErrors):
   else if (mismatch.length > 0 && mismatch != "forward") errors.fail("field 'route_mismatch' must be forward or reject");
   const bucketKeys = "meta_protocol." + config.statPrefix + ".local_ratelimit.";
   config.localRateLimit = readLocalRateLimit(root.get("local_ratelimit"), "local_ratelimit", bucketKeys, errors);
+  config.globalRateLimit = readGlobalRateLimit(root.get("ratelimit"), "ratelimit", errors);
 }
 
 function emptyObject(): JsonValue {

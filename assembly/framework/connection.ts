@@ -5,6 +5,10 @@
 // carrier (a request the server answers cheaply, with the same id) goes upstream in its place, and the carrier's
 // answer is replaced by the codec's error reply. One-way requests are dropped; a protocol without a carrier has
 // its connection closed.
+//
+// A filter may pause a request for an asynchronous check (the global rate limit): the downstream stream stops
+// before that request, its bytes and all later ones wait unprocessed (in Envoy's buffer, in order), and `resume`
+// takes the stream up again at that request with the check's answer. Responses keep flowing meanwhile.
 import { Bytes } from "./bytes";
 import { Codec, Direction, MessageType, ResponseStatus } from "./codec";
 import { ConnectionInfo, FilterStatus, RequestContext } from "./filter";
@@ -35,13 +39,23 @@ export class Connection extends FrameHandler implements ConnectionInfo {
   private clusterToAnnounce: bool = false;
   /** Whether a request of this connection went through the chain (routed, or rejected). */
   firstRequestSeen: bool = false;
+  /** A request waits for a filter's asynchronous answer: the downstream stream stands still until `resume`. */
+  paused: bool = false;
+  private pausedAt: i32 = -1;
+  private pausedSinceNs: u64 = 0;
+  /** Set by `resume` for the first frame it feeds: the paused request, with its answer. */
+  private resuming: bool = false;
+  private answer: i32 = 0;
 
   constructor(public readonly id: u64, public readonly plugin: Plugin) {
     super();
     this.requests = new RequestTable(plugin.config.maxPendingRequests);
   }
 
-  /** Bytes read from the client (`Direction.Request`) or from the server (`Direction.Response`). */
+  /**
+   * Bytes read from the client (`Direction.Request`) or from the server (`Direction.Response`). While `paused`,
+   * client bytes must wait for `resume` instead.
+   */
   onData(direction: Direction, data: usize, size: i32, endStream: bool, nowNs: u64): StreamResult {
     if (this.closed) return StreamResult.Close;
     this.nowNs = nowNs;
@@ -63,6 +77,20 @@ export class Connection extends FrameHandler implements ConnectionInfo {
     return result;
   }
 
+  /**
+   * Takes the downstream stream up again at the paused request, which starts `data`, with the answer to the check
+   * that paused it; the bytes after it are processed as usual (and may pause again).
+   */
+  resume(answer: i32, data: usize, size: i32, endStream: bool, nowNs: u64): StreamResult {
+    if (!this.paused) return StreamResult.PassThrough;
+    this.paused = false;
+    this.resuming = true;
+    this.answer = answer;
+    const result = this.onData(Direction.Request, data, size, endStream, nowNs);
+    this.resuming = false;
+    return result;
+  }
+
   chooseCluster(name: string): void {
     if (this.cluster.length > 0) return;
     this.cluster = name;
@@ -79,11 +107,11 @@ export class Connection extends FrameHandler implements ConnectionInfo {
   /** The downstream connection closed (`local`: Envoy closed it). */
   onClose(local: bool): void {
     const abandoned = this.requests.clear();
-    if (abandoned > 0) {
-      const stats = this.plugin.stats;
-      (local ? stats.cxDestroyLocalWithActiveRq : stats.cxDestroyRemoteWithActiveRq).inc();
-      stats.requestActive.add(-abandoned);
-    }
+    const stats = this.plugin.stats;
+    // A paused request is active for its client too, though not yet in the request table.
+    if (abandoned > 0 || this.paused) (local ? stats.cxDestroyLocalWithActiveRq : stats.cxDestroyRemoteWithActiveRq).inc();
+    if (abandoned > 0) stats.requestActive.add(-abandoned);
+    this.paused = false;
     if (this.downstream.pendingBytes > 0 || this.upstream.pendingBytes > 0) {
       this.plugin.stats.cxIncompleteFrameAtClose.inc();
     }
@@ -103,13 +131,24 @@ export class Connection extends FrameHandler implements ConnectionInfo {
 
   private onRequest(frame: Bytes, stream: FrameStream, request: Metadata): FrameAction {
     const stats = this.plugin.stats;
+    const chain = this.plugin.chain;
+    const resumed = this.resuming;
+    this.resuming = false;
+    // A resumed request started when it was paused: its time includes the wait for the answer.
+    const startNs = resumed ? this.pausedSinceNs : this.nowNs;
     const context = this.context.begin(this, request, this.nowNs);
-    const status = this.plugin.chain.onRequest(context);
+    const status = resumed ? chain.resume(this.pausedAt, context, this.answer) : chain.onRequest(context);
+    if (status == FilterStatus.Pause) {
+      this.paused = true;
+      this.pausedAt = context.pausedAt;
+      this.pausedSinceNs = startNs;
+      return FrameAction.Pause;
+    }
     if (request.messageType != MessageType.Heartbeat) this.firstRequestSeen = true;
     if (!request.bodyDecoded) stats.requestBodyNotDecoded.inc();
-    if (status == FilterStatus.Reject) return this.reject(stream, request);
+    if (status == FilterStatus.Reject) return this.reject(stream, request, startNs);
     if (request.messageType == MessageType.Request) {
-      const entry = this.requests.start(request, this.nowNs);
+      const entry = this.requests.start(request, startNs);
       if (entry !== null) {
         entry.route = context.route;
         stats.requestActive.inc();
@@ -121,7 +160,7 @@ export class Connection extends FrameHandler implements ConnectionInfo {
   }
 
   /** Puts the codec's carrier in place of a rejected request (see the top of this file). */
-  private reject(stream: FrameStream, request: Metadata): FrameAction {
+  private reject(stream: FrameStream, request: Metadata, startNs: u64): FrameAction {
     const stats = this.plugin.stats;
     const context = this.context;
     stats.localResponseError.inc();
@@ -129,7 +168,7 @@ export class Connection extends FrameHandler implements ConnectionInfo {
       stream.beginReplacement(); // dropped: nobody waits for an answer
       return FrameAction.Replaced;
     }
-    const entry = this.requests.start(request, this.nowNs);
+    const entry = this.requests.start(request, startNs);
     const out = stream.beginReplacement();
     const before = out.length;
     if (entry !== null && this.codec!.encodeCarrier(request, out)) {

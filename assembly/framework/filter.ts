@@ -9,8 +9,13 @@ import { Route } from "./route";
 export enum FilterStatus {
   /** Let the request go on to the next filter, then upstream. */
   Continue = 0,
-  /** Stop the request here: the framework answers it with the error in `Rejection`. */
+  /** Stop the request here: the framework answers it with the error set by `RequestContext.reject`. */
   Reject = 1,
+  /**
+   * The filter started an asynchronous check: the connection's later bytes are held, in order, until the answer
+   * comes back through `FilterChain.resume`, which calls the filter's `onResume`.
+   */
+  Pause = 2,
 }
 
 /** Facts about the connection a message arrived on. */
@@ -36,6 +41,8 @@ export class RequestContext {
   /** When a filter rejects: the error the client must see. */
   error: ErrorType = ErrorType.Unspecified;
   message: string = "";
+  /** When a filter paused the request: its index in the chain (for `FilterChain.resume`), else -1. */
+  pausedAt: i32 = -1;
 
   begin(connection: ConnectionInfo, request: Metadata, nowNs: u64): RequestContext {
     this.connection = connection;
@@ -45,6 +52,7 @@ export class RequestContext {
     this.route = null;
     this.error = ErrorType.Unspecified;
     this.message = "";
+    this.pausedAt = -1;
     return this;
   }
 
@@ -61,6 +69,15 @@ export abstract class Filter {
     return FilterStatus.Continue;
   }
 
+  /**
+   * The answer to the check this filter paused the request for (`answer` is the filter's own code). The request
+   * was decoded again, and the filters before this one are not run again: their mutations are gone, so a filter
+   * that adds mutations must come after any filter that pauses.
+   */
+  onResume(context: RequestContext, answer: i32): FilterStatus {
+    return FilterStatus.Continue;
+  }
+
   /** Every decoded response; `request` is its in-flight request, or null when none matches. */
   onResponse(connection: ConnectionInfo, response: Metadata, request: InFlightRequest | null, nowNs: u64): void {}
 }
@@ -74,14 +91,32 @@ export class FilterChain {
     return this;
   }
 
-  /** Runs the filters in order until one rejects. */
+  /**
+   * Runs the filters in order until one rejects or pauses. On Pause, `pausedAt` says which filter paused: the
+   * connection keeps it and hands it back to `resume`.
+   */
   onRequest(context: RequestContext): FilterStatus {
-    for (let i = 0, n = this.filters.length; i < n; i++) {
-      if (unchecked(this.filters[i]).onRequest(context) != FilterStatus.Continue) {
-        return FilterStatus.Reject;
-      }
+    return this.runFrom(0, context);
+  }
+
+  /** Delivers the answer to the filter at `pausedAt`, then runs the filters after it. */
+  resume(pausedAt: i32, context: RequestContext, answer: i32): FilterStatus {
+    if (pausedAt < 0 || pausedAt >= this.filters.length) return FilterStatus.Continue;
+    const status = unchecked(this.filters[pausedAt]).onResume(context, answer);
+    return status == FilterStatus.Continue ? this.runFrom(pausedAt + 1, context) : this.stoppedAt(pausedAt, status, context);
+  }
+
+  private runFrom(first: i32, context: RequestContext): FilterStatus {
+    for (let i = first, n = this.filters.length; i < n; i++) {
+      const status = unchecked(this.filters[i]).onRequest(context);
+      if (status != FilterStatus.Continue) return this.stoppedAt(i, status, context);
     }
     return FilterStatus.Continue;
+  }
+
+  private stoppedAt(index: i32, status: FilterStatus, context: RequestContext): FilterStatus {
+    context.pausedAt = status == FilterStatus.Pause ? index : -1;
+    return status;
   }
 
   /** Runs the filters in reverse order, as Envoy runs encoder filters. */

@@ -12,6 +12,8 @@ export enum FrameAction {
   Replaced = 1,
   /** Close the connection: the handler set `closeReason`. */
   Close = 2,
+  /** Stop before this frame: it and everything after it wait, unprocessed, for `resume`. */
+  Pause = 3,
 }
 
 export enum StreamResult {
@@ -21,6 +23,12 @@ export enum StreamResult {
   Replace = 1,
   /** Close the connection (`FrameStream.closeReason` says why). */
   Close = 2,
+  /**
+   * A frame paused the stream: `outputPtr`/`outputLength` is what Envoy's buffer must hold meanwhile (the frames
+   * before it as they must go on, then the paused frame and every byte after it as they came), and the paused
+   * frame starts at `pausedAt` in it. Nothing is held in wasm memory.
+   */
+  Pause = 3,
 }
 
 export abstract class FrameHandler {
@@ -35,6 +43,8 @@ const RETAINED_BYTES: i32 = 16 * 1024;
 export class FrameStream {
   outputPtr: usize = 0;
   outputLength: i32 = 0;
+  /** With StreamResult.Pause: where the paused frame starts in the output. */
+  pausedAt: i32 = 0;
 
   private held: ByteBuffer = new ByteBuffer();
   /** Bytes at the front of `held` already forwarded; dropped lazily so the output stays valid until the next feed. */
@@ -91,6 +101,7 @@ export class FrameStream {
       this.framePos = pos;
       const action = handler.onFrame(this.frame.set(this.work + <usize>pos, frameSize), this);
       if (action == FrameAction.Close) return StreamResult.Close;
+      if (action == FrameAction.Pause) return this.pause(data, size, joined, pos, workLength);
       pos += frameSize;
       if (action == FrameAction.Replaced) this.runStart = pos;
     }
@@ -119,6 +130,24 @@ export class FrameStream {
     this.rewriting = true;
     this.flushRun(this.framePos);
     return this.out;
+  }
+
+  /** Output for a pause at `pos`: the processed frames, then the unprocessed rest as it came. */
+  private pause(data: usize, size: i32, joined: bool, pos: i32, workLength: i32): StreamResult {
+    if (this.rewriting || joined) {
+      this.flushRun(pos);
+      this.pausedAt = this.out.length;
+      this.out.append(this.work + <usize>pos, workLength - pos);
+      this.outputPtr = this.out.ptr;
+      this.outputLength = this.out.length;
+    } else {
+      this.pausedAt = pos;
+      this.outputPtr = data;
+      this.outputLength = size;
+    }
+    this.held.clear();
+    this.heldConsumed = 0;
+    return StreamResult.Pause;
   }
 
   /** Forgets a held partial frame (the connection is closing). */

@@ -1,9 +1,10 @@
-// What every connection of a configured plugin shares: the codec, the configuration, metrics, the logger and
-// the filter chain.
+// What every connection of a configured plugin shares: the codec, the configuration, metrics, the logger, the
+// filter chain and the host services filters call (shared data, the rate limit service).
 import { Codec } from "./codec";
 import { PluginConfig } from "./config";
 import { FilterChain } from "./filter";
 import { Logger } from "./log";
+import { RateLimitService } from "./ratelimit_service";
 import { SharedStore } from "./shared_store";
 import { Stats } from "./stats";
 
@@ -19,5 +20,7 @@ export class Plugin {
     public readonly stats: Stats,
     public readonly logger: Logger,
     public readonly sharedStore: SharedStore,
+    /** The gRPC client for the global rate limit (null where the plugin has none, as in unit tests). */
+    public readonly rateLimitService: RateLimitService | null = null,
   ) {}
 }

@@ -31,6 +31,10 @@ export class Stats {
   readonly routeMismatch: Metric;
   readonly rateLimited: Metric;
   readonly ratelimitOk: Metric;
+  readonly globalRatelimitOk: Metric;
+  readonly globalRatelimitOverLimit: Metric;
+  readonly globalRatelimitError: Metric;
+  readonly globalRatelimitFailureModeAllowed: Metric;
   readonly cxDestroyLocalWithActiveRq: Metric;
   readonly cxDestroyRemoteWithActiveRq: Metric;
   readonly cxIncompleteFrameAtClose: Metric;
@@ -58,6 +62,10 @@ export class Stats {
     this.routeMismatch = r.counter("route_mismatch");
     this.rateLimited = r.counter("rate_limited");
     this.ratelimitOk = r.counter("ratelimit_ok");
+    this.globalRatelimitOk = r.counter("global_ratelimit_ok");
+    this.globalRatelimitOverLimit = r.counter("global_ratelimit_over_limit");
+    this.globalRatelimitError = r.counter("global_ratelimit_error");
+    this.globalRatelimitFailureModeAllowed = r.counter("global_ratelimit_failure_mode_allowed");
     this.cxDestroyLocalWithActiveRq = r.counter("cx_destroy_local_with_active_rq");
     this.cxDestroyRemoteWithActiveRq = r.counter("cx_destroy_remote_with_active_rq");
     this.cxIncompleteFrameAtClose = r.counter("cx_incomplete_frame_at_close");

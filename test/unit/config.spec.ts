@@ -23,7 +23,7 @@ describe("plugin configuration", () => {
 
   it("refuses unknown fields by name", () => {
     expect(errorOf('{"max_frame_sise": 10}')).toBe(
-      "unknown field 'max_frame_sise' (known: stat_prefix, max_frame_size, max_pending_requests, access_log, request_mutation, codec, routes, connection_routing, route_mismatch, local_ratelimit)",
+      "unknown field 'max_frame_sise' (known: stat_prefix, max_frame_size, max_pending_requests, access_log, request_mutation, codec, routes, connection_routing, route_mismatch, local_ratelimit, ratelimit)",
     );
   });
 

@@ -4,6 +4,7 @@ import { Codec } from "../../assembly/framework/codec";
 import { parsePluginConfig } from "../../assembly/framework/config";
 import { LogLevel, Logger } from "../../assembly/framework/log";
 import { Plugin } from "../../assembly/framework/plugin";
+import { RateLimitService } from "../../assembly/framework/ratelimit_service";
 import { SharedStore } from "../../assembly/framework/shared_store";
 import { MetricKind, MetricSink, Stats } from "../../assembly/framework/stats";
 import { buildFilterChain } from "../../assembly/chain/build";
@@ -142,7 +143,11 @@ export class TestPlugin {
   store: MemorySharedStore;
   plugin: Plugin;
 
-  constructor(configuration: string = '{"stat_prefix": "test"}', codec: Codec = new AwesomeRpcCodec()) {
+  constructor(
+    configuration: string = '{"stat_prefix": "test"}',
+    codec: Codec = new AwesomeRpcCodec(),
+    rateLimitService: RateLimitService | null = null,
+  ) {
     const config = parsePluginConfig(configuration, "test").config;
     if (config === null) throw new Error("bad test configuration");
     const sink = new RecordingSink();
@@ -153,7 +158,7 @@ export class TestPlugin {
     this.store = store;
     testCodec = codec;
     const stats = new Stats(sink, "meta_protocol.awesomerpc.test.", codec.serviceKey(), codec.methodKey());
-    this.plugin = new Plugin(codec, createTestCodec, config, stats, logger, store);
+    this.plugin = new Plugin(codec, createTestCodec, config, stats, logger, store, rateLimitService);
     buildFilterChain(this.plugin);
   }
 }

@@ -1,0 +1,97 @@
+// Reading `ratelimit` (the global rate limit) in MetaProtocol's shape:
+//   {"domain": "production", "match": {"metadata": [...]},
+//    "descriptors": [{"property": "method", "descriptor_key": "method"}],
+//    "rate_limit_service": {"grpc_service": {"envoy_grpc": {"cluster_name": "rate_limit_service"}}},
+//    "timeout": "0.02s", "failure_mode_deny": false}
+// Matching requests are checked with Envoy's rate limit service API, one descriptor built from their metadata.
+import { boolField, checkObject, FieldErrors, item, join, listField, stringField } from "./config_fields";
+import { JsonValue } from "./json";
+import { MetadataMatcher } from "./matcher";
+import { parseDuration } from "./ratelimit_config";
+import { readMatch } from "./route_config";
+
+/** Envoy's default for its rate limit filters. */
+const DEFAULT_TIMEOUT_MS: u32 = 20;
+const MAX_TIMEOUT_MS: u64 = 60_000;
+const NS_PER_MS: u64 = 1_000_000;
+
+/** One descriptor entry: the request's metadata value for `property`, sent as `descriptorKey`. */
+@final
+export class DescriptorEntryConfig {
+  /** UTF-8 bytes of the metadata key, for lookups without making strings. */
+  readonly property: ArrayBuffer;
+
+  constructor(property: string, public readonly descriptorKey: string) {
+    this.property = String.UTF8.encode(property);
+  }
+}
+
+@final
+export class GlobalRateLimitConfig {
+  domain: string = "";
+  /** Requests to check; empty: all of them. */
+  matchers: Array<MetadataMatcher> = [];
+  entries: Array<DescriptorEntryConfig> = [];
+  /** The gRPC cluster of the rate limit service. */
+  cluster: string = "";
+  timeoutMs: u32 = DEFAULT_TIMEOUT_MS;
+  /** Whether a request is rejected when the service cannot answer (error or timeout). */
+  failureModeDeny: bool = false;
+}
+
+export function readGlobalRateLimit(v: JsonValue | null, path: string, errors: FieldErrors): GlobalRateLimitConfig | null {
+  const known = ["domain", "match", "descriptors", "rate_limit_service", "timeout", "failure_mode_deny"];
+  if (v === null || !checkObject(v, path, known, errors)) return null;
+  const config = new GlobalRateLimitConfig();
+  config.domain = stringField(v, "domain", path, errors, true);
+  config.matchers = readMatch(v.get("match"), join(path, "match"), errors);
+  readDescriptors(listField(v, "descriptors", path, errors), join(path, "descriptors"), config, errors);
+  config.cluster = readServiceCluster(v.get("rate_limit_service"), join(path, "rate_limit_service"), errors);
+  const timeout = stringField(v, "timeout", path, errors, false);
+  if (timeout.length > 0) {
+    const ns = parseDuration(timeout);
+    if (ns < NS_PER_MS || ns > MAX_TIMEOUT_MS * NS_PER_MS) {
+      errors.fail("field '" + join(path, "timeout") + "' must be a duration from 0.001s to 60s, like \"0.02s\"");
+    }
+    config.timeoutMs = <u32>(ns / NS_PER_MS);
+  }
+  config.failureModeDeny = boolField(v, "failure_mode_deny", path, errors, false);
+  return errors.failed ? null : config;
+}
+
+function readDescriptors(list: Array<JsonValue>, path: string, config: GlobalRateLimitConfig, errors: FieldErrors): void {
+  if (list.length == 0) errors.fail("field '" + path + "' must list at least one {property, descriptor_key}");
+  for (let i = 0; i < list.length && !errors.failed; i++) {
+    const at = item(path, i);
+    if (!checkObject(list[i], at, ["property", "descriptor_key"], errors)) return;
+    const property = stringField(list[i], "property", at, errors, true);
+    const key = stringField(list[i], "descriptor_key", at, errors, true);
+    if (!errors.failed) config.entries.push(new DescriptorEntryConfig(property, key));
+  }
+}
+
+/** Envoy's RateLimitServiceConfig: `{"grpc_service": {"envoy_grpc": {"cluster_name": ...}}, "transport_api_version": "V3"}`. */
+function readServiceCluster(v: JsonValue | null, path: string, errors: FieldErrors): string {
+  if (v === null) {
+    errors.fail("field '" + path + "' is required");
+    return "";
+  }
+  if (!checkObject(v, path, ["grpc_service", "transport_api_version"], errors)) return "";
+  const version = stringField(v, "transport_api_version", path, errors, false);
+  if (version.length > 0 && version != "V3") errors.fail("field '" + join(path, "transport_api_version") + "' must be V3");
+  const grpcPath = join(path, "grpc_service");
+  const grpc = v.get("grpc_service");
+  if (grpc === null) {
+    errors.fail("field '" + grpcPath + "' is required");
+    return "";
+  }
+  if (!checkObject(grpc, grpcPath, ["envoy_grpc"], errors)) return "";
+  const envoyPath = join(grpcPath, "envoy_grpc");
+  const envoyGrpc = grpc.get("envoy_grpc");
+  if (envoyGrpc === null) {
+    errors.fail("field '" + envoyPath + "' is required (the only gRPC client a wasm filter can use)");
+    return "";
+  }
+  if (!checkObject(envoyGrpc, envoyPath, ["cluster_name"], errors)) return "";
+  return stringField(envoyGrpc, "cluster_name", envoyPath, errors, true);
+}
