@@ -84,6 +84,8 @@ export interface FuzzOptions {
   readonly findingsDir?: string;
   /** Skip the split pass (for short runs that only want random cases). */
   readonly skipSplits?: boolean;
+  /** Random cases to run at least, however long they take (a deterministic floor on a loaded machine). */
+  readonly minCases?: number;
 }
 
 const COUNTERS = [
@@ -157,7 +159,8 @@ export class ModuleFuzzer {
       if (!this.options.skipSplits) await this.splitPass();
       // Random cases get what is left, and at least a quarter of the budget however long the split pass took.
       const end = Math.max(deadline, Date.now() + this.options.seconds * 250);
-      for (let index = 0; Date.now() < end; index++) await this.randomCase(index);
+      const minCases = this.options.minCases ?? 0;
+      for (let index = 0; Date.now() < end || index < minCases; index++) await this.randomCase(index);
     } finally {
       for (const t of this.targets) {
         t.reused?.connection.closeRemote();
