@@ -27,6 +27,8 @@ export class ConnectionContext {
   private pausedPrefix: i32 = 0;
   private endOfStreamWhilePaused: bool = false;
   private joined: ByteBuffer | null = null;
+  /** The token of this connection's rate limit call in flight, or 0. */
+  pendingCall: u32 = 0;
 
   constructor(public readonly contextId: u32, public readonly connection: Connection) {}
 

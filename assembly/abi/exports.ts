@@ -73,9 +73,10 @@ export function proxy_on_new_connection(contextId: u32): u32 {
 
 export function proxy_on_downstream_data(contextId: u32, dataSize: u32, endOfStream: u32): u32 {
   if (!connections.has(contextId)) return FilterStatus.Continue;
-  rateLimitService.callingContextId = contextId;
-  const status = connections.get(contextId).onData(Direction.Request, BufferType.NetworkDownstreamData, dataSize, endOfStream != 0);
-  rateLimitService.callingContextId = 0;
+  const context = connections.get(contextId);
+  rateLimitService.caller = context;
+  const status = context.onData(Direction.Request, BufferType.NetworkDownstreamData, dataSize, endOfStream != 0);
+  rateLimitService.caller = null;
   return status;
 }
 
@@ -86,8 +87,9 @@ export function proxy_on_upstream_data(contextId: u32, dataSize: u32, endOfStrea
 
 export function proxy_on_downstream_connection_close(contextId: u32, peerType: u32): void {
   if (!connections.has(contextId)) return;
-  const connection = connections.get(contextId).connection;
-  if (connection.paused) rateLimitService.cancelFor(contextId);
+  const context = connections.get(contextId);
+  rateLimitService.cancel(context);
+  const connection = context.connection;
   connection.onClose(peerType == PeerType.Local);
   connection.plugin.stats.flush();
 }
@@ -98,24 +100,23 @@ export function proxy_on_upstream_connection_close(contextId: u32, peerType: u32
 
 // Answers to the rate limit service calls come to the root context; each resumes the connection that asked.
 export function proxy_on_grpc_receive(rootContextId: u32, token: u32, responseSize: u32): void {
-  const contextId = rateLimitService.take(token);
-  if (contextId == 0 || !connections.has(contextId)) return;
+  const context = rateLimitService.take(token);
+  if (context === null) return;
   const response = responseSize > 0 ? readBuffer(BufferType.GrpcReceiveBuffer, <i32>responseSize) : 0;
   const answer = decodeRateLimitResponse(response, response != 0 ? readBufferSize() : 0);
   releaseBuffer(response);
-  resumeConnection(contextId, answer);
+  resumeConnection(context, answer);
 }
 
 export function proxy_on_grpc_close(rootContextId: u32, token: u32, statusCode: u32): void {
-  const contextId = rateLimitService.take(token);
-  if (contextId == 0 || !connections.has(contextId)) return;
-  resumeConnection(contextId, RateLimitAnswer.Error);
+  const context = rateLimitService.take(token);
+  if (context !== null) resumeConnection(context, RateLimitAnswer.Error);
 }
 
-function resumeConnection(contextId: u32, answer: RateLimitAnswer): void {
-  rateLimitService.callingContextId = contextId;
-  connections.get(contextId).resume(answer);
-  rateLimitService.callingContextId = 0;
+function resumeConnection(context: ConnectionContext, answer: RateLimitAnswer): void {
+  rateLimitService.caller = context;
+  context.resume(answer);
+  rateLimitService.caller = null;
 }
 
 export function proxy_on_done(contextId: u32): u32 {

@@ -4,6 +4,7 @@
 import * as host from "@solo-io/proxy-runtime/assembly/imports";
 import { ByteBuffer } from "../framework/bytes";
 import { METHOD_NAME, RateLimitService, SERVICE_NAME } from "../framework/ratelimit_service";
+import { ConnectionContext } from "./connection_context";
 import { proxy_grpc_call } from "./imports";
 import { WASM_RESULT_OK } from "./types";
 
@@ -13,10 +14,10 @@ const TOKEN = memory.data(4);
 
 @final
 export class HostRateLimitService extends RateLimitService {
-  /** The stream context whose callback is running (set by the entry points), which a call started now belongs to. */
-  callingContextId: u32 = 0;
-  /** Calls in flight: token -> stream context id. */
-  private pending: Map<u32, u32> = new Map();
+  /** The connection whose callback is running (set by the entry points), which a call started now belongs to. */
+  caller: ConnectionContext | null = null;
+  /** Calls in flight, by token. */
+  private pending: Map<u32, ConnectionContext> = new Map();
   private clusterName: string = "";
   private clusterBytes: ArrayBuffer = new ArrayBuffer(0);
 
@@ -33,26 +34,29 @@ export class HostRateLimitService extends RateLimitService {
       changetype<usize>(METHOD_NAME_BYTES), <usize>METHOD_NAME_BYTES.byteLength,
       0, 0, request.ptr, <usize>request.length, timeoutMs, TOKEN,
     );
-    if (status != WASM_RESULT_OK || this.callingContextId == 0) return false;
-    this.pending.set(load<u32>(TOKEN), this.callingContextId);
+    const caller = this.caller;
+    if (status != WASM_RESULT_OK || caller === null) return false;
+    const token = load<u32>(TOKEN);
+    this.pending.set(token, caller);
+    caller.pendingCall = token;
     return true;
   }
 
-  /** The stream context that made call `token` (forgotten now), or 0 when it is unknown or was cancelled. */
-  take(token: u32): u32 {
-    if (!this.pending.has(token)) return 0;
-    const contextId = this.pending.get(token);
+  /** The connection that made call `token` (forgotten now), or null when it is unknown or was cancelled. */
+  take(token: u32): ConnectionContext | null {
+    if (!this.pending.has(token)) return null;
+    const context = this.pending.get(token);
     this.pending.delete(token);
-    return contextId;
+    context.pendingCall = 0;
+    return context;
   }
 
-  /** Cancels the calls of a stream context that is going away (rare: only paused connections have one). */
-  cancelFor(contextId: u32): void {
-    const tokens = this.pending.keys();
-    for (let i = 0; i < tokens.length; i++) {
-      if (this.pending.get(tokens[i]) != contextId) continue;
-      host.proxy_grpc_cancel(tokens[i]);
-      this.pending.delete(tokens[i]);
-    }
+  /** Cancels the call of a connection that is going away. */
+  cancel(context: ConnectionContext): void {
+    const token = context.pendingCall;
+    if (token == 0) return;
+    host.proxy_grpc_cancel(token);
+    this.pending.delete(token);
+    context.pendingCall = 0;
   }
 }

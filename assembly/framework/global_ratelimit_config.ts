@@ -15,20 +15,22 @@ const DEFAULT_TIMEOUT_MS: u32 = 20;
 const MAX_TIMEOUT_MS: u64 = 60_000;
 const NS_PER_MS: u64 = 1_000_000;
 
-/** One descriptor entry: the request's metadata value for `property`, sent as `descriptorKey`. */
+/** One descriptor entry: the request's metadata value for `property`, sent as `descriptorKey` (both UTF-8). */
 @final
 export class DescriptorEntryConfig {
-  /** UTF-8 bytes of the metadata key, for lookups without making strings. */
   readonly property: ArrayBuffer;
+  readonly descriptorKey: ArrayBuffer;
 
-  constructor(property: string, public readonly descriptorKey: string) {
+  constructor(property: string, descriptorKey: string) {
     this.property = String.UTF8.encode(property);
+    this.descriptorKey = String.UTF8.encode(descriptorKey);
   }
 }
 
 @final
 export class GlobalRateLimitConfig {
-  domain: string = "";
+  /** UTF-8. */
+  domain: ArrayBuffer = new ArrayBuffer(0);
   /** Requests to check; empty: all of them. */
   matchers: Array<MetadataMatcher> = [];
   entries: Array<DescriptorEntryConfig> = [];
@@ -43,7 +45,7 @@ export function readGlobalRateLimit(v: JsonValue | null, path: string, errors: F
   const known = ["domain", "match", "descriptors", "rate_limit_service", "timeout", "failure_mode_deny"];
   if (v === null || !checkObject(v, path, known, errors)) return null;
   const config = new GlobalRateLimitConfig();
-  config.domain = stringField(v, "domain", path, errors, true);
+  config.domain = String.UTF8.encode(stringField(v, "domain", path, errors, true));
   config.matchers = readMatch(v.get("match"), join(path, "match"), errors);
   readDescriptors(listField(v, "descriptors", path, errors), join(path, "descriptors"), config, errors);
   config.cluster = readServiceCluster(v.get("rate_limit_service"), join(path, "rate_limit_service"), errors);

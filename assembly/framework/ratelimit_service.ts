@@ -40,10 +40,10 @@ export function encodeRateLimitRequest(config: GlobalRateLimitConfig, request: M
     const property = entries[i].property;
     const at = request.find(changetype<usize>(property), property.byteLength);
     if (at < 0) return false;
-    descriptorLength += fieldLength(entryLength(String.UTF8.byteLength(entries[i].descriptorKey), request.valueLength(at)));
+    descriptorLength += fieldLength(entryLength(entries[i].descriptorKey.byteLength, request.valueLength(at)));
   }
   out.clear();
-  appendString(out, TAG_DOMAIN, config.domain);
+  appendField(out, TAG_DOMAIN, changetype<usize>(config.domain), config.domain.byteLength);
   out.appendU8(TAG_DESCRIPTORS);
   appendVarint(out, descriptorLength);
   for (let i = 0; i < entries.length; i++) {
@@ -51,11 +51,9 @@ export function encodeRateLimitRequest(config: GlobalRateLimitConfig, request: M
     const at = request.find(changetype<usize>(property), property.byteLength);
     const key = entries[i].descriptorKey;
     out.appendU8(TAG_ENTRIES);
-    appendVarint(out, entryLength(String.UTF8.byteLength(key), request.valueLength(at)));
-    appendString(out, TAG_KEY, key);
-    out.appendU8(TAG_VALUE);
-    appendVarint(out, request.valueLength(at));
-    out.append(request.valuePtr(at), request.valueLength(at));
+    appendVarint(out, entryLength(key.byteLength, request.valueLength(at)));
+    appendField(out, TAG_KEY, changetype<usize>(key), key.byteLength);
+    appendField(out, TAG_VALUE, request.valuePtr(at), request.valueLength(at));
   }
   return true;
 }
@@ -112,10 +110,10 @@ function appendVarint(out: ByteBuffer, value: u32): void {
   out.appendU8(value);
 }
 
-function appendString(out: ByteBuffer, tag: u32, text: string): void {
+function appendField(out: ByteBuffer, tag: u32, ptr: usize, length: i32): void {
   out.appendU8(tag);
-  appendVarint(out, <u32>String.UTF8.byteLength(text));
-  out.appendUtf8(text);
+  appendVarint(out, length);
+  out.append(ptr, length);
 }
 
 /** Where the last `readVarint` ended, or -1 when the varint was cut short or too long. */

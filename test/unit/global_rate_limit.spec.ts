@@ -64,7 +64,7 @@ describe("ratelimit configuration", () => {
   it("reads MetaProtocol's shape with Envoy's RateLimitServiceConfig", () => {
     const config = parsePluginConfig(CONFIG, "p").config!;
     const global = config.globalRateLimit!;
-    expect(global.domain).toBe("d");
+    expect(String.UTF8.decode(global.domain)).toBe("d");
     expect(global.cluster).toBe("rls");
     expect(global.timeoutMs).toBe(500);
     expect(global.failureModeDeny).toBe(false);
