@@ -26,10 +26,6 @@ export class Connection extends FrameHandler implements ConnectionInfo {
   private requests: RequestTable;
   /** Made on the first bytes: an idle connection holds none. */
   private codec: Codec | null = null;
-  private metadata: Metadata = new Metadata();
-  private context: RequestContext = new RequestContext();
-  /** Where several filters' mutations are merged (rare: usually one filter mutates). */
-  private merged: Mutation = new Mutation();
   private nowNs: u64 = 0;
   private closed: bool = false;
   /** Set when the close comes from a filter's decision rather than from bytes that are not the protocol. */
@@ -118,7 +114,7 @@ export class Connection extends FrameHandler implements ConnectionInfo {
   }
 
   onFrame(frame: Bytes, stream: FrameStream): FrameAction {
-    const md = this.metadata;
+    const md = this.plugin.scratch.metadata;
     md.reset();
     md.frameSize = frame.length;
     const malformed = this.codec!.decode(frame, stream.direction, md);
@@ -136,7 +132,7 @@ export class Connection extends FrameHandler implements ConnectionInfo {
     this.resuming = false;
     // A resumed request started when it was paused: its time includes the wait for the answer.
     const startNs = resumed ? this.pausedSinceNs : this.nowNs;
-    const context = this.context.begin(this, request, this.nowNs);
+    const context = this.plugin.scratch.context.begin(this, request, this.nowNs);
     const status = resumed ? chain.resume(this.pausedAt, context, this.answer) : chain.onRequest(context);
     if (status == FilterStatus.Pause) {
       this.paused = true;
@@ -162,7 +158,7 @@ export class Connection extends FrameHandler implements ConnectionInfo {
   /** Puts the codec's carrier in place of a rejected request (see the top of this file). */
   private reject(stream: FrameStream, request: Metadata, startNs: u64): FrameAction {
     const stats = this.plugin.stats;
-    const context = this.context;
+    const context = this.plugin.scratch.context;
     stats.localResponseError.inc();
     if (request.messageType == MessageType.Oneway) {
       stream.beginReplacement(); // dropped: nobody waits for an answer
@@ -189,7 +185,7 @@ export class Connection extends FrameHandler implements ConnectionInfo {
   private applyMutations(frame: Bytes, stream: FrameStream, md: Metadata, mutations: Array<Mutation>): FrameAction {
     let mutation = mutations[0];
     if (mutations.length > 1) {
-      mutation = this.merged;
+      mutation = this.plugin.scratch.merged;
       mutation.clear();
       for (let i = 0; i < mutations.length; i++) mutation.setAll(mutations[i]);
     }
@@ -237,8 +233,9 @@ export class Connection extends FrameHandler implements ConnectionInfo {
   private mutateResponse(frame: Bytes, stream: FrameStream, request: InFlightRequest, response: Metadata): FrameAction {
     const route = request.route;
     if (route === null || route.responseMutation.size == 0) return FrameAction.Forward;
-    this.context.mutations.length = 0;
-    this.context.mutations.push(route.responseMutation);
-    return this.applyMutations(frame, stream, response, this.context.mutations);
+    const mutations = this.plugin.scratch.context.mutations;
+    mutations.length = 0;
+    mutations.push(route.responseMutation);
+    return this.applyMutations(frame, stream, response, mutations);
   }
 }

@@ -39,6 +39,12 @@ export abstract class FrameHandler {
 /** Held memory above this is given back once a large frame has gone through. */
 const RETAINED_BYTES: i32 = 16 * 1024;
 
+// Scratch shared by every stream of the VM: a VM runs one callback at a time, and a stream's output is consumed
+// before the next feed. Per-stream copies would cost every idle connection their memory.
+const out = new ByteBuffer();
+const window = new Bytes();
+const frameView = new Bytes();
+
 @final
 export class FrameStream {
   outputPtr: usize = 0;
@@ -46,49 +52,51 @@ export class FrameStream {
   /** With StreamResult.Pause: where the paused frame starts in the output. */
   pausedAt: i32 = 0;
 
-  private held: ByteBuffer = new ByteBuffer();
+  /** A partial frame waiting for the rest; made on the first one (an idle connection holds nothing). */
+  private held: ByteBuffer | null = null;
   /** Bytes at the front of `held` already forwarded; dropped lazily so the output stays valid until the next feed. */
   private heldConsumed: i32 = 0;
-  private out: ByteBuffer = new ByteBuffer();
   private rewriting: bool = false;
   private work: usize = 0;
   private runStart: i32 = 0;
   private framePos: i32 = 0;
-  private window: Bytes = new Bytes();
-  private frame: Bytes = new Bytes();
 
   constructor(public readonly direction: Direction) {}
 
   /** Bytes of an incomplete frame waiting for more data. */
   get pendingBytes(): i32 {
-    return this.held.length - this.heldConsumed;
+    const held = this.held;
+    return held === null ? 0 : held.length - this.heldConsumed;
   }
 
-  /** Processes `size` new bytes at `data`. The output stays valid until the next call. */
+  /** Processes `size` new bytes at `data`. The output stays valid until the next call on any stream of the VM. */
   feed(data: usize, size: i32, codec: Codec, maxFrameSize: i32, handler: FrameHandler): StreamResult {
     let workLength: i32;
     const joined = this.pendingBytes > 0;
+    const held = this.held;
     if (joined) {
-      this.held.discardFront(this.heldConsumed);
-      this.held.append(data, size);
-      this.work = this.held.ptr;
-      workLength = this.held.length;
+      held!.discardFront(this.heldConsumed);
+      held!.append(data, size);
+      this.work = held!.ptr;
+      workLength = held!.length;
     } else {
-      this.held.clear();
-      this.held.release(RETAINED_BYTES);
+      if (held !== null) {
+        held.clear();
+        held.release(RETAINED_BYTES);
+      }
       this.work = data;
       workLength = size;
     }
     this.heldConsumed = 0;
-    this.out.clear();
-    this.out.release(RETAINED_BYTES);
+    out.clear();
+    out.release(RETAINED_BYTES);
     this.rewriting = false;
     this.runStart = 0;
 
     let pos = 0;
     while (pos < workLength) {
       const available = workLength - pos;
-      const frameSize = codec.frameSize(this.window.set(this.work + <usize>pos, available));
+      const frameSize = codec.frameSize(window.set(this.work + <usize>pos, available));
       if (frameSize == MALFORMED || frameSize < 0) {
         handler.closeReason = "malformed frame header";
         return StreamResult.Close;
@@ -99,7 +107,7 @@ export class FrameStream {
       }
       if (frameSize == NEED_MORE_DATA || frameSize > available) break;
       this.framePos = pos;
-      const action = handler.onFrame(this.frame.set(this.work + <usize>pos, frameSize), this);
+      const action = handler.onFrame(frameView.set(this.work + <usize>pos, frameSize), this);
       if (action == FrameAction.Close) return StreamResult.Close;
       if (action == FrameAction.Pause) return this.pause(data, size, joined, pos, workLength);
       pos += frameSize;
@@ -108,8 +116,8 @@ export class FrameStream {
 
     if (this.rewriting) {
       this.flushRun(pos);
-      this.outputPtr = this.out.ptr;
-      this.outputLength = this.out.length;
+      this.outputPtr = out.ptr;
+      this.outputLength = out.length;
     } else {
       this.outputPtr = this.work;
       this.outputLength = pos;
@@ -117,7 +125,7 @@ export class FrameStream {
     if (joined) {
       this.heldConsumed = pos;
     } else if (pos < workLength) {
-      this.held.append(data + <usize>pos, workLength - pos);
+      this.holdTail(data + <usize>pos, workLength - pos);
     }
     return !joined && !this.rewriting && pos == workLength ? StreamResult.PassThrough : StreamResult.Replace;
   }
@@ -129,35 +137,41 @@ export class FrameStream {
   beginReplacement(): ByteBuffer {
     this.rewriting = true;
     this.flushRun(this.framePos);
-    return this.out;
+    return out;
   }
 
   /** Output for a pause at `pos`: the processed frames, then the unprocessed rest as it came. */
   private pause(data: usize, size: i32, joined: bool, pos: i32, workLength: i32): StreamResult {
     if (this.rewriting || joined) {
       this.flushRun(pos);
-      this.pausedAt = this.out.length;
-      this.out.append(this.work + <usize>pos, workLength - pos);
-      this.outputPtr = this.out.ptr;
-      this.outputLength = this.out.length;
+      this.pausedAt = out.length;
+      out.append(this.work + <usize>pos, workLength - pos);
+      this.outputPtr = out.ptr;
+      this.outputLength = out.length;
     } else {
       this.pausedAt = pos;
       this.outputPtr = data;
       this.outputLength = size;
     }
-    this.held.clear();
-    this.heldConsumed = 0;
+    this.discardPending();
     return StreamResult.Pause;
   }
 
   /** Forgets a held partial frame (the connection is closing). */
   discardPending(): void {
-    this.held.clear();
+    const held = this.held;
+    if (held !== null) held.clear();
     this.heldConsumed = 0;
   }
 
+  private holdTail(ptr: usize, length: i32): void {
+    let held = this.held;
+    if (held === null) this.held = held = new ByteBuffer();
+    held.append(ptr, length);
+  }
+
   private flushRun(end: i32): void {
-    if (end > this.runStart) this.out.append(this.work + <usize>this.runStart, end - this.runStart);
+    if (end > this.runStart) out.append(this.work + <usize>this.runStart, end - this.runStart);
     this.runStart = end;
   }
 }

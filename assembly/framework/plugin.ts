@@ -2,15 +2,31 @@
 // filter chain and the host services filters call (shared data, the rate limit service).
 import { Codec } from "./codec";
 import { PluginConfig } from "./config";
-import { FilterChain } from "./filter";
+import { FilterChain, RequestContext } from "./filter";
 import { Logger } from "./log";
+import { Metadata } from "./metadata";
+import { Mutation } from "./mutation";
 import { RateLimitService } from "./ratelimit_service";
 import { SharedStore } from "./shared_store";
 import { Stats } from "./stats";
 
+/**
+ * What one frame is decoded into and decided with, shared by all connections: a VM runs one callback at a time
+ * and nothing here outlives the frame (a request in flight keeps its own copy of its metadata). Per-connection
+ * copies would cost every idle connection their memory.
+ */
+@final
+export class FrameScratch {
+  readonly metadata: Metadata = new Metadata();
+  readonly context: RequestContext = new RequestContext();
+  /** Where several filters' mutations are merged (rare: usually one filter mutates). */
+  readonly merged: Mutation = new Mutation();
+}
+
 @final
 export class Plugin {
   readonly chain: FilterChain = new FilterChain();
+  readonly scratch: FrameScratch = new FrameScratch();
 
   /** `codec` answers for the protocol (name, keys); `createCodec` gives each connection the codec it uses. */
   constructor(

@@ -18,49 +18,60 @@ export class InFlightRequest {
 
 @final
 export class RequestTable {
-  private byId: Map<u64, InFlightRequest> = new Map();
-  private pool: Array<InFlightRequest> = [];
+  /** Made with the first request: an idle connection holds neither. */
+  private byId: Map<u64, InFlightRequest> | null = null;
+  private pool: Array<InFlightRequest> | null = null;
 
   constructor(private readonly capacity: i32) {}
 
   get size(): i32 {
-    return this.byId.size;
+    const byId = this.byId;
+    return byId === null ? 0 : byId.size;
   }
 
   /** Tracks `request`. Returns null (and tracks nothing) when the table is full or the id is already in flight. */
   start(request: Metadata, nowNs: u64): InFlightRequest | null {
-    if (this.byId.size >= this.capacity || this.byId.has(request.requestId)) return null;
-    const entry = this.pool.length > 0 ? this.pool.pop() : new InFlightRequest();
+    let byId = this.byId;
+    if (byId === null) {
+      this.byId = byId = new Map();
+      this.pool = [];
+    }
+    if (byId.size >= this.capacity || byId.has(request.requestId)) return null;
+    const pool = this.pool!;
+    const entry = pool.length > 0 ? pool.pop() : new InFlightRequest();
     entry.metadata.copyFrom(request);
     entry.startNs = nowNs;
     entry.route = null;
     entry.rejected = false;
-    this.byId.set(request.requestId, entry);
+    byId.set(request.requestId, entry);
     return entry;
   }
 
   /** Whether the request `id` was rejected and its carrier's answer is awaited. */
   awaitsCarrierAnswer(id: u64): bool {
-    return this.byId.has(id) && this.byId.get(id).rejected;
+    const byId = this.byId;
+    return byId !== null && byId.has(id) && byId.get(id).rejected;
   }
 
   /** Removes and returns the request with `id`, or null. Hand it back with `release` when done. */
   take(id: u64): InFlightRequest | null {
-    if (!this.byId.has(id)) return null;
-    const entry = this.byId.get(id);
-    this.byId.delete(id);
+    const byId = this.byId;
+    if (byId === null || !byId.has(id)) return null;
+    const entry = byId.get(id);
+    byId.delete(id);
     return entry;
   }
 
   release(entry: InFlightRequest): void {
-    this.pool.push(entry);
+    const pool = this.pool;
+    if (pool !== null) pool.push(entry);
   }
 
   /** Removes every request (the connection is closing) and returns how many there were. */
   clear(): i32 {
-    const n = this.byId.size;
-    this.byId.clear();
-    this.pool.length = 0;
+    const n = this.size;
+    this.byId = null;
+    this.pool = null;
     return n;
   }
 }
