@@ -18,11 +18,14 @@
 //   as plain scalars); xds.type.v3.TypedStruct and udpa.type.v1.TypedStruct are checked as the message their type_url
 //   names, as Envoy converts them;
 // - protoc-gen-validate rules (the `(validate.rules)` field options and `(validate.required)` on oneofs): required
-//   messages, required oneofs, string min_len / max_len / min_bytes / max_bytes / prefix, enum defined_only,
-//   repeated min_items / max_items, numeric const / lt / lte / gt / gte (set values only), bool const, duration
-//   lt / lte / gt / gte (set values only). Not covered: the other PGV rules (string patterns and well-known formats,
-//   in / not_in, map rules, any rules, timestamp rules, repeated unique and items), and Envoy's own checks beyond the
-//   protos (e.g. which extensions a build has, deprecated fields).
+//   messages (message, duration, timestamp and any `required`), required oneofs, string min_len / max_len /
+//   min_bytes / max_bytes / prefix, enum defined_only, repeated min_items / max_items (and the string, numeric and
+//   bool rules of repeated items), numeric const / lt / lte / gt / gte, bool const, duration lt / lte / gt / gte.
+//   Numeric and duration bounds are checked on values that are set; a missing string with min_len is refused, as PGV
+//   does. Not covered: the other PGV rules (string patterns and well-known formats, in / not_in, map rules, any
+//   type lists, timestamp bounds, repeated unique), and Envoy's own checks beyond the protos (which extensions a
+//   build has, deprecated fields, cross-field rules such as tcp_proxy's max_early_data_bytes with
+//   upstream_connect_mode).
 import { readdirSync, existsSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -227,6 +230,12 @@ function deepMerge(into: Rules, from: Rules): Rules {
   return into;
 }
 
+/** PGV's "must be set" for message fields: message.required, and required on Duration, Timestamp and Any fields. */
+function requiredMessage(rules: Rules): boolean {
+  return rules.message?.required === true || rules.duration?.required === true || rules.timestamp?.required === true ||
+    rules.any?.required === true;
+}
+
 /** Lookup of a message's fields by proto name and JSON name. */
 const fieldIndexes = new WeakMap<Type, Map<string, Field>>();
 
@@ -323,7 +332,7 @@ class Walker {
       const rules = rulesOf(field);
       if (rules === undefined) continue;
       const fieldPath = join(path, field.name);
-      if (rules.message?.required === true) this.fail(fieldPath, "required field is missing");
+      if (requiredMessage(rules)) this.fail(fieldPath, "required field is missing");
       else if (field.repeated && !field.map && (rules.repeated?.min_items ?? 0) > 0) {
         this.fail(fieldPath, `at least ${rules.repeated.min_items} item(s) required`);
       } else if (!field.repeated && field.type === "string" && !rules.string?.ignore_empty &&
@@ -336,7 +345,7 @@ class Walker {
   private field(field: Field, value: unknown, path: string): void {
     const rules = rulesOf(field);
     if (value === null) {
-      if (rules?.message?.required === true) this.fail(path, "required field is null");
+      if (rules !== undefined && requiredMessage(rules)) this.fail(path, "required field is null");
       return; // proto3 JSON: null is the default value
     }
     if (field.map) {
