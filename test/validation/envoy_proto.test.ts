@@ -147,6 +147,11 @@ describe("validateEnvoyMessage", { timeout: 30_000 }, () => {
     assertRefused(tooEarly, `${TCP_PROXY}.max_early_data_bytes`, /must be at most 1048576/);
   });
 
+  it("enforces a required Duration (PGV duration.required) in a message validated on its own", () => {
+    assertRefused({ uri: "http://example.com/dubbo.wasm", cluster: "wasm_server" }, "timeout", /required field is missing/, "envoy.config.core.v3.HttpUri");
+    assert.deepEqual(validateEnvoyMessage("envoy.config.core.v3.HttpUri", { uri: "http://example.com/dubbo.wasm", cluster: "wasm_server", timeout: "10s" }), []);
+  });
+
   it("checks an xds.type.v3.TypedStruct as the message its type_url names", () => {
     const config = dubbo();
     const filters = config.static_resources.listeners[0].filter_chains[0].filters;
