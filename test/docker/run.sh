@@ -33,7 +33,7 @@ for protocol in "${protocols[@]}"; do
   status=0
   "${run[@]}" up --build --abort-on-container-exit --exit-code-from consumer || status=$?
   # The consumer's own lines, without compose's "consumer_1  | " prefix.
-  output=$("${run[@]}" logs --no-color consumer | sed -E 's/^[^|]*\| ?//')
+  output=$("${run[@]}" logs --no-color consumer | sed -E 's/^[^|]*\| ?//') || true
   "${run[@]}" down --volumes --remove-orphans >/dev/null 2>&1 || true
   if [ "$status" -ne 0 ]; then
     echo "FAIL $protocol: the consumer exited with status $status" >&2
