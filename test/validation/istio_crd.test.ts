@@ -3,6 +3,7 @@
 // under x-kubernetes-preserve-unknown-fields (pluginConfig, patch.value) are free.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { validateEnvoyMessage } from "./envoy_proto.ts";
 import { validateIstioResource } from "./istio_crd.ts";
 
 function wasmPlugin(): any {
@@ -77,6 +78,13 @@ describe("validateIstioResource", { timeout: 30_000 }, () => {
 
   it("accepts an EnvoyFilter inserting a NETWORK_FILTER before tcp_proxy on virtualInbound by destination port", () => {
     assert.deepEqual(validateIstioResource(envoyFilter()), []);
+  });
+
+  it("the EnvoyFilter's patch value (free for the CRD) is checked as an Envoy listener Filter by the proto validator", () => {
+    const value = envoyFilter().spec.configPatches[0].patch.value;
+    assert.deepEqual(validateEnvoyMessage("envoy.config.listener.v3.Filter", value), []);
+    value.typed_config.config.vm_config.code.local.file = "/etc/wasm/dubbo.wasm";
+    assert.deepEqual(validateEnvoyMessage("envoy.config.listener.v3.Filter", value), ["typed_config.config.vm_config.code.local.file: unknown field"]);
   });
 
   it("accepts any field under pluginConfig and patch.value (x-kubernetes-preserve-unknown-fields)", () => {
