@@ -9,7 +9,7 @@
 //   line checked against the same test/docker/<protocol>/expected_output that test/docker/run.sh uses.
 import assert from "node:assert/strict";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import { parse } from "yaml";
@@ -18,7 +18,7 @@ import { startHost } from "../host/proxy/server.ts";
 import { LogLevel } from "../host/api.ts";
 import { validateEnvoyMessage } from "../validation/envoy_proto.ts";
 
-const REPO = path.resolve(import.meta.dirname, "../..");
+const REPO = realpathSync(path.resolve(import.meta.dirname, "../.."));
 const ENVOY_IMAGE = /^envoyproxy\/envoy:v1\.(3[7-9]|[4-9]\d)\.\d+$/;
 
 interface Mount {
@@ -45,11 +45,16 @@ function composeConfig(file: string): { services: Record<string, ComposeService>
   return parse(output);
 }
 
+/** docker-compose prints absolute paths as it found them; compare them with symbolic links resolved. */
+function real(file: string): string {
+  return existsSync(file) ? realpathSync(file) : file;
+}
+
 function mounts(service: ComposeService): Mount[] {
   return (service.volumes ?? []).map((volume) => {
-    if (typeof volume !== "string") return { source: volume.source, target: volume.target };
+    if (typeof volume !== "string") return { source: real(volume.source), target: volume.target };
     const [source, target] = volume.split(":");
-    return { source, target };
+    return { source: real(source), target };
   });
 }
 
@@ -113,7 +118,7 @@ for (const [protocol, listenerName] of [["dubbo", "dubbo"], ["thrift", "thrift"]
       assert.match(services.envoy.image ?? "", ENVOY_IMAGE);
       for (const name of ["provider", "consumer"]) {
         const service = services[name];
-        assert.equal(service.build?.context, REPO, `${name} builds from the repository root`);
+        assert.equal(real(service.build?.context ?? ""), REPO, `${name} builds from the repository root`);
         assert.equal(service.build?.dockerfile, "test/docker/Dockerfile");
         assert.ok(existsSync(path.join(REPO, "test/docker/Dockerfile")));
         const script = service.command?.[0] ?? "";
