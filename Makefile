@@ -9,8 +9,9 @@ ASSEMBLY_SOURCES := $(shell find assembly filters -name '*.ts') asconfig.json
 TSX := node --import tsx
 NODE_TESTS = $(shell find test -name '*.test.ts' -not -path '*/node_modules/*' | sort)
 
-# Debian packages the Thrift peers need (the Thrift compiler and the Python library); installed when missing.
-SYSTEM_PACKAGES := thrift-compiler python3-thrift
+# Debian packages the tests need, installed when missing: the Thrift peers' compiler and Python library, and
+# docker-compose (1.29), whose `config` checks the docker-compose scenarios of test/docker/ without a Docker engine.
+SYSTEM_PACKAGES := thrift-compiler python3-thrift docker-compose
 
 .PHONY: help install system-packages build test typecheck unit host-tests run clean
 
