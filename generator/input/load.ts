@@ -27,7 +27,9 @@ export function readServices(file: string, text: string): ServiceSpec[] {
   if (ours.length + aeraki.length === 0) {
     throw new InputError(file, "", `no services: expected ${SERVICE_KIND} documents, or Aeraki MetaRouters`);
   }
-  return [...ours, ...aeraki];
+  const services = [...ours, ...aeraki];
+  refuseDuplicateNames(services);
+  return services;
 }
 
 function readText(file: string): string {

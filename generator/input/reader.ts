@@ -61,7 +61,8 @@ export function parseYamlDocuments(file: string, text: string): SourceDocument[]
     const error = document.errors[0];
     if (error !== undefined) {
       const position = error.linePos?.[0];
-      throw new InputError(file, "", `invalid YAML: ${error.message.split("\n")[0]}`, position?.line, position?.col);
+      const message = error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+      throw new InputError(file, "", `invalid YAML: ${message}`, position?.line, position?.col);
     }
     return new SourceDocument(file, index, document, lines);
   });

@@ -21,8 +21,10 @@ export interface ServiceAddress {
 
 const ROUTE_FIELDS = ["name", "match", "route", "requestMutation", "responseMutation", "mirror", "mirrorPercentage"];
 const STRING_MATCH_KINDS = ["exact", "prefix", "suffix", "contains", "regex", "present"] as const;
-const DURATION = /^\d{1,11}(\.\d{1,9})?s$/;
-const DURATION_TEXT = 'a duration in seconds like "1s" or "0.25s"';
+/** Protobuf JSON durations ("0.25s"), or Go's as Kubernetes resources write them ("100ms", "1m30s"). */
+const DURATION = /^(\d{1,11}(\.\d{1,9})?(h|m|s|ms|us|ns))+$/;
+export const DURATION_TEXT = 'a duration like "1s", "0.25s", "100ms" or "1m"';
+const SECONDS_PER_UNIT: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 1e-3, us: 1e-6, ns: 1e-9 };
 export const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
 export const HOST_NAME_TEXT = "a host name like demo.default.svc.cluster.local";
 /** Istio's cluster naming, which Aeraki's rateLimitService uses: outbound|PORT|SUBSET|HOST. */
@@ -123,7 +125,7 @@ export function readLocalRateLimit(node: Node): LocalRateLimitSpec {
 
 function readTokenBucket(node: Node): TokenBucketSpec {
   const bucket = node.object(["maxTokens", "tokensPerFill", "fillInterval"]);
-  const fillInterval = bucket.get("fillInterval", DURATION_TEXT).matching(DURATION, DURATION_TEXT);
+  const fillInterval = readDuration(bucket.get("fillInterval", DURATION_TEXT));
   if (parseFloat(fillInterval) < 0.05) bucket.get("fillInterval").expected("at least 0.05s (Envoy refuses shorter fill intervals)");
   const tokensPerFill = bucket.optional("tokensPerFill")?.integer(1, 4294967295);
   return {
@@ -145,7 +147,7 @@ export function readGlobalRateLimit(node: Node): GlobalRateLimitSpec {
     match: readMatch(limit.optional("match")),
     descriptors,
     service: readRateLimitService(limit.get("rateLimitService", "{host, port} or outbound|PORT||HOST")),
-    timeout: limit.optional("requestTimeout")?.matching(DURATION, DURATION_TEXT) ?? "0.02s",
+    timeout: optionalDuration(limit.optional("requestTimeout")) ?? "0.02s",
     failureModeDeny: limit.optional("denyOnFail")?.boolean() ?? false,
   };
 }
@@ -155,7 +157,7 @@ function readRateLimitService(node: Node): Destination {
   if (typeof node.value === "string") {
     const cluster = ISTIO_CLUSTER.exec(node.value);
     if (cluster === null || cluster[2] !== "" || !HOST_NAME.test(cluster[3]) || Number(cluster[1]) > 65535) {
-      node.expected("an Istio cluster name outbound|PORT||HOST");
+      node.expected("{host, port} or an Istio cluster name outbound|PORT||HOST");
     }
     return { host: cluster[3], port: Number(cluster[1]) };
   }
@@ -166,4 +168,15 @@ function readRateLimitService(node: Node): Destination {
   };
 }
 
-export { DURATION, DURATION_TEXT };
+function optionalDuration(node: Node | undefined): string | undefined {
+  return node === undefined ? undefined : readDuration(node);
+}
+
+/** A duration as the filters read it: "<seconds>s". */
+export function readDuration(node: Node): string {
+  const text = node.matching(DURATION, DURATION_TEXT);
+  if (/^\d+(\.\d+)?s$/.test(text)) return text;
+  let seconds = 0;
+  for (const [, amount, , unit] of text.matchAll(/(\d+(\.\d+)?)(h|ms|m|s|us|ns)/g)) seconds += Number(amount) * SECONDS_PER_UNIT[unit];
+  return `${Number(seconds.toFixed(9))}s`;
+}

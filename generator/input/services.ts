@@ -12,12 +12,11 @@ import {
 } from "../model.ts";
 import type { Node, ObjectNode } from "./reader.ts";
 import {
-  DURATION,
-  DURATION_TEXT,
   HOST_NAME,
   HOST_NAME_TEXT,
   readGlobalRateLimit,
   readLocalRateLimit,
+  readDuration,
   readMutation,
   readRoutes,
   type ServiceAddress,
@@ -180,7 +179,8 @@ function readEnvoyCluster(node: Node, service: ServiceAddress): EnvoyClusterSpec
   const subset = cluster.optional("subset")?.matching(/^[^|]+$/, "a subset name (without |)");
   const endpoints = cluster.optional("endpoints")?.list("a list of host:port").map(readEndpoint);
   if (endpoints?.length === 0) cluster.get("endpoints").expected("at least one host:port");
-  const connectTimeout = cluster.optional("connectTimeout")?.matching(DURATION, DURATION_TEXT);
+  const connectTimeoutNode = cluster.optional("connectTimeout");
+  const connectTimeout = connectTimeoutNode === undefined ? undefined : readDuration(connectTimeoutNode);
   return {
     host: cluster.optional("host")?.matching(HOST_NAME, HOST_NAME_TEXT) ?? service.host,
     port: cluster.optional("port")?.integer(...PORT) ?? service.port,
