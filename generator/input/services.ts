@@ -83,7 +83,7 @@ export function readService(root: Node): ServiceSpec {
     routes,
     ...(localRateLimit !== undefined && { localRateLimit: readLocalRateLimit(localRateLimit) }),
     ...(globalRateLimit !== undefined && { globalRateLimit: readGlobalRateLimit(globalRateLimit) }),
-    envoy: readEnvoy(spec.optional("envoy"), name, protocol, address),
+    envoy: readEnvoy(spec.optional("envoy"), name, defaultModuleFile(protocol, module), address),
   };
 }
 
@@ -150,7 +150,12 @@ function readFilterOptions(node: Node | undefined): FilterOptions {
 
 const ENVOY_FIELDS = ["listener", "admin", "module", "clusters"];
 
-function readEnvoy(node: Node | undefined, name: string, protocol: string, service: ServiceAddress): EnvoySpec {
+/** Envoy loads a local file: the module's file:// path, else the build's output. */
+function defaultModuleFile(protocol: string, module: ModuleSpec): string {
+  return module.url?.startsWith("file://") ? decodeURIComponent(new URL(module.url).pathname) : `build/${protocol}.wasm`;
+}
+
+function readEnvoy(node: Node | undefined, name: string, moduleFile: string, service: ServiceAddress): EnvoySpec {
   const envoy = node?.object(ENVOY_FIELDS);
   const listener = envoy?.optional("listener")?.object(["name", "address", "port"]);
   const admin = envoy?.optional("admin");
@@ -161,7 +166,7 @@ function readEnvoy(node: Node | undefined, name: string, protocol: string, servi
       port: listener?.optional("port")?.integer(0, 65535) ?? service.port,
     },
     ...(admin !== undefined && { admin: readSocketAddress(admin.object(["address", "port"])) }),
-    module: envoy?.optional("module")?.string("a path to the .wasm file") ?? `build/${protocol}.wasm`,
+    module: envoy?.optional("module")?.string("a path to the .wasm file") ?? moduleFile,
     clusters: (envoy?.optional("clusters")?.list("a list of clusters") ?? []).map((item) => readEnvoyCluster(item, service)),
   };
 }

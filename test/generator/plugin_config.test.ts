@@ -171,6 +171,13 @@ describe("Envoy bootstrap", () => {
     assert.deepEqual(configuration.routes[0].route.weighted_clusters.clusters.map((c: any) => c.name), ["v1", "outbound|20880|v2|demo.default.svc.cluster.local"]);
   });
 
+  it("loads the module from its file:// path, else from the build", () => {
+    const module = (text: string) => (envoyBootstrap([service(text)]) as any).static_resources.listeners[0].filter_chains[0].filters[0].typed_config.config.vm_config.code.local.filename;
+    assert.equal(module(""), "build/dubbo.wasm");
+    assert.equal(readServices("t.yaml", BASE.replace(/module:.*\n/, "module: { url: 'file:///opt/wasm/dubbo%20v1.wasm' }\n"))[0].envoy.module, "/opt/wasm/dubbo v1.wasm");
+    assert.equal(module("envoy: { module: my.wasm }\n"), "my.wasm");
+  });
+
   it("puts several services in one bootstrap, with one admin", () => {
     const [a, b] = readServices("test.yaml", BASE + "envoy: { admin: { address: 127.0.0.1, port: 9000 } }\n---\n" + BASE.replace("name: demo", "name: other").replace("20880", "20881"));
     const bootstrap = envoyBootstrap([a, b]) as any;
