@@ -13,12 +13,13 @@ NODE_TESTS = $(shell find test -name '*.test.ts' -not -path '*/node_modules/*' |
 # docker-compose (1.29), whose `config` checks the docker-compose scenarios of test/docker/ without a Docker engine.
 SYSTEM_PACKAGES := thrift-compiler python3-thrift docker-compose
 
-.PHONY: help install system-packages build test typecheck unit host-tests run clean
+.PHONY: help install system-packages build test typecheck unit host-tests run clean envoy-config
 
 help:
 	@echo "make run    build the filters and proxy sample traffic through them (bundled host, or envoy on PATH)"
 	@echo "make test   build, type-check, AssemblyScript unit tests, host and end-to-end tests"
 	@echo "make build  build/<protocol>.wasm (optimised) and build/debug/<protocol>.wasm"
+	@echo "make envoy-config  regenerate envoy/<protocol>.yaml from envoy/services/<protocol>.yaml"
 
 install: node_modules/.installed system-packages
 
@@ -61,6 +62,12 @@ run: build system-packages
 
 clean:
 	rm -rf build
+
+# envoy/<protocol>.yaml are generated from envoy/services/<protocol>.yaml (test/generator/drift.test.ts checks it).
+envoy-config: node_modules/.installed
+	@for p in $(PROTOCOLS); do \
+	  node generator/bin/meta-protocol-wasm.js envoy -f envoy/services/$$p.yaml -o envoy/$$p.yaml && echo "envoy/$$p.yaml"; \
+	done
 
 # Benchmarks (issue 7): prints tables with the targets beside the numbers, writes nothing. BENCH_ARGS="--quick" for a
 # smoke run; see test/bench/run.ts for the other options.

@@ -1,0 +1,158 @@
+// Aeraki's resources as input, so that Aeraki users keep their rules: MetaRouter (routes, rate limits) and
+// ApplicationProtocol (protocol name and codec), with the Kubernetes Services whose port names
+// (tcp-metaprotocol-<protocol>-...) give the port and protocol, as Aeraki reads them.
+// What our filters need and Aeraki's resources lack, the module's URL, comes from annotations on the
+// ApplicationProtocol: meta-protocol-wasm/module-url and meta-protocol-wasm/module-sha256.
+import type { ModuleSpec, ServiceSpec } from "../model.ts";
+import type { Node } from "./reader.ts";
+import { readGlobalRateLimit, readLocalRateLimit, readRoutes, type ServiceAddress } from "./rules.ts";
+import { DNS_LABEL } from "./services.ts";
+
+export const AERAKI_API_VERSION = "metaprotocol.aeraki.io/v1alpha1";
+export const MODULE_URL_ANNOTATION = "meta-protocol-wasm/module-url";
+export const MODULE_SHA256_ANNOTATION = "meta-protocol-wasm/module-sha256";
+/** Aeraki's port naming: tcp-metaprotocol-<protocol>-<anything>. */
+const METAPROTOCOL_PORT = /^tcp-metaprotocol-([a-z0-9]+)(-|$)/;
+const CLUSTER_DOMAIN = "svc.cluster.local";
+
+interface KubernetesService {
+  readonly node: Node;
+  readonly ports: readonly { readonly protocol: string; readonly port: number; readonly targetPort: number }[];
+}
+
+interface ApplicationProtocol {
+  readonly node: Node;
+  readonly module: ModuleSpec;
+}
+
+/** Reads the MetaRouters of `documents`, using the ApplicationProtocols and Services among them. */
+export function readAerakiResources(documents: readonly Node[]): ServiceSpec[] {
+  const services = new Map<string, KubernetesService>();
+  const protocols = new Map<string, ApplicationProtocol>();
+  for (const document of documents) {
+    const kind = (document.value as { kind?: unknown }).kind;
+    if (kind === "Service") services.set(serviceHost(document), readKubernetesService(document));
+    if (kind === "ApplicationProtocol") readApplicationProtocol(document, protocols);
+  }
+  return documents
+    .filter((document) => (document.value as { kind?: unknown }).kind === "MetaRouter")
+    .flatMap((router) => readMetaRouter(router, services, protocols));
+}
+
+function readMetaRouter(
+  node: Node,
+  services: ReadonlyMap<string, KubernetesService>,
+  protocols: ReadonlyMap<string, ApplicationProtocol>,
+): ServiceSpec[] {
+  const router = node.object(["apiVersion", "kind", "metadata", "spec", "status"]);
+  router.get("apiVersion").oneOf([AERAKI_API_VERSION]);
+  const metadata = readMetadata(router.get("metadata", "a map with name"));
+  const spec = router.get("spec", "a map with hosts").object([
+    "hosts", "gateways", "routes", "localRateLimit", "globalRateLimit", "exportTo",
+  ]);
+  const hosts = spec.get("hosts", "a list with one host").list();
+  if (hosts.length !== 1) spec.get("hosts").expected("exactly one host (Aeraki applies only the first)");
+  if ((spec.optional("gateways")?.list() ?? []).length > 0) spec.get("gateways").fail("not supported: sidecars only");
+  if ((spec.optional("exportTo")?.list() ?? []).length > 0) {
+    spec.get("exportTo").fail("not supported: a WasmPlugin applies to its namespace (the root namespace: the whole mesh)");
+  }
+  const host = hosts[0].string("the service's FQDN");
+  const service = services.get(host);
+  if (service === undefined) {
+    return hosts[0].fail(`no Kubernetes Service for ${host} in the input; add it: its ports named tcp-metaprotocol-<protocol>-... give the port and protocol`);
+  }
+  if (service.ports.length === 0) service.node.fail("expected a port named tcp-metaprotocol-<protocol>-...");
+  return service.ports.map(({ protocol, port, targetPort }) => {
+    const address: ServiceAddress = { host, port };
+    const local = spec.optional("localRateLimit");
+    const global = spec.optional("globalRateLimit");
+    return {
+      origin: node,
+      name: service.ports.length === 1 ? metadata.name : `${metadata.name}-${port}`,
+      ...(metadata.namespace !== undefined && { namespace: metadata.namespace }),
+      description: `From Aeraki MetaRouter ${metadata.name}`,
+      protocol,
+      module: moduleFor(protocol, protocols, hosts[0]),
+      ...address,
+      targetPort,
+      // Aeraki routes on the client side and rate-limits on the server side: both.
+      direction: "both",
+      failStrategy: "FAIL_CLOSE",
+      filter: { requestMutation: [] },
+      routes: spec.has("routes") ? readRoutes(spec.get("routes"), address) : [],
+      ...(local !== undefined && { localRateLimit: readLocalRateLimit(local) }),
+      ...(global !== undefined && { globalRateLimit: readGlobalRateLimit(global) }),
+      envoy: { listener: { name: metadata.name, address: "0.0.0.0", port }, module: `build/${protocol}.wasm`, clusters: [] },
+    };
+  });
+}
+
+function moduleFor(protocol: string, protocols: ReadonlyMap<string, ApplicationProtocol>, at: Node): ModuleSpec {
+  const application = protocols.get(protocol);
+  if (application === undefined || application.module.url === undefined) {
+    return at.fail(
+      `no module for protocol ${protocol}: add an ApplicationProtocol with protocol ${protocol} and the annotation ` +
+        `${MODULE_URL_ANNOTATION} (and ${MODULE_SHA256_ANNOTATION} for an http(s) URL)`,
+    );
+  }
+  return application.module;
+}
+
+function readApplicationProtocol(node: Node, into: Map<string, ApplicationProtocol>): void {
+  const resource = node.object(["apiVersion", "kind", "metadata", "spec", "status"]);
+  resource.get("apiVersion").oneOf([AERAKI_API_VERSION]);
+  const metadata = readMetadata(resource.get("metadata", "a map with name"));
+  const spec = resource.get("spec", "a map with protocol and codec").object(["protocol", "codec"]);
+  const protocol = spec.get("protocol", "a protocol name").matching(/^[a-z0-9]+$/, "a protocol name (lower case letters, digits)");
+  spec.get("codec", "a codec name like aeraki.meta_protocol.codec.dubbo").string();
+  const url = metadata.annotations[MODULE_URL_ANNOTATION];
+  const sha256 = metadata.annotations[MODULE_SHA256_ANNOTATION];
+  const annotations = resource.get("metadata").child("annotations", metadata.annotations);
+  if (url !== undefined && !/^(oci|https?|file):\/\/\S+$/.test(url)) {
+    annotations.child(MODULE_URL_ANNOTATION, url).expected("an oci://, http(s):// or file:// URL");
+  }
+  if (url !== undefined && /^https?:/.test(url) && sha256 === undefined) {
+    annotations.child(MODULE_SHA256_ANNOTATION, sha256).expected("the module's sha256 (required with an http(s) URL)");
+  }
+  if (sha256 !== undefined && !/^[a-f0-9]{64}$/.test(sha256)) {
+    annotations.child(MODULE_SHA256_ANNOTATION, sha256).expected("64 lower-case hex digits");
+  }
+  into.set(protocol, { node, module: { ...(url !== undefined && { url }), ...(sha256 !== undefined && { sha256 }) } });
+}
+
+/** name, namespace and annotations; other metadata (labels, uid, ...) is Kubernetes' and ignored. */
+function readMetadata(node: Node): { name: string; namespace?: string; annotations: Record<string, string> } {
+  const metadata = node.entries("a map with name");
+  const field = (key: string) => metadata.find((entry) => entry.key() === key);
+  const name = field("name") ?? node.child("name", undefined);
+  const namespace = field("namespace")?.matching(DNS_LABEL, "a namespace name");
+  return {
+    name: name.matching(DNS_LABEL, "a DNS label (it names the generated resources)"),
+    ...(namespace !== undefined && { namespace }),
+    annotations: field("annotations")?.stringMap("a map of annotations") ?? {},
+  };
+}
+
+/** The Service's FQDN: <name>.<namespace>.svc.cluster.local. */
+function serviceHost(node: Node): string {
+  const metadata = readMetadata(node.child("metadata", (node.value as { metadata?: unknown }).metadata));
+  return `${metadata.name}.${metadata.namespace ?? "default"}.${CLUSTER_DOMAIN}`;
+}
+
+/** Only the ports named tcp-metaprotocol-<protocol>-...; the rest of the Service is not ours to check. */
+function readKubernetesService(node: Node): KubernetesService {
+  const spec = node.child("spec", (node.value as { spec?: unknown }).spec);
+  const portsValue = (spec.value as { ports?: unknown } | undefined)?.ports;
+  const ports = portsValue === undefined ? [] : spec.child("ports", portsValue).list();
+  return {
+    node: spec,
+    ports: ports.flatMap((port) => {
+      const { name, port: number, targetPort } = (port.value ?? {}) as { name?: unknown; port?: unknown; targetPort?: unknown };
+      const match = typeof name === "string" ? METAPROTOCOL_PORT.exec(name) : null;
+      if (match === null) return [];
+      const servicePort = port.child("port", number).integer(1, 65535);
+      // A named targetPort cannot be resolved without the pods: the inbound side then assumes the service port.
+      return [{ protocol: match[1], port: servicePort, targetPort: typeof targetPort === "number" ? targetPort : servicePort }];
+    }),
+  };
+}

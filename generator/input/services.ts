@@ -1,0 +1,206 @@
+// Our input format: one `kind: MetaProtocolService` document per protocol service (README, "Generating Envoy and
+// Istio configuration", lists every field).
+import {
+  BUILT_IN_PROTOCOLS,
+  type Direction,
+  type EnvoyClusterSpec,
+  type EnvoySpec,
+  type FilterOptions,
+  type ModuleSpec,
+  type RouteSpec,
+  type ServiceSpec,
+} from "../model.ts";
+import type { Node, ObjectNode } from "./reader.ts";
+import {
+  HOST_NAME,
+  HOST_NAME_TEXT,
+  readGlobalRateLimit,
+  readLocalRateLimit,
+  readDuration,
+  readMutation,
+  readRoutes,
+  type ServiceAddress,
+} from "./rules.ts";
+
+export const SERVICE_API_VERSION = "meta-protocol-wasm/v1alpha1";
+export const SERVICE_KIND = "MetaProtocolService";
+
+const SERVICE_FIELDS = [
+  "apiVersion", "kind", "name", "namespace", "description", "protocol", "module", "host", "port", "targetPort", "direction",
+  "selector", "failStrategy", "filter", "routes", "localRateLimit", "globalRateLimit", "envoy",
+];
+const FILTER_FIELDS = [
+  "statPrefix", "maxFrameSize", "maxPendingRequests", "accessLog", "requestMutation", "codec", "connectionRouting",
+  "routeMismatch",
+];
+/** A Kubernetes object name that is also a DNS label (used in resource names and as the default stat prefix). */
+export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const DNS_LABEL_TEXT = "a DNS label (lower case letters, digits and '-', at most 63)";
+const PROTOCOL_NAME = /^[a-z][a-z0-9_]{0,30}$/;
+const SHA256 = /^[a-f0-9]{64}$/;
+const MODULE_URL = /^(oci|https?|file):\/\/\S+$/;
+const IP_OR_HOST = /^[A-Za-z0-9.:-]+$/;
+const PORT = [1, 65535] as const;
+
+export function readService(root: Node): ServiceSpec {
+  const spec = root.object(SERVICE_FIELDS);
+  spec.optional("apiVersion")?.oneOf([SERVICE_API_VERSION]);
+  spec.get("kind").oneOf([SERVICE_KIND]);
+  const name = spec.get("name", DNS_LABEL_TEXT).matching(DNS_LABEL, DNS_LABEL_TEXT);
+  const protocol = spec.get("protocol", "dubbo, thrift, awesomerpc or a custom module's protocol name").matching(
+    PROTOCOL_NAME,
+    "dubbo, thrift, awesomerpc or a custom protocol name (lower case letters, digits, _)",
+  );
+  const address: ServiceAddress = {
+    host: spec.get("host", HOST_NAME_TEXT).matching(HOST_NAME, HOST_NAME_TEXT),
+    port: spec.get("port", "a port number").integer(...PORT),
+  };
+  const module = readModule(spec.optional("module"));
+  if (module.url === undefined && !isBuiltIn(protocol) && !spec.optional("envoy")?.object(ENVOY_FIELDS).has("module")) {
+    spec.get("module", `a module url for the custom protocol ${protocol}`);
+  }
+  const namespace = spec.optional("namespace")?.matching(DNS_LABEL, DNS_LABEL_TEXT);
+  const description = spec.optional("description")?.string();
+  const selector = spec.optional("selector")?.stringMap("a map of workload labels");
+  const direction = spec.optional("direction")?.oneOf<Direction>(["outbound", "inbound", "both"]) ?? "both";
+  const routes = spec.has("routes") ? readRoutes(spec.get("routes"), address) : [];
+  if (direction === "inbound") refuseOtherDestinations(spec.optional("routes"), routes, address);
+  const localRateLimit = spec.optional("localRateLimit");
+  const globalRateLimit = spec.optional("globalRateLimit");
+  return {
+    origin: root,
+    name,
+    ...(namespace !== undefined && { namespace }),
+    ...(description !== undefined && { description }),
+    protocol,
+    module,
+    ...address,
+    targetPort: spec.optional("targetPort")?.integer(...PORT) ?? address.port,
+    direction,
+    ...(selector !== undefined && { selector }),
+    failStrategy: spec.optional("failStrategy")?.oneOf(["FAIL_CLOSE", "FAIL_OPEN"] as const) ?? "FAIL_CLOSE",
+    filter: readFilterOptions(spec.optional("filter")),
+    routes,
+    ...(localRateLimit !== undefined && { localRateLimit: readLocalRateLimit(localRateLimit) }),
+    ...(globalRateLimit !== undefined && { globalRateLimit: readGlobalRateLimit(globalRateLimit) }),
+    envoy: readEnvoy(spec.optional("envoy"), name, defaultModuleFile(protocol, module), address),
+  };
+}
+
+/** On the inbound side there is one upstream, the local pod: routes can reject and mutate, not choose. */
+function refuseOtherDestinations(node: Node | undefined, routes: readonly RouteSpec[], service: ServiceAddress): void {
+  routes.forEach((route, r) =>
+    route.destinations.forEach((destination, d) => {
+      if (destination.subset !== undefined || destination.host !== service.host || destination.port !== service.port) {
+        node!
+          .child(r, undefined)
+          .child("route", undefined)
+          .child(d, undefined)
+          .child("destination", undefined)
+          .fail("expected the service itself (no subset, host or port): inbound, the only upstream is the local pod; route to subsets with direction outbound or both");
+      }
+    }),
+  );
+}
+
+export function isBuiltIn(protocol: string): boolean {
+  return (BUILT_IN_PROTOCOLS as readonly string[]).includes(protocol);
+}
+
+function readModule(node: Node | undefined): ModuleSpec {
+  if (node === undefined) return {};
+  const module = node.object(["url", "sha256", "imagePullPolicy", "imagePullSecret"]);
+  const url = module.get("url", "an oci://, http(s):// or file:// URL").matching(MODULE_URL, "an oci://, http(s):// or file:// URL");
+  const sha256 = module.optional("sha256")?.matching(SHA256, "64 lower-case hex digits");
+  if (/^https?:/.test(url) && sha256 === undefined) {
+    module.get("sha256", "the module's sha256 (required with an http(s) URL, so that a changed file is refused)");
+  }
+  const imagePullPolicy = module.optional("imagePullPolicy")?.oneOf(["IfNotPresent", "Always"] as const);
+  const imagePullSecret = module.optional("imagePullSecret")?.string();
+  return {
+    url,
+    ...(sha256 !== undefined && { sha256 }),
+    ...(imagePullPolicy !== undefined && { imagePullPolicy }),
+    ...(imagePullSecret !== undefined && { imagePullSecret }),
+  };
+}
+
+function readFilterOptions(node: Node | undefined): FilterOptions {
+  if (node === undefined) return { requestMutation: [] };
+  const filter = node.object(FILTER_FIELDS);
+  const statPrefix = filter.optional("statPrefix")?.matching(/^[^.\s]+$/, "a stat prefix without dots");
+  const maxFrameSize = filter.optional("maxFrameSize")?.integer(64, 64 * 1024 * 1024);
+  const maxPendingRequests = filter.optional("maxPendingRequests")?.integer(1, 1_000_000);
+  const accessLog = filter.optional("accessLog")?.boolean();
+  const codec = filter.optional("codec");
+  codec?.entries("a map of the codec's options"); // its fields are the codec's to check
+  const connectionRouting = filter.optional("connectionRouting")?.boolean();
+  const routeMismatch = filter.optional("routeMismatch")?.oneOf(["forward", "reject"] as const);
+  return {
+    ...(statPrefix !== undefined && { statPrefix }),
+    ...(maxFrameSize !== undefined && { maxFrameSize }),
+    ...(maxPendingRequests !== undefined && { maxPendingRequests }),
+    ...(accessLog !== undefined && { accessLog }),
+    requestMutation: readMutation(filter.optional("requestMutation")),
+    ...(codec !== undefined && { codec: codec.value as Record<string, unknown> }),
+    ...(connectionRouting !== undefined && { connectionRouting }),
+    ...(routeMismatch !== undefined && { routeMismatch }),
+  };
+}
+
+const ENVOY_FIELDS = ["listener", "admin", "module", "clusters"];
+
+/** Envoy loads a local file: the module's file:// path, else the build's output. */
+function defaultModuleFile(protocol: string, module: ModuleSpec): string {
+  return module.url?.startsWith("file://") ? decodeURIComponent(new URL(module.url).pathname) : `build/${protocol}.wasm`;
+}
+
+function readEnvoy(node: Node | undefined, name: string, moduleFile: string, service: ServiceAddress): EnvoySpec {
+  const envoy = node?.object(ENVOY_FIELDS);
+  const listener = envoy?.optional("listener")?.object(["name", "address", "port"]);
+  const admin = envoy?.optional("admin");
+  return {
+    listener: {
+      name: listener?.optional("name")?.string() ?? name,
+      address: listener?.optional("address")?.matching(IP_OR_HOST, "an IP address") ?? "0.0.0.0",
+      port: listener?.optional("port")?.integer(0, 65535) ?? service.port,
+    },
+    ...(admin !== undefined && { admin: readSocketAddress(admin.object(["address", "port"])) }),
+    module: envoy?.optional("module")?.string("a path to the .wasm file") ?? moduleFile,
+    clusters: (envoy?.optional("clusters")?.list("a list of clusters") ?? []).map((item) => readEnvoyCluster(item, service)),
+  };
+}
+
+function readSocketAddress(address: ObjectNode): { address: string; port: number } {
+  return {
+    address: address.get("address", "an IP address").matching(IP_OR_HOST, "an IP address"),
+    port: address.get("port", "a port number").integer(0, 65535),
+  };
+}
+
+function readEnvoyCluster(node: Node, service: ServiceAddress): EnvoyClusterSpec {
+  const cluster = node.object(["name", "host", "port", "subset", "endpoints", "connectTimeout"]);
+  const name = cluster.optional("name")?.string();
+  const subset = cluster.optional("subset")?.matching(/^[^|]+$/, "a subset name (without |)");
+  const endpoints = cluster.optional("endpoints")?.list("a list of host:port").map(readEndpoint);
+  if (endpoints?.length === 0) cluster.get("endpoints").expected("at least one host:port");
+  const connectTimeoutNode = cluster.optional("connectTimeout");
+  const connectTimeout = connectTimeoutNode === undefined ? undefined : readDuration(connectTimeoutNode);
+  return {
+    host: cluster.optional("host")?.matching(HOST_NAME, HOST_NAME_TEXT) ?? service.host,
+    port: cluster.optional("port")?.integer(...PORT) ?? service.port,
+    ...(subset !== undefined && { subset }),
+    ...(name !== undefined && { name }),
+    ...(endpoints !== undefined && { endpoints }),
+    ...(connectTimeout !== undefined && { connectTimeout }),
+  };
+}
+
+/** "10.0.0.1:8080", "[::1]:8080", "provider:20880". */
+function readEndpoint(node: Node): { address: string; port: number } {
+  const text = node.matching(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, "host:port, like 127.0.0.1:20880 or provider:20880");
+  const colon = text.lastIndexOf(":");
+  const port = Number(text.slice(colon + 1));
+  if (port < 1 || port > 65535) node.expected("a port from 1 to 65535");
+  return { address: text.slice(0, colon).replace(/^\[(.*)\]$/, "$1"), port };
+}

@@ -1,0 +1,159 @@
+// Istio resources for the services. Istio 1.20+: a WasmPlugin of type NETWORK per side (client: outbound, server:
+// inbound), plus, when the filter routes connections, an EnvoyFilter that lets tcp_proxy take early data (Envoy 1.37+).
+// Older Istio, or on request: EnvoyFilters that insert the wasm filter before tcp_proxy themselves.
+import { formatJson, maxEarlyDataBytes, pluginConfig, usesConnectionRouting } from "./plugin_config.ts";
+import type { ServiceSpec } from "./model.ts";
+import { TCP_PROXY_FILTER, TCP_PROXY_TYPE, WASM_FILTER, WASM_TYPE, wasmPluginConfig } from "./envoy_bootstrap.ts";
+import { toYaml } from "./yaml_out.ts";
+
+export interface IstioOptions {
+  /** EnvoyFilters that insert the filter (any Istio with wasm network filters) instead of WasmPlugins (1.20+). */
+  readonly envoyFilter?: boolean;
+  /** Comment lines on top of the YAML. */
+  readonly header?: string;
+}
+
+type Json = Record<string, unknown>;
+type SidecarSide = "outbound" | "inbound";
+
+const MANAGED_BY = { "app.kubernetes.io/managed-by": "meta-protocol-wasm" };
+const CONTEXT = { outbound: "SIDECAR_OUTBOUND", inbound: "SIDECAR_INBOUND" } as const;
+/** Seconds Envoy waits for a module fetched over http(s) in the legacy EnvoyFilter. */
+const REMOTE_FETCH_TIMEOUT = "30s";
+
+export function generateIstio(services: readonly ServiceSpec[], options: IstioOptions = {}): string {
+  return toYaml(istioResources(services, options), options.header);
+}
+
+export function istioResources(services: readonly ServiceSpec[], options: IstioOptions = {}): Json[] {
+  return services.flatMap((service) => (options.envoyFilter ? legacyResources(service) : wasmPluginResources(service)));
+}
+
+function sidesOf(service: ServiceSpec): SidecarSide[] {
+  const sides: SidecarSide[] = [];
+  if (service.direction !== "inbound") sides.push("outbound");
+  if (service.direction !== "outbound") sides.push("inbound");
+  return sides;
+}
+
+function wasmPluginResources(service: ServiceSpec): Json[] {
+  const plugins = sidesOf(service).map((side) => wasmPlugin(service, side));
+  if (!needsEarlyData(service)) return plugins;
+  const earlyData = envoyFilter(service, `${service.name}-early-data`, [earlyDataPatch(service)]);
+  return [...plugins, earlyData];
+}
+
+function needsEarlyData(service: ServiceSpec): boolean {
+  return service.direction !== "inbound" && usesConnectionRouting(service, "outbound");
+}
+
+function wasmPlugin(service: ServiceSpec, side: SidecarSide): Json {
+  const module = service.module;
+  return {
+    apiVersion: "extensions.istio.io/v1alpha1",
+    kind: "WasmPlugin",
+    metadata: metadata(service, `${service.name}-${side}`),
+    spec: {
+      ...(service.selector !== undefined && { selector: { matchLabels: service.selector } }),
+      url: moduleUrl(service),
+      ...(module.sha256 !== undefined && { sha256: module.sha256 }),
+      ...(module.imagePullPolicy !== undefined && { imagePullPolicy: module.imagePullPolicy }),
+      ...(module.imagePullSecret !== undefined && { imagePullSecret: module.imagePullSecret }),
+      pluginName: service.protocol,
+      type: "NETWORK",
+      failStrategy: service.failStrategy,
+      match: [{ mode: side === "outbound" ? "CLIENT" : "SERVER", ports: [{ number: sidePort(service, side) }] }],
+      pluginConfig: pluginConfig(service, side),
+    },
+  };
+}
+
+/** Outbound listeners are per service port; inbound filter chains per port the pod listens on. */
+function sidePort(service: ServiceSpec, side: SidecarSide): number {
+  return side === "outbound" ? service.port : service.targetPort;
+}
+
+function moduleUrl(service: ServiceSpec): string {
+  const url = service.module.url;
+  if (url === undefined) {
+    return service.origin.child("module", undefined).fail("required for Istio output: expected a map with url (oci://, http(s):// or file://)");
+  }
+  return url;
+}
+
+function metadata(service: ServiceSpec, name: string): Json {
+  return { name, ...(service.namespace !== undefined && { namespace: service.namespace }), labels: MANAGED_BY };
+}
+
+function envoyFilter(service: ServiceSpec, name: string, patches: Json[]): Json {
+  return {
+    apiVersion: "networking.istio.io/v1alpha3",
+    kind: "EnvoyFilter",
+    metadata: metadata(service, name),
+    spec: {
+      ...(service.selector !== undefined && { workloadSelector: { labels: service.selector } }),
+      configPatches: patches,
+    },
+  };
+}
+
+/** Matches tcp_proxy in the side's listener for the service's port. */
+function tcpProxyMatch(service: ServiceSpec, side: SidecarSide): Json {
+  const filter = { name: TCP_PROXY_FILTER };
+  const listener =
+    side === "outbound"
+      ? { portNumber: service.port, filterChain: { filter } }
+      : { name: "virtualInbound", filterChain: { destinationPort: service.targetPort, filter } };
+  return { context: CONTEXT[side], listener };
+}
+
+/** Lets tcp_proxy read while the filter holds a new connection until its first request picks the cluster. */
+function earlyDataPatch(service: ServiceSpec): Json {
+  return {
+    applyTo: "NETWORK_FILTER",
+    match: tcpProxyMatch(service, "outbound"),
+    patch: {
+      operation: "MERGE",
+      value: { name: TCP_PROXY_FILTER, typed_config: { "@type": TCP_PROXY_TYPE, max_early_data_bytes: maxEarlyDataBytes(service) } },
+    },
+  };
+}
+
+function legacyResources(service: ServiceSpec): Json[] {
+  const inserts = sidesOf(service).map((side) => insertPatch(service, side));
+  const patches = needsEarlyData(service) ? [...inserts, earlyDataPatch(service)] : inserts;
+  return [envoyFilter(service, service.name, patches)];
+}
+
+function insertPatch(service: ServiceSpec, side: SidecarSide): Json {
+  const configuration = formatJson(pluginConfig(service, side));
+  return {
+    applyTo: "NETWORK_FILTER",
+    match: tcpProxyMatch(service, side),
+    patch: {
+      operation: "INSERT_BEFORE",
+      value: { name: WASM_FILTER, typed_config: { "@type": WASM_TYPE, config: wasmPluginConfig(service, configuration, legacyCode(service)) } },
+    },
+  };
+}
+
+/**
+ * vm_config.code for an inline filter: a file in the proxy container, or an http(s) download by Envoy through the
+ * URL host's outbound cluster (which needs a ServiceEntry for it). OCI images need istio-agent: WasmPlugin only.
+ */
+function legacyCode(service: ServiceSpec): Json {
+  const url = new URL(moduleUrl(service));
+  if (url.protocol === "file:") return { local: { filename: decodeURIComponent(url.pathname) } };
+  if (url.protocol === "oci:") {
+    service.origin.child("module", undefined).child("url", url.href).fail(
+      "expected a file:// or http(s):// URL with --envoyfilter (oci:// images are pulled by istio-agent for WasmPlugins only, Istio 1.20+)",
+    );
+  }
+  const port = url.port !== "" ? Number(url.port) : url.protocol === "https:" ? 443 : 80;
+  return {
+    remote: {
+      http_uri: { uri: url.href, cluster: `outbound|${port}||${url.hostname}`, timeout: REMOTE_FETCH_TIMEOUT },
+      sha256: service.module.sha256,
+    },
+  };
+}

@@ -1,0 +1,126 @@
+// The generator's model of one protocol service: what every input format (our MetaProtocolService documents,
+// Aeraki's MetaRouter + ApplicationProtocol) is read into, and what every output (Istio, plain Envoy) is made from.
+import type { Node } from "./input/reader.ts";
+
+export const BUILT_IN_PROTOCOLS = ["dubbo", "thrift", "awesomerpc"] as const;
+
+export type Direction = "outbound" | "inbound" | "both";
+export type FailStrategy = "FAIL_CLOSE" | "FAIL_OPEN";
+
+export interface ServiceSpec {
+  /** The document (or list item) the service was read from: errors found while generating point back into it. */
+  readonly origin: Node;
+  /** Base of the generated resource names (a DNS label). */
+  readonly name: string;
+  readonly namespace?: string;
+  /** Free text written as the header comment of generated Envoy bootstraps. */
+  readonly description?: string;
+  /** dubbo, thrift, awesomerpc, or a custom module's protocol name. */
+  readonly protocol: string;
+  readonly module: ModuleSpec;
+  /** The service's host name (Istio: its FQDN) and port. */
+  readonly host: string;
+  readonly port: number;
+  /** The port the service's pods listen on (Istio's inbound side); the service port unless set. */
+  readonly targetPort: number;
+  readonly direction: Direction;
+  readonly selector?: Readonly<Record<string, string>>;
+  readonly failStrategy: FailStrategy;
+  readonly filter: FilterOptions;
+  readonly routes: readonly RouteSpec[];
+  readonly localRateLimit?: LocalRateLimitSpec;
+  readonly globalRateLimit?: GlobalRateLimitSpec;
+  readonly envoy: EnvoySpec;
+}
+
+export interface ModuleSpec {
+  /** oci://, http(s):// or file:// (Istio); undefined: Istio output refuses the service. */
+  readonly url?: string;
+  readonly sha256?: string;
+  readonly imagePullPolicy?: "IfNotPresent" | "Always";
+  readonly imagePullSecret?: string;
+}
+
+/** Plugin options that apply to every generated filter of the service (see README, Configuration). */
+export interface FilterOptions {
+  readonly statPrefix?: string;
+  readonly maxFrameSize?: number;
+  readonly maxPendingRequests?: number;
+  readonly accessLog?: boolean;
+  readonly requestMutation: readonly KeyValue[];
+  readonly codec?: Readonly<Record<string, unknown>>;
+  readonly connectionRouting?: boolean;
+  readonly routeMismatch?: "forward" | "reject";
+}
+
+export interface KeyValue {
+  readonly key: string;
+  readonly value: string;
+}
+
+export type MatchKind = "exact" | "prefix" | "suffix" | "contains" | "regex" | "present";
+
+/** One metadata matcher (an Envoy HeaderMatcher on the request's metadata). */
+export interface AttributeMatch {
+  readonly name: string;
+  readonly kind: MatchKind;
+  /** The string to compare with; empty for `present`. */
+  readonly value: string;
+}
+
+export interface RouteSpec {
+  readonly name: string;
+  readonly match: readonly AttributeMatch[];
+  readonly destinations: readonly WeightedDestination[];
+  readonly requestMutation: readonly KeyValue[];
+  readonly responseMutation: readonly KeyValue[];
+}
+
+/** A service, or one subset of it, at a port: one upstream cluster. */
+export interface Destination {
+  readonly host: string;
+  readonly port: number;
+  readonly subset?: string;
+}
+
+export interface WeightedDestination extends Destination {
+  readonly weight: number;
+}
+
+export interface TokenBucketSpec {
+  readonly maxTokens: number;
+  readonly tokensPerFill?: number;
+  readonly fillInterval: string;
+}
+
+export interface LocalRateLimitSpec {
+  readonly tokenBucket?: TokenBucketSpec;
+  readonly conditions: readonly { readonly match: readonly AttributeMatch[]; readonly tokenBucket: TokenBucketSpec }[];
+}
+
+export interface GlobalRateLimitSpec {
+  readonly domain: string;
+  readonly match: readonly AttributeMatch[];
+  readonly descriptors: readonly { readonly property: string; readonly descriptorKey: string }[];
+  /** The gRPC rate limit service (envoy.service.ratelimit.v3). */
+  readonly service: Destination;
+  readonly timeout: string;
+  readonly failureModeDeny: boolean;
+}
+
+/** What only a plain Envoy bootstrap needs: where to listen, the admin port, the module file, cluster endpoints. */
+export interface EnvoySpec {
+  readonly listener: { readonly name: string; readonly address: string; readonly port: number };
+  readonly admin?: { readonly address: string; readonly port: number };
+  /** Local path of the .wasm file. */
+  readonly module: string;
+  readonly clusters: readonly EnvoyClusterSpec[];
+}
+
+/** Overrides the name and endpoints Envoy uses for one destination (by default `outbound|PORT|SUBSET|HOST`, DNS). */
+export interface EnvoyClusterSpec extends Destination {
+  readonly name?: string;
+  /** host:port pairs; IP addresses make a STATIC cluster, names a STRICT_DNS one. */
+  readonly endpoints?: readonly { readonly address: string; readonly port: number }[];
+  readonly connectTimeout?: string;
+}

@@ -1,0 +1,33 @@
+// Turning the filters' per-method metrics into labels. The filters name them
+//   meta_protocol.<protocol>.<stat_prefix>.by_method.service=.=<service>;.;method=.=<method>;.;<name>
+// which is Istio's stat-tag form: Envoy's stats_tags (or Istio's extraStatTags, which generate the same regexes)
+// take service and method out of the name into tags, i.e. Prometheus labels.
+import { toYaml } from "./yaml_out.ts";
+
+export const STAT_TAGS = ["service", "method"] as const;
+/** Istio keeps only the stats its matcher includes; both spellings in case the matcher sees the wasm namespace. */
+export const STATS_INCLUSION_PREFIXES = ["meta_protocol.", "wasmcustom.meta_protocol."] as const;
+
+/** The regex Istio generates for an extraStatTags entry. */
+export function statTagRegex(tag: string): string {
+  return `(${tag}=\\.=(.*?);\\.;)`;
+}
+
+export function envoyStatsTags(): { tag_name: string; regex: string }[] {
+  return STAT_TAGS.map((tag) => ({ tag_name: tag, regex: statTagRegex(tag) }));
+}
+
+/** ProxyConfig for the pods' `proxy.istio.io/config` annotation (or meshConfig.defaultConfig). */
+export function istioProxyConfig(): { proxyStatsMatcher: { inclusionPrefixes: string[] }; extraStatTags: string[] } {
+  return { proxyStatsMatcher: { inclusionPrefixes: [...STATS_INCLUSION_PREFIXES] }, extraStatTags: [...STAT_TAGS] };
+}
+
+/** The pod template annotations that expose the filters' metrics with service and method labels. */
+export function podAnnotationSnippet(): string {
+  const annotations = { metadata: { annotations: { "proxy.istio.io/config": toYaml([istioProxyConfig()]) } } };
+  return toYaml(
+    [annotations],
+    "Add to the pod template of every workload that runs the filters (or put the ProxyConfig in\n" +
+      "meshConfig.defaultConfig): keeps the filters' metrics and turns service and method into labels.",
+  );
+}
