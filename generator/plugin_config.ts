@@ -116,7 +116,7 @@ function globalRateLimitJson(service: ServiceSpec, side: Side): Json | undefined
   const cluster = side === "envoy" ? envoyClusterName(service, limit.service) : istioOutboundCluster(limit.service);
   return omitUndefined({
     domain: limit.domain,
-    match: limit.match.length === 0 ? undefined : matchersJson(limit.match),
+    match: matchJson(limit.match),
     descriptors: limit.descriptors.map(({ property, descriptorKey }) => ({ property, descriptor_key: descriptorKey })),
     rate_limit_service: { grpc_service: { envoy_grpc: { cluster_name: cluster } } },
     timeout: limit.timeout,

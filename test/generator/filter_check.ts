@@ -32,9 +32,3 @@ export async function configureError(protocol: string, configuration: string): P
     return [(error as Error).message, ...logs].join("\n");
   }
 }
-
-/** True when the built filter knows the global rate limit (`ratelimit`), which is being added to the filters. */
-export async function filterKnowsGlobalRateLimit(protocol: string): Promise<boolean> {
-  const error = await configureError(protocol, '{"ratelimit": {}}');
-  return error === undefined || !error.includes("unknown field 'ratelimit'");
-}
