@@ -48,7 +48,7 @@ export function readGlobalRateLimit(v: JsonValue | null, path: string, errors: F
   config.domain = String.UTF8.encode(stringField(v, "domain", path, errors, true));
   config.matchers = readMatch(v.get("match"), join(path, "match"), errors);
   readDescriptors(listField(v, "descriptors", path, errors), join(path, "descriptors"), config, errors);
-  config.cluster = readServiceCluster(v.get("rate_limit_service"), join(path, "rate_limit_service"), errors);
+  config.cluster = readServiceCluster(v, path, errors);
   const timeout = stringField(v, "timeout", path, errors, false);
   if (timeout.length > 0) {
     const ns = parseDuration(timeout);
@@ -73,27 +73,27 @@ function readDescriptors(list: Array<JsonValue>, path: string, config: GlobalRat
 }
 
 /** Envoy's RateLimitServiceConfig: `{"grpc_service": {"envoy_grpc": {"cluster_name": ...}}, "transport_api_version": "V3"}`. */
-function readServiceCluster(v: JsonValue | null, path: string, errors: FieldErrors): string {
+function readServiceCluster(ratelimit: JsonValue, path: string, errors: FieldErrors): string {
+  const service = requiredObject(ratelimit, "rate_limit_service", path, ["grpc_service", "transport_api_version"], errors);
+  if (service === null) return "";
+  const servicePath = join(path, "rate_limit_service");
+  const version = stringField(service, "transport_api_version", servicePath, errors, false);
+  if (version.length > 0 && version != "V3") errors.fail("field '" + join(servicePath, "transport_api_version") + "' must be V3");
+  const grpc = requiredObject(service, "grpc_service", servicePath, ["envoy_grpc"], errors);
+  if (grpc === null) return "";
+  // envoy_grpc is the only gRPC client a wasm filter can use.
+  const grpcPath = join(servicePath, "grpc_service");
+  const envoyGrpc = requiredObject(grpc, "envoy_grpc", grpcPath, ["cluster_name"], errors);
+  return envoyGrpc === null ? "" : stringField(envoyGrpc, "cluster_name", join(grpcPath, "envoy_grpc"), errors, true);
+}
+
+/** The object field `key` of `parent`, with only `known` fields; null (and an error naming it) otherwise. */
+function requiredObject(parent: JsonValue, key: string, path: string, known: Array<string>, errors: FieldErrors): JsonValue | null {
+  const at = join(path, key);
+  const v = parent.get(key);
   if (v === null) {
-    errors.fail("field '" + path + "' is required");
-    return "";
+    errors.fail("field '" + at + "' is required");
+    return null;
   }
-  if (!checkObject(v, path, ["grpc_service", "transport_api_version"], errors)) return "";
-  const version = stringField(v, "transport_api_version", path, errors, false);
-  if (version.length > 0 && version != "V3") errors.fail("field '" + join(path, "transport_api_version") + "' must be V3");
-  const grpcPath = join(path, "grpc_service");
-  const grpc = v.get("grpc_service");
-  if (grpc === null) {
-    errors.fail("field '" + grpcPath + "' is required");
-    return "";
-  }
-  if (!checkObject(grpc, grpcPath, ["envoy_grpc"], errors)) return "";
-  const envoyPath = join(grpcPath, "envoy_grpc");
-  const envoyGrpc = grpc.get("envoy_grpc");
-  if (envoyGrpc === null) {
-    errors.fail("field '" + envoyPath + "' is required (the only gRPC client a wasm filter can use)");
-    return "";
-  }
-  if (!checkObject(envoyGrpc, envoyPath, ["cluster_name"], errors)) return "";
-  return stringField(envoyGrpc, "cluster_name", envoyPath, errors, true);
+  return checkObject(v, at, known, errors) ? v : null;
 }

@@ -76,6 +76,47 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): P
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** A consumer entry point's client: how to connect, make call `i` (true when its reply was right) and close. */
+export interface ScenarioClient<C> {
+  connect(): Promise<C>;
+  call(client: C, i: number): Promise<boolean>;
+  close(client: C): Promise<void>;
+}
+
+/**
+ * The consumers' scenario: call 0 is retried with a new connection until the proxy and the server behind it answer,
+ * then calls 1..calls-1 go ten at a time on that connection; then the filter's `requestCounter` is read from the
+ * admin. Prints one summary line and exits 0 when every call succeeded and the filter counted them all.
+ */
+export async function runConsumerScenario<C>(
+  label: string,
+  opts: { target: string; admin: string; calls: string; "wait-seconds": string },
+  requestCounter: string,
+  client: ScenarioClient<C>,
+): Promise<never> {
+  try {
+    const admin = parseAddress(opts.admin, "--admin");
+    const calls = positiveInteger(opts.calls, "--calls");
+    const connection = await retryUntilUp(`${label}: first call`, Number(opts["wait-seconds"]) * 1000, async () => {
+      const candidate = await withTimeout(client.connect(), 5000, `connecting to ${opts.target}`);
+      if (await client.call(candidate, 0)) return candidate;
+      await client.close(candidate);
+      throw new Error(`no answer through ${opts.target}`);
+    });
+    let ok = 1;
+    for (let from = 1; from < calls; from += 10) {
+      const batch = Array.from({ length: Math.min(10, calls - from) }, (_, k) => client.call(connection, from + k));
+      ok += (await Promise.all(batch)).filter(Boolean).length;
+    }
+    await client.close(connection);
+    const counted = await adminCounter(admin, requestCounter, calls);
+    console.log(`${label}: ${ok}/${calls} calls ok; the wasm filter counted ${counted} requests`);
+    process.exit(ok === calls && counted >= calls ? 0 : 1);
+  } catch (error) {
+    exitWithError(label, error);
+  }
+}
+
 /** Prints the error and exits 1: the entry points' last word on failure. */
 export function exitWithError(what: string, error: unknown): never {
   console.error(`${what}: FAILED: ${(error as Error)?.stack ?? error}`);

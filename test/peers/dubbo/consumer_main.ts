@@ -5,7 +5,7 @@
 // succeeded and the filter counted at least as many requests.
 //   node --import tsx test/peers/dubbo/consumer_main.ts --target envoy:26100 --admin envoy:26102 --calls 50
 import { isDeepStrictEqual } from "node:util";
-import { adminCounter, exitWithError, options, parseAddress, positiveInteger, retryUntilUp, withTimeout } from "../main_support.ts";
+import { options, parseAddress, runConsumerScenario } from "../main_support.ts";
 import { connectDubboConsumer, type DubboConsumer } from "./consumer.ts";
 import { javaUser } from "./provider.ts";
 
@@ -38,26 +38,9 @@ async function invoke(consumer: DubboConsumer, i: number): Promise<boolean> {
   return false;
 }
 
-try {
-  const target = parseAddress(opts.target, "--target");
-  const admin = parseAddress(opts.admin, "--admin");
-  const calls = positiveInteger(opts.calls, "--calls");
-  // The first call is retried (with a new connection) until the proxy and the provider behind it answer.
-  const consumer = await retryUntilUp("dubbo consumer: first call", Number(opts["wait-seconds"]) * 1000, async () => {
-    const candidate = await withTimeout(connectDubboConsumer(target.port, { host: target.host, timeoutMs: 3000 }), 5000, `connecting to ${opts.target}`);
-    if (await invoke(candidate, 0)) return candidate;
-    await candidate.close();
-    throw new Error(`no answer through ${opts.target}`);
-  });
-  let ok = 1;
-  for (let from = 1; from < calls; from += 10) {
-    const batch = Array.from({ length: Math.min(10, calls - from) }, (_, k) => invoke(consumer, from + k));
-    ok += (await Promise.all(batch)).filter(Boolean).length;
-  }
-  await consumer.close();
-  const counted = await adminCounter(admin, REQUEST_COUNTER, calls);
-  console.log(`dubbo consumer: ${ok}/${calls} calls ok; the wasm filter counted ${counted} requests`);
-  process.exit(ok === calls && counted >= calls ? 0 : 1);
-} catch (error) {
-  exitWithError("dubbo consumer", error);
-}
+const target = parseAddress(opts.target, "--target");
+await runConsumerScenario("dubbo consumer", opts, REQUEST_COUNTER, {
+  connect: () => connectDubboConsumer(target.port, { host: target.host, timeoutMs: 3000 }),
+  call: invoke,
+  close: (consumer) => consumer.close(),
+});

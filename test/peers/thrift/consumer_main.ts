@@ -4,7 +4,7 @@
 // the filter's request counter from the proxy's admin at --admin, prints one summary line and exits 0 when every call
 // succeeded and the filter counted at least as many requests.
 //   node --import tsx test/peers/thrift/consumer_main.ts --target envoy:26200 --admin envoy:26202 --calls 50
-import { adminCounter, exitWithError, options, parseAddress, positiveInteger, retryUntilUp, withTimeout } from "../main_support.ts";
+import { options, parseAddress, runConsumerScenario, withTimeout } from "../main_support.ts";
 import { connectThriftClient, Operation, type ThriftClient } from "./client.ts";
 import type { ThriftProtocolName, ThriftTransportName } from "./server.ts";
 
@@ -48,33 +48,15 @@ async function calculate(client: ThriftClient, i: number): Promise<boolean> {
   return false;
 }
 
-try {
-  const target = parseAddress(opts.target, "--target");
-  const admin = parseAddress(opts.admin, "--admin");
-  const calls = positiveInteger(opts.calls, "--calls");
-  const connect = () =>
+const target = parseAddress(opts.target, "--target");
+await runConsumerScenario("thrift client", opts, REQUEST_COUNTER, {
+  connect: () =>
     connectThriftClient({
       host: target.host,
       port: target.port,
       transport: opts.transport as ThriftTransportName,
       protocol: opts.protocol as ThriftProtocolName,
-    });
-  // The first call is retried (with a new connection) until the proxy and the server behind it answer.
-  const client = await retryUntilUp("thrift client: first call", Number(opts["wait-seconds"]) * 1000, async () => {
-    const candidate = await withTimeout(connect(), 5000, `connecting to ${opts.target}`);
-    if (await calculate(candidate, 0)) return candidate;
-    await candidate.close();
-    throw new Error(`no answer through ${opts.target}`);
-  });
-  let ok = 1;
-  for (let from = 1; from < calls; from += 10) {
-    const batch = Array.from({ length: Math.min(10, calls - from) }, (_, k) => calculate(client, from + k));
-    ok += (await Promise.all(batch)).filter(Boolean).length;
-  }
-  await client.close();
-  const counted = await adminCounter(admin, REQUEST_COUNTER, calls);
-  console.log(`thrift client: ${ok}/${calls} calls ok; the wasm filter counted ${counted} requests`);
-  process.exit(ok === calls && counted >= calls ? 0 : 1);
-} catch (error) {
-  exitWithError("thrift client", error);
-}
+    }),
+  call: calculate,
+  close: (client) => client.close(),
+});
