@@ -112,7 +112,7 @@ export class Connection extends FrameHandler implements ConnectionInfo {
       const entry = this.requests.start(request, this.nowNs);
       if (entry !== null) {
         entry.route = context.route;
-        stats.requestActive.inc();
+        stats.requestStarted(entry);
       } else {
         stats.requestUntracked.inc();
       }
@@ -124,7 +124,7 @@ export class Connection extends FrameHandler implements ConnectionInfo {
   private reject(stream: FrameStream, request: Metadata): FrameAction {
     const stats = this.plugin.stats;
     const context = this.context;
-    stats.localResponseError.inc();
+    stats.localResponseErrorRequest();
     if (request.messageType == MessageType.Oneway) {
       stream.beginReplacement(); // dropped: nobody waits for an answer
       return FrameAction.Replaced;
@@ -136,7 +136,7 @@ export class Connection extends FrameHandler implements ConnectionInfo {
       entry.rejected = true;
       entry.error = context.error;
       entry.message = context.message;
-      stats.requestActive.inc();
+      stats.requestStarted(entry);
       return FrameAction.Replaced;
     }
     out.length = before;
@@ -177,7 +177,7 @@ export class Connection extends FrameHandler implements ConnectionInfo {
       this.plugin.chain.onResponse(this, response, null, this.nowNs);
       return FrameAction.Forward;
     }
-    stats.requestActive.add(-1);
+    stats.requestEnded(request);
     const action = request.rejected ? this.answerRejected(stream, request, response) : this.mutateResponse(frame, stream, request, response);
     this.plugin.chain.onResponse(this, response, request, this.nowNs);
     this.requests.release(request);

@@ -1,6 +1,9 @@
-// Request and response counters per service and method, named in Istio's stat-tag form
-// (`…by_method.service=.=<service>;.;method=.=<method>;.;request`) so that `stats_tags` / Istio's extraStatTags turn
-// service and method into labels. Metrics are defined the first time a method is seen; their number is bounded.
+// Metrics per protocol, listener, service and method, named in Istio's stat-tag form
+//   meta_protocol.by_method.protocol=.=<protocol>;.;stat_prefix=.=<stat_prefix>;.;[service=.=<service>;.;]method=.=<method>;.;<name>
+// so that `stats_tags` (Envoy) or extraStatTags (Istio) turn each into a label and every protocol and listener shares
+// one metric family per name (`meta_protocol_by_method_request{protocol=…,stat_prefix=…,service=…,method=…}`).
+// Metrics are defined the first time a method is seen (a few host calls, once); their number is bounded. A request
+// looks its method up once (RequestObserver, first in the chain) and keeps it (`InFlightRequest.method`).
 import { bytesEqual } from "./bytes";
 import { Metadata } from "./metadata";
 import { Metric, MetricRegistry } from "./stats_registry";
@@ -9,14 +12,49 @@ import { Metric, MetricRegistry } from "./stats_registry";
 export const MAX_METHODS = 1000;
 const MAX_NAME_BYTES = 128;
 
+/** The last part of every per-method metric name. */
+export const METHOD_METRIC_NAMES: Array<string> = [
+  "request", "response_success", "response_error", "local_response_error", "rate_limited", "route_not_found",
+  "route_mismatch", "request_active", "request_time_ms",
+];
+
 @final
 export class MethodMetrics {
-  constructor(
-    public readonly key: ArrayBuffer,
-    public readonly request: Metric,
-    public readonly responseSuccess: Metric,
-    public readonly responseError: Metric,
-  ) {}
+  readonly request: Metric;
+  readonly responseSuccess: Metric;
+  readonly responseError: Metric;
+  readonly localResponseError: Metric;
+  readonly rateLimited: Metric;
+  readonly routeNotFound: Metric;
+  readonly routeMismatch: Metric;
+  /** Requests of this method awaiting their response (gauge). */
+  readonly requestActive: Metric;
+  /** Histogram id. */
+  readonly requestTimeMs: u32;
+
+  /** `name`: the metric name up to the last part (`…method=.=<method>;.;`). */
+  constructor(public readonly key: ArrayBuffer, registry: MetricRegistry, name: string) {
+    this.request = registry.counterNamed(name + "request");
+    this.responseSuccess = registry.counterNamed(name + "response_success");
+    this.responseError = registry.counterNamed(name + "response_error");
+    this.localResponseError = registry.counterNamed(name + "local_response_error");
+    this.rateLimited = registry.counterNamed(name + "rate_limited");
+    this.routeNotFound = registry.counterNamed(name + "route_not_found");
+    this.routeMismatch = registry.counterNamed(name + "route_mismatch");
+    this.requestActive = registry.gaugeNamed(name + "request_active");
+    this.requestTimeMs = registry.histogramNamed(name + "request_time_ms");
+  }
+}
+
+/**
+ * The start of per-method metric names for metrics whose plain names start with `prefix`
+ * (`meta_protocol.<protocol>.<stat_prefix>.`): `meta_protocol.by_method.protocol=.=<protocol>;.;stat_prefix=.=<stat_prefix>;.;`.
+ * Any other prefix gets `<prefix>by_method.`.
+ */
+export function methodMetricRoot(prefix: string): string {
+  const parts = prefix.split(".");
+  if (parts.length != 4 || parts[0] != "meta_protocol" || parts[3].length != 0) return prefix + "by_method.";
+  return "meta_protocol.by_method.protocol=.=" + safeName(parts[1]) + ";.;stat_prefix=.=" + safeName(parts[2]) + ";.;";
 }
 
 @final
@@ -25,16 +63,27 @@ export class MethodStats {
   private count: i32 = 0;
   private readonly serviceKey: ArrayBuffer;
   private readonly methodKey: ArrayBuffer;
-  private key: ArrayBuffer = new ArrayBuffer(0);
 
+  /** `root`: the start of every per-method metric name (`methodMetricRoot`). */
   constructor(
     private readonly registry: MetricRegistry,
+    private readonly root: string,
     serviceKey: string,
     methodKey: string,
     private readonly overflow: Metric,
   ) {
     this.serviceKey = String.UTF8.encode(serviceKey);
     this.methodKey = String.UTF8.encode(methodKey);
+  }
+
+  /** The metadata key naming a request's service (UTF-8; empty when the protocol has none). */
+  get serviceKeyBytes(): ArrayBuffer {
+    return this.serviceKey;
+  }
+
+  /** The metadata key naming a request's method (UTF-8; empty when the protocol has none). */
+  get methodKeyBytes(): ArrayBuffer {
+    return this.methodKey;
   }
 
   /** The metrics of `md`'s service and method, or null when it names no method or the bound is reached. */
@@ -61,13 +110,8 @@ export class MethodStats {
     }
     const serviceName = service >= 0 ? safeName(md.valueString(service)) : "";
     const methodName = safeName(md.valueString(method));
-    const prefix = "by_method." + (service >= 0 ? "service=.=" + serviceName + ";.;" : "") + "method=.=" + methodName + ";.;";
-    const metrics = new MethodMetrics(
-      this.keyOf(md, service, method, keyLength),
-      this.registry.counter(prefix + "request"),
-      this.registry.counter(prefix + "response_success"),
-      this.registry.counter(prefix + "response_error"),
-    );
+    const name = this.root + (service >= 0 ? "service=.=" + serviceName + ";.;" : "") + "method=.=" + methodName + ";.;";
+    const metrics = new MethodMetrics(this.keyOf(md, service, method, keyLength), this.registry, name);
     if (bucket === null) {
       bucket = [];
       this.byHash.set(hash, bucket);

@@ -2,6 +2,7 @@
 // and metadata (responses may come back in any order on multiplexed protocols). Entries are pooled.
 import { ErrorType } from "./codec";
 import { Metadata } from "./metadata";
+import { MethodMetrics } from "./method_stats";
 import { Route } from "./route";
 
 @final
@@ -10,6 +11,8 @@ export class InFlightRequest {
   startNs: u64 = 0;
   /** The route the request took (for its response's mutation), or null. */
   route: Route | null = null;
+  /** Its per-method metrics (set when it is counted active: `Stats.requestStarted`), or null. */
+  method: MethodMetrics | null = null;
   /** Rejected: a carrier went upstream in its place, and its answer must become this error. */
   rejected: bool = false;
   error: ErrorType = ErrorType.Unspecified;
@@ -34,6 +37,7 @@ export class RequestTable {
     entry.metadata.copyFrom(request);
     entry.startNs = nowNs;
     entry.route = null;
+    entry.method = null;
     entry.rejected = false;
     this.byId.set(request.requestId, entry);
     return entry;
@@ -56,9 +60,19 @@ export class RequestTable {
     this.pool.push(entry);
   }
 
-  /** Removes every request (the connection is closing) and returns how many there were. */
+  /**
+   * Removes every request (the connection is closing) and returns how many there were; each one's per-method
+   * request_active gauge is lowered here (the caller lowers the plugin-wide one by the count).
+   */
   clear(): i32 {
     const n = this.byId.size;
+    if (n > 0) {
+      const entries = this.byId.values();
+      for (let i = 0; i < entries.length; i++) {
+        const method = entries[i].method;
+        if (method !== null) method.requestActive.add(-1);
+      }
+    }
     this.byId.clear();
     this.pool.length = 0;
     return n;
