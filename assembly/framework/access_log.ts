@@ -51,6 +51,7 @@ export enum Command {
   AllMetadata,
 }
 
+/** In the order of `Command` (after Literal). */
 const COMMAND_NAMES: Array<string> = [
   "PROTOCOL", "CONNECTION_ID", "REQUEST_ID", "SERVICE", "METHOD", "MESSAGE_TYPE", "ROUTE", "CLUSTER",
   "RESPONSE_STATUS", "RESPONSE_CODE", "RESPONSE_CODE_DETAILS", "DURATION", "DURATION_US", "REQUEST_BYTES",
@@ -70,7 +71,7 @@ export class AccessLogRecord {
   connectionId: u64 = 0;
   /** The connection's cluster, "" when the filter did not choose one. */
   cluster: string = "";
-  request: Metadata = new Metadata();
+  request!: Metadata;
   /** The response, or null (one-way request). */
   response: Metadata | null = null;
   route: Route | null = null;
@@ -103,38 +104,35 @@ export class AccessLogFormat {
   static compile(format: string): AccessLogFormat {
     const f = new AccessLogFormat();
     let literal = "";
-    let i = 0;
-    const n = format.length;
-    while (i < n) {
-      const c = format.charCodeAt(i);
-      if (c != 0x25) {
-        literal += String.fromCharCode(c);
-        i++;
-        continue;
-      }
-      if (i + 1 < n && format.charCodeAt(i + 1) == 0x25) {
-        literal += "%";
-        i += 2;
-        continue;
-      }
-      const end = format.indexOf("%", i + 1);
+    let from = 0; // start of the literal text not yet taken
+    for (let at = format.indexOf("%"); at >= 0; at = format.indexOf("%", from)) {
+      literal += format.substring(from, at);
+      const end = format.indexOf("%", at + 1);
       if (end < 0) {
-        f.error = "unterminated command at offset " + i.toString() + " ('" + format.substring(i) + "')";
+        f.error = "unterminated command at offset " + at.toString() + " ('" + format.substring(at) + "')";
         return f;
       }
-      const text = format.substring(i + 1, end);
+      from = end + 1;
+      if (end == at + 1) {
+        literal += "%"; // %%
+        continue;
+      }
+      const text = format.substring(at + 1, end);
       const part = commandPart(text);
       if (part === null) {
         f.error = "unknown command %" + text + "% (known: " + COMMAND_NAMES.join(", ") + ", %%)";
         return f;
       }
-      if (literal.length > 0) f.parts.push(new FormatPart(Command.Literal, String.UTF8.encode(literal)));
+      f.addLiteral(literal);
       literal = "";
       f.parts.push(part);
-      i = end + 1;
     }
-    if (literal.length > 0) f.parts.push(new FormatPart(Command.Literal, String.UTF8.encode(literal)));
+    f.addLiteral(literal + format.substring(from));
     return f;
+  }
+
+  private addLiteral(text: string): void {
+    if (text.length > 0) this.parts.push(new FormatPart(Command.Literal, String.UTF8.encode(text)));
   }
 
   /** Writes `record`'s line into `out` (cleared first). */
@@ -161,24 +159,9 @@ function commandPart(text: string): FormatPart | null {
     if (name == "RESPONSE_METADATA") return new FormatPart(Command.ResponseMetadata, String.UTF8.encode(key));
     return null;
   }
-  if (text == "PROTOCOL") return new FormatPart(Command.Protocol, empty);
-  if (text == "CONNECTION_ID") return new FormatPart(Command.ConnectionId, empty);
-  if (text == "REQUEST_ID") return new FormatPart(Command.RequestId, empty);
-  if (text == "SERVICE") return new FormatPart(Command.Service, empty);
-  if (text == "METHOD") return new FormatPart(Command.Method, empty);
-  if (text == "MESSAGE_TYPE") return new FormatPart(Command.MessageType, empty);
-  if (text == "ROUTE") return new FormatPart(Command.Route, empty);
-  if (text == "CLUSTER") return new FormatPart(Command.Cluster, empty);
-  if (text == "RESPONSE_STATUS") return new FormatPart(Command.ResponseStatus, empty);
-  if (text == "RESPONSE_CODE") return new FormatPart(Command.ResponseCode, empty);
-  if (text == "RESPONSE_CODE_DETAILS") return new FormatPart(Command.ResponseCodeDetails, empty);
-  if (text == "DURATION") return new FormatPart(Command.Duration, empty);
-  if (text == "DURATION_US") return new FormatPart(Command.DurationUs, empty);
-  if (text == "REQUEST_BYTES") return new FormatPart(Command.RequestBytes, empty);
-  if (text == "RESPONSE_BYTES") return new FormatPart(Command.ResponseBytes, empty);
-  if (text == "START_TIME") return new FormatPart(Command.StartTime, empty);
-  if (text == "ALL_METADATA") return new FormatPart(Command.AllMetadata, empty);
-  return null;
+  // COMMAND_NAMES[i] is Command i + 1 (the two with a key are handled above).
+  const at = COMMAND_NAMES.indexOf(text);
+  return at >= 0 ? new FormatPart(<Command>(at + 1), empty) : null;
 }
 
 function writePart(part: FormatPart, r: AccessLogRecord, out: ByteBuffer): void {

@@ -17,12 +17,16 @@ export class InFlightRequest {
   rejected: bool = false;
   error: ErrorType = ErrorType.Unspecified;
   message: string = "";
+  /** In the table (between `start` and `take`). */
+  inFlight: bool = false;
 }
 
 @final
 export class RequestTable {
   private byId: Map<u64, InFlightRequest> = new Map();
   private pool: Array<InFlightRequest> = [];
+  /** Every entry made, in flight or pooled (so that `clear` walks them without building a list). */
+  private made: Array<InFlightRequest> = [];
 
   constructor(private readonly capacity: i32) {}
 
@@ -33,12 +37,13 @@ export class RequestTable {
   /** Tracks `request`. Returns null (and tracks nothing) when the table is full or the id is already in flight. */
   start(request: Metadata, nowNs: u64): InFlightRequest | null {
     if (this.byId.size >= this.capacity || this.byId.has(request.requestId)) return null;
-    const entry = this.pool.length > 0 ? this.pool.pop() : new InFlightRequest();
+    const entry = this.pool.length > 0 ? this.pool.pop() : this.make();
     entry.metadata.copyFrom(request);
     entry.startNs = nowNs;
     entry.route = null;
     entry.method = null;
     entry.rejected = false;
+    entry.inFlight = true;
     this.byId.set(request.requestId, entry);
     return entry;
   }
@@ -53,6 +58,7 @@ export class RequestTable {
     if (!this.byId.has(id)) return null;
     const entry = this.byId.get(id);
     this.byId.delete(id);
+    entry.inFlight = false;
     return entry;
   }
 
@@ -66,15 +72,24 @@ export class RequestTable {
    */
   clear(): i32 {
     const n = this.byId.size;
-    if (n > 0) {
-      const entries = this.byId.values();
-      for (let i = 0; i < entries.length; i++) {
-        const method = entries[i].method;
-        if (method !== null) method.requestActive.add(-1);
+    const made = this.made;
+    for (let i = 0, count = made.length; i < count; i++) {
+      const entry = unchecked(made[i]);
+      const method = entry.method;
+      if (entry.inFlight && method !== null) {
+        method.touch();
+        method.requestActive.add(-1);
       }
     }
     this.byId.clear();
     this.pool.length = 0;
+    made.length = 0;
     return n;
+  }
+
+  private make(): InFlightRequest {
+    const entry = new InFlightRequest();
+    this.made.push(entry);
+    return entry;
   }
 }

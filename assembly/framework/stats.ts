@@ -82,6 +82,7 @@ export class Stats {
   /** Looks up the per-method metrics of the request entering the chain, once, and makes them `method`. */
   beginRequest(request: Metadata): MethodMetrics | null {
     const method = this.methods.of(request);
+    if (method !== null) method.touch();
     this.method = method;
     return method;
   }
@@ -135,7 +136,10 @@ export class Stats {
   requestEnded(entry: InFlightRequest): void {
     this.requestActive.add(-1);
     const m = entry.method;
-    if (m !== null) m.requestActive.add(-1);
+    if (m !== null) {
+      m.touch();
+      m.requestActive.add(-1);
+    }
   }
 
   /** Records a request's time, overall and for its method. */
@@ -147,5 +151,6 @@ export class Stats {
   /** Hands every pending delta to the host (only metrics changed since the last flush are visited). */
   flush(): void {
     this.registry.flush();
+    this.methods.flush(this.sink);
   }
 }

@@ -13,86 +13,65 @@ export abstract class MetricSink {
   abstract record(id: u32, value: u64): void;
 }
 
-/**
- * A counter or gauge whose pending delta is flushed to the host. The first change after a flush puts it on its
- * registry's list of changed metrics, so a flush visits only those (there may be thousands of per-method metrics).
- */
+/** A counter or gauge whose pending delta is flushed to the host. */
 @final
 export class Metric {
   pending: i64 = 0;
-  /** On the registry's list of metrics changed since the last flush. */
-  queued: bool = false;
-
-  constructor(public readonly id: u32, private readonly changed: Array<Metric>) {}
+  constructor(public readonly id: u32) {}
 
   @inline inc(): void {
-    if (!this.queued) this.enqueue();
     this.pending++;
   }
 
   @inline add(delta: i64): void {
-    if (!this.queued) this.enqueue();
     this.pending += delta;
   }
 
-  private enqueue(): void {
-    this.queued = true;
-    this.changed.push(this);
+  /** Hands the pending delta to `sink`, if any. */
+  @inline flushTo(sink: MetricSink): void {
+    const pending = this.pending;
+    if (pending != 0) {
+      sink.add(this.id, pending);
+      this.pending = 0;
+    }
   }
 }
 
-/** Defines metrics and keeps the list of counters and gauges changed since the last flush (`Stats.flush`). */
+/**
+ * Defines metrics. Counters and gauges made with `counter`/`gauge` are remembered and visited by every `flush`;
+ * those made with `untracked…` are flushed by their owner (per-method metrics, flushed only when touched).
+ */
 @final
 export class MetricRegistry {
-  /** Every counter and gauge defined, in definition order. */
   readonly metrics: Array<Metric> = [];
-  /** The counters and gauges changed since the last `takeChanged`; each at most once. */
-  readonly changed: Array<Metric> = [];
 
-  constructor(private readonly sink: MetricSink, private readonly prefix: string) {}
+  constructor(readonly sink: MetricSink, private readonly prefix: string) {}
 
   counter(name: string): Metric {
-    return this.track(this.sink.define(MetricKind.Counter, this.prefix + name));
+    return this.track(new Metric(this.sink.define(MetricKind.Counter, this.prefix + name)));
   }
 
   gauge(name: string): Metric {
-    return this.track(this.sink.define(MetricKind.Gauge, this.prefix + name));
+    return this.track(new Metric(this.sink.define(MetricKind.Gauge, this.prefix + name)));
   }
 
   histogram(name: string): u32 {
     return this.sink.define(MetricKind.Histogram, this.prefix + name);
   }
 
-  /** Same as the above, with the full name given (no prefix). */
-  counterNamed(fullName: string): Metric {
-    return this.track(this.sink.define(MetricKind.Counter, fullName));
+  /** A counter or gauge (`kind`) with the full name given (no prefix), left for its owner to flush. */
+  untracked(kind: MetricKind, fullName: string): Metric {
+    return new Metric(this.sink.define(kind, fullName));
   }
 
-  gaugeNamed(fullName: string): Metric {
-    return this.track(this.sink.define(MetricKind.Gauge, fullName));
-  }
-
-  histogramNamed(fullName: string): u32 {
-    return this.sink.define(MetricKind.Histogram, fullName);
-  }
-
-  /** Hands every pending delta to the sink and empties the list of changed metrics. */
+  /** Hands every pending delta of the tracked metrics to the sink. */
   flush(): void {
-    const changed = this.changed;
+    const metrics = this.metrics;
     const sink = this.sink;
-    for (let i = 0, n = changed.length; i < n; i++) {
-      const m = unchecked(changed[i]);
-      if (m.pending != 0) {
-        sink.add(m.id, m.pending);
-        m.pending = 0;
-      }
-      m.queued = false;
-    }
-    changed.length = 0;
+    for (let i = 0, n = metrics.length; i < n; i++) unchecked(metrics[i]).flushTo(sink);
   }
 
-  private track(id: u32): Metric {
-    const m = new Metric(id, this.changed);
+  private track(m: Metric): Metric {
     this.metrics.push(m);
     return m;
   }
