@@ -19,8 +19,8 @@ Services) and writes YAML to OUT, or to stdout.
   istio            Istio resources: a WasmPlugin (type NETWORK) per side, and an EnvoyFilter that lets tcp_proxy
                    take early data when the filter routes connections (Istio 1.20+, Envoy 1.37+ for routing)
   envoy            one Envoy bootstrap with a listener per service (wasm filter, then tcp_proxy) and its clusters
-  pod-annotation   the proxy.istio.io/config annotation that keeps the filters' metrics, with service and method
-                   labels
+  pod-annotation   the proxy.istio.io/config annotation that keeps the filters' metrics, with protocol,
+                   stat_prefix, service and method labels
 
 Options:
   -f, --file FILE        input file (repeat for several)

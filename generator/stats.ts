@@ -1,10 +1,11 @@
 // Turning the filters' per-method metrics into labels. The filters name them
-//   meta_protocol.<protocol>.<stat_prefix>.by_method.service=.=<service>;.;method=.=<method>;.;<name>
+//   meta_protocol.by_method.protocol=.=<protocol>;.;stat_prefix=.=<stat_prefix>;.;service=.=<service>;.;
+//   method=.=<method>;.;<name>
 // which is Istio's stat-tag form: Envoy's stats_tags (or Istio's extraStatTags, which generate the same regexes)
-// take service and method out of the name into tags, i.e. Prometheus labels.
+// take the tags out of the name, i.e. into Prometheus labels.
 import { toYaml } from "./yaml_out.ts";
 
-export const STAT_TAGS = ["service", "method"] as const;
+export const STAT_TAGS = ["protocol", "stat_prefix", "service", "method"] as const;
 /** Istio keeps only the stats its matcher includes; both spellings in case the matcher sees the wasm namespace. */
 export const STATS_INCLUSION_PREFIXES = ["meta_protocol.", "wasmcustom.meta_protocol."] as const;
 
@@ -28,6 +29,6 @@ export function podAnnotationSnippet(): string {
   return toYaml(
     [annotations],
     "Add to the pod template of every workload that runs the filters (or put the ProxyConfig in\n" +
-      "meshConfig.defaultConfig): keeps the filters' metrics and turns service and method into labels.",
+      "meshConfig.defaultConfig): keeps the filters' metrics and turns protocol, stat_prefix, service and method into labels.",
   );
 }

@@ -1,14 +1,15 @@
-// The filter chain every protocol module runs, in order. Filters that may pause a request (the rate limits) come
-// before those that add mutations (see Filter.onResume).
+// The filter chain every protocol module runs, in order.
 import { Plugin } from "../framework/plugin";
 import { GlobalRateLimit } from "./global_rate_limit";
 import { LocalRateLimit } from "./local_rate_limit";
+import { RequestId } from "./request_id";
 import { RequestMutation } from "./request_mutation";
 import { RequestObserver } from "./request_observer";
 import { Router } from "./router";
 
 export function buildFilterChain(plugin: Plugin): void {
   const config = plugin.config;
+  if (config.requestId.generate) plugin.chain.add(new RequestId()); // before the observer: one-way calls log it too
   plugin.chain.add(new RequestObserver(plugin.stats, plugin.logger, plugin.codec.protocol(), config.accessLog));
   const localRateLimit = config.localRateLimit;
   if (localRateLimit !== null) plugin.chain.add(new LocalRateLimit(localRateLimit, plugin.sharedStore, plugin.stats));

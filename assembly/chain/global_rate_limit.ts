@@ -39,7 +39,7 @@ export class GlobalRateLimit extends Filter {
     }
     if (answer == RateLimitAnswer.OverLimit) {
       stats.globalRatelimitOverLimit.inc();
-      stats.rateLimited.inc();
+      stats.rateLimitedRequest();
       return context.reject(ErrorType.OverLimit, "over the global rate limit");
     }
     stats.globalRatelimitError.inc();
@@ -47,7 +47,7 @@ export class GlobalRateLimit extends Filter {
       stats.globalRatelimitFailureModeAllowed.inc();
       return FilterStatus.Continue;
     }
-    stats.rateLimited.inc();
+    stats.rateLimitedRequest();
     return context.reject(ErrorType.OverLimit, "rate limit service unavailable (failure_mode_deny)");
   }
 }

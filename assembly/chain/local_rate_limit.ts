@@ -25,7 +25,7 @@ export class LocalRateLimit extends Filter {
       this.stats.ratelimitOk.inc();
       return FilterStatus.Continue;
     }
-    this.stats.rateLimited.inc();
+    this.stats.rateLimitedRequest();
     return context.reject(ErrorType.OverLimit, "over the local rate limit");
   }
 

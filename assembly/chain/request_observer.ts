@@ -1,5 +1,7 @@
-// The chain's observing filter: counts requests and responses by kind, records request time, and writes one
-// access log line per request (on its response, or at once for one-way calls and heartbeats).
+// The chain's observing filter, first in the chain: counts requests and responses by kind, overall and per method
+// (the method is looked up once per request, here, and kept with the request in flight), records request time,
+// and writes one access log line per request (on its response, or at once for one-way calls).
+import { AccessLogFormat, AccessLogRecord } from "../framework/access_log";
 import { ByteBuffer } from "../framework/bytes";
 import { ConnectionInfo, Filter, FilterStatus, RequestContext } from "../framework/filter";
 import { LogLevel, Logger } from "../framework/log";
@@ -9,31 +11,35 @@ import { MessageType, ResponseStatus } from "../framework/codec";
 import { Stats } from "../framework/stats";
 
 const NS_PER_MS: u64 = 1_000_000;
-const NS_PER_US: u64 = 1_000;
 
 export class RequestObserver extends Filter {
   private line: ByteBuffer = new ByteBuffer();
+  private record: AccessLogRecord = new AccessLogRecord();
 
+  /** `accessLog`: the compiled line format, or null for no access log. */
   constructor(
     private readonly stats: Stats,
     private readonly logger: Logger,
-    private readonly protocol: string,
-    private readonly accessLog: bool,
+    protocol: string,
+    private readonly accessLog: AccessLogFormat | null,
   ) {
     super();
+    this.record.protocol = protocol;
+    this.record.serviceKey = stats.serviceKey;
+    this.record.methodKey = stats.methodKey;
   }
 
   onRequest(context: RequestContext): FilterStatus {
     const request = context.request;
     const stats = this.stats;
     stats.request.inc();
-    const method = stats.ofMethod(request);
+    const method = stats.beginRequest(request);
     if (method !== null) method.request.inc();
     if (request.messageType == MessageType.Heartbeat) {
       stats.requestEvent.inc();
     } else if (request.messageType == MessageType.Oneway) {
       stats.requestOneway.inc();
-      this.writeAccessLog(context.connection, request, null, 0);
+      this.writeAccessLog(context.connection, request, null, null, context.nowNs, 0);
     } else {
       stats.requestTwoway.inc();
     }
@@ -43,44 +49,40 @@ export class RequestObserver extends Filter {
   onResponse(connection: ConnectionInfo, response: Metadata, request: InFlightRequest | null, nowNs: u64): void {
     if (response.messageType == MessageType.Heartbeat) return;
     const stats = this.stats;
+    const ok = response.responseStatus == ResponseStatus.Ok;
     stats.response.inc();
-    (response.responseStatus == ResponseStatus.Ok ? stats.responseSuccess : stats.responseError).inc();
+    (ok ? stats.responseSuccess : stats.responseError).inc();
     if (request === null) return;
-    const method = stats.ofMethod(request.metadata);
-    if (method !== null) (response.responseStatus == ResponseStatus.Ok ? method.responseSuccess : method.responseError).inc();
+    const method = request.method;
+    if (method !== null) (ok ? method.responseSuccess : method.responseError).inc();
     const elapsed = nowNs > request.startNs ? nowNs - request.startNs : 0;
-    stats.recordRequestTime(elapsed / NS_PER_MS);
-    this.writeAccessLog(connection, request.metadata, response, elapsed);
+    stats.recordRequestTime(elapsed / NS_PER_MS, method);
+    this.writeAccessLog(connection, request.metadata, response, request, request.startNs, elapsed);
   }
 
   /** Writes the line straight as UTF-8 into one reused buffer: no strings are made per request. */
-  private writeAccessLog(connection: ConnectionInfo, request: Metadata, response: Metadata | null, elapsedNs: u64): void {
-    if (!this.accessLog || !this.logger.enabled(LogLevel.Info)) return;
+  private writeAccessLog(
+    connection: ConnectionInfo,
+    request: Metadata,
+    response: Metadata | null,
+    inFlight: InFlightRequest | null,
+    startNs: u64,
+    elapsedNs: u64,
+  ): void {
+    const format = this.accessLog;
+    if (format === null || !this.logger.enabled(LogLevel.Info)) return;
+    const r = this.record;
+    r.connectionId = connection.id;
+    r.cluster = connection.cluster;
+    r.request = request;
+    r.response = response;
+    r.route = inFlight !== null ? inFlight.route : null;
+    r.rejected = inFlight !== null && inFlight.rejected;
+    if (inFlight !== null) r.error = inFlight.error;
+    r.startNs = startNs;
+    r.durationNs = elapsedNs;
     const line = this.line;
-    line.clear();
-    line.appendUtf8("access protocol=");
-    line.appendUtf8(this.protocol);
-    line.appendUtf8(" connection=");
-    line.appendDecimal(<i64>connection.id);
-    line.appendUtf8(" request_id=");
-    line.appendDecimal(<i64>request.requestId);
-    for (let i = 0; i < request.size; i++) {
-      line.appendU8(0x20);
-      line.append(request.keyPtr(i), request.keyLength(i));
-      line.appendU8(0x3d);
-      line.append(request.valuePtr(i), request.valueLength(i));
-    }
-    line.appendUtf8(" request_bytes=");
-    line.appendDecimal(request.frameSize);
-    if (response === null) {
-      line.appendUtf8(" response=none");
-    } else {
-      line.appendUtf8(response.responseStatus == ResponseStatus.Ok ? " response=ok" : " response=error");
-      line.appendUtf8(" response_bytes=");
-      line.appendDecimal(response.frameSize);
-      line.appendUtf8(" duration_us=");
-      line.appendDecimal(<i64>(elapsedNs / NS_PER_US));
-    }
+    format.write(r, line);
     this.logger.writeUtf8(LogLevel.Info, line.ptr, line.length);
   }
 }

@@ -24,7 +24,7 @@ export class Router extends Filter {
     if (context.request.messageType == MessageType.Heartbeat) return FilterStatus.Continue; // never routed
     const route = this.routes.find(context.request);
     if (route === null) {
-      this.stats.routeNotFound.inc();
+      this.stats.routeNotFoundRequest();
       return context.reject(ErrorType.RouteNotFound, "no route matches this request");
     }
     context.route = route;
@@ -33,7 +33,7 @@ export class Router extends Filter {
       if (connection.cluster.length == 0) {
         connection.chooseCluster(route.pickCluster(this.draw(context.nowNs)));
       } else if (!route.hasCluster(connection.cluster)) {
-        this.stats.routeMismatch.inc();
+        this.stats.routeMismatchRequest();
         if (this.mismatch == RouteMismatch.Reject) {
           return context.reject(ErrorType.RouteNotFound, "route '" + route.name + "' leads elsewhere than this connection");
         }

@@ -1,6 +1,8 @@
 // The plugin configuration: JSON from the Envoy `configuration` field, validated once in proxy_on_configure.
 // Unknown fields and wrong types are refused with a message naming the field, never ignored.
 import { boolField, checkObject, FieldErrors, integerField, listField, stringField } from "./config_fields";
+import { AccessLogFormat } from "./access_log";
+import { readAccessLog, readRequestId, RequestIdConfig } from "./observability_config";
 import { JsonKind, JsonParser, JsonValue } from "./json";
 import { Mutation } from "./mutation";
 import { GlobalRateLimitConfig, readGlobalRateLimit } from "./global_ratelimit_config";
@@ -11,6 +13,7 @@ import { RouteTable } from "./route";
 const MIN_FRAME_SIZE: f64 = 64;
 const MAX_FRAME_SIZE: f64 = 64 * 1024 * 1024;
 const KNOWN_FIELDS: Array<string> = [
+  "request_id",
   "stat_prefix", "max_frame_size", "max_pending_requests", "access_log", "request_mutation", "codec", "routes",
   "connection_routing", "route_mismatch", "local_ratelimit", "ratelimit",
 ];
@@ -30,8 +33,10 @@ export class PluginConfig {
   maxFrameSize: i32 = 1024 * 1024;
   /** Requests tracked per connection while awaiting their response; more are forwarded but not timed. */
   maxPendingRequests: i32 = 10000;
-  /** Write one access log line per request. */
-  accessLog: bool = true;
+  /** One access log line per request in this format (the default line unless configured), or null: none. */
+  accessLog: AccessLogFormat | null = AccessLogFormat.legacyFormat();
+  /** Give requests without an x-request-id one (`request_id.generate`). */
+  requestId: RequestIdConfig = new RequestIdConfig();
   /** Key/values set on every request (Dubbo attachments, THeader headers). */
   requestMutation: Mutation = new Mutation();
   /** The codec's own options, checked by the codec (`Codec.configure`). */
@@ -88,7 +93,8 @@ function readFields(root: JsonValue, config: PluginConfig, errors: FieldErrors):
   }
   config.maxFrameSize = <i32>integerField(root, "max_frame_size", "", errors, MIN_FRAME_SIZE, MAX_FRAME_SIZE, config.maxFrameSize);
   config.maxPendingRequests = <i32>integerField(root, "max_pending_requests", "", errors, 1, 1000000, config.maxPendingRequests);
-  config.accessLog = boolField(root, "access_log", "", errors, true);
+  config.accessLog = readAccessLog(root.get("access_log"), "access_log", errors);
+  config.requestId = readRequestId(root.get("request_id"), "request_id", errors);
   readMutation(listField(root, "request_mutation", "", errors), "request_mutation", config.requestMutation, errors);
   const codecOptions = root.get("codec");
   if (codecOptions !== null) {

@@ -15,8 +15,10 @@ import { ConnectionInfo, FilterStatus, RequestContext } from "./filter";
 import { FrameAction, FrameHandler, FrameStream, StreamResult } from "./frame_stream";
 import { LogLevel } from "./log";
 import { Metadata } from "./metadata";
+import { MethodMetrics } from "./method_stats";
 import { Mutation } from "./mutation";
 import { Plugin } from "./plugin";
+import { Stats } from "./stats";
 import { InFlightRequest, RequestTable } from "./request_table";
 
 @final
@@ -42,6 +44,8 @@ export class Connection extends FrameHandler implements ConnectionInfo {
   /** Set by `resume` for the first frame it feeds: the paused request, with its answer. */
   private resuming: bool = false;
   private answer: i32 = 0;
+  /** What the filters before the pausing one added to the paused request (made on the first pause). */
+  private pausedRequest: PausedRequest | null = null;
 
   constructor(public readonly id: u64, public readonly plugin: Plugin) {
     super();
@@ -132,12 +136,17 @@ export class Connection extends FrameHandler implements ConnectionInfo {
     this.resuming = false;
     // A resumed request started when it was paused: its time includes the wait for the answer.
     const startNs = resumed ? this.pausedSinceNs : this.nowNs;
+    if (resumed) this.pausedRequest!.restore(request, stats);
     const context = this.plugin.scratch.context.begin(this, request, this.nowNs);
+    if (resumed) this.pausedRequest!.restoreMutations(context);
     const status = resumed ? chain.resume(this.pausedAt, context, this.answer) : chain.onRequest(context);
     if (status == FilterStatus.Pause) {
       this.paused = true;
       this.pausedAt = context.pausedAt;
       this.pausedSinceNs = startNs;
+      let saved = this.pausedRequest;
+      if (saved === null) this.pausedRequest = saved = new PausedRequest();
+      saved.save(context, stats);
       return FrameAction.Pause;
     }
     if (request.messageType != MessageType.Heartbeat) this.firstRequestSeen = true;
@@ -147,7 +156,7 @@ export class Connection extends FrameHandler implements ConnectionInfo {
       const entry = this.requests.start(request, startNs);
       if (entry !== null) {
         entry.route = context.route;
-        stats.requestActive.inc();
+        stats.requestStarted(entry);
       } else {
         stats.requestUntracked.inc();
       }
@@ -159,7 +168,7 @@ export class Connection extends FrameHandler implements ConnectionInfo {
   private reject(stream: FrameStream, request: Metadata, startNs: u64): FrameAction {
     const stats = this.plugin.stats;
     const context = this.plugin.scratch.context;
-    stats.localResponseError.inc();
+    stats.localResponseErrorRequest();
     if (request.messageType == MessageType.Oneway) {
       stream.beginReplacement(); // dropped: nobody waits for an answer
       return FrameAction.Replaced;
@@ -171,7 +180,7 @@ export class Connection extends FrameHandler implements ConnectionInfo {
       entry.rejected = true;
       entry.error = context.error;
       entry.message = context.message;
-      stats.requestActive.inc();
+      stats.requestStarted(entry);
       return FrameAction.Replaced;
     }
     out.length = before;
@@ -212,7 +221,7 @@ export class Connection extends FrameHandler implements ConnectionInfo {
       this.plugin.chain.onResponse(this, response, null, this.nowNs);
       return FrameAction.Forward;
     }
-    stats.requestActive.add(-1);
+    stats.requestEnded(request);
     const action = request.rejected ? this.answerRejected(stream, request, response) : this.mutateResponse(frame, stream, request, response);
     this.plugin.chain.onResponse(this, response, request, this.nowNs);
     this.requests.release(request);
@@ -237,5 +246,38 @@ export class Connection extends FrameHandler implements ConnectionInfo {
     mutations.length = 0;
     mutations.push(route.responseMutation);
     return this.applyMutations(frame, stream, response, mutations);
+  }
+}
+
+/**
+ * A paused request as the filters before the pausing one left it. When it is taken up again it is decoded anew,
+ * and those filters do not run again: their metadata additions, mutations (whose values are per-filter buffers,
+ * reused by the next request of any connection: copied here) and per-method metrics are put back from here.
+ */
+@final
+class PausedRequest {
+  readonly metadata: Metadata = new Metadata();
+  readonly mutation: Mutation = new Mutation();
+  method: MethodMetrics | null = null;
+
+  save(context: RequestContext, stats: Stats): void {
+    this.metadata.copyFrom(context.request);
+    const mutation = this.mutation;
+    mutation.clear();
+    const mutations = context.mutations;
+    for (let i = 0; i < mutations.length; i++) {
+      const m = mutations[i];
+      for (let k = 0; k < m.size; k++) mutation.set(m.keys[k], String.UTF8.decode(String.UTF8.encode(m.values[k])));
+    }
+    this.method = stats.method;
+  }
+
+  restore(request: Metadata, stats: Stats): void {
+    request.copyFrom(this.metadata);
+    stats.resumeRequest(this.method);
+  }
+
+  restoreMutations(context: RequestContext): void {
+    if (this.mutation.size > 0) context.mutations.push(this.mutation);
   }
 }

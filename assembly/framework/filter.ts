@@ -70,9 +70,8 @@ export abstract class Filter {
   }
 
   /**
-   * The answer to the check this filter paused the request for (`answer` is the filter's own code). The request
-   * was decoded again, and the filters before this one are not run again: their mutations are gone, so a filter
-   * that adds mutations must come after any filter that pauses.
+   * The answer to the check this filter paused the request for (`answer` is the filter's own code). The filters
+   * before this one do not run again: what they added to the request (metadata, mutations) was kept for it.
    */
   onResume(context: RequestContext, answer: i32): FilterStatus {
     return FilterStatus.Continue;

@@ -1,40 +1,120 @@
-// Request and response counters per service and method, named in Istio's stat-tag form
-// (`…by_method.service=.=<service>;.;method=.=<method>;.;request`) so that `stats_tags` / Istio's extraStatTags turn
-// service and method into labels. Metrics are defined the first time a method is seen; their number is bounded.
+// Metrics per protocol, listener, service and method, named in Istio's stat-tag form
+//   meta_protocol.by_method.protocol=.=<protocol>;.;stat_prefix=.=<stat_prefix>;.;[service=.=<service>;.;]method=.=<method>;.;<name>
+// so that `stats_tags` (Envoy) or extraStatTags (Istio) turn each into a label and every protocol and listener shares
+// one metric family per name (`meta_protocol_by_method_request{protocol=…,stat_prefix=…,service=…,method=…}`).
+// Metrics are defined the first time a method is seen (a few host calls, once); their number is bounded. A request
+// looks its method up once (RequestObserver, first in the chain) and keeps it (`InFlightRequest.method`).
 import { bytesEqual } from "./bytes";
 import { Metadata } from "./metadata";
-import { Metric, MetricRegistry } from "./stats_registry";
+import { Metric, MetricKind, MetricRegistry, MetricSink } from "./stats_registry";
 
 /** Distinct (service, method) pairs given their own metrics; later ones are only counted as overflow. */
 export const MAX_METHODS = 1000;
 const MAX_NAME_BYTES = 128;
 
+/** The last part of every per-method metric name: seven counters, a gauge, a histogram (in MethodMetrics' order). */
+export const METHOD_METRIC_NAMES: Array<string> = [
+  "request", "response_success", "response_error", "local_response_error", "rate_limited", "route_not_found",
+  "route_mismatch", "request_active", "request_time_ms",
+];
+
+/**
+ * One method's metrics. They are flushed only when touched since the last flush (there may be thousands): every
+ * change goes through `Stats.beginRequest` / `Stats.requestEnded` or `RequestTable.clear`, which `touch` them first.
+ */
 @final
 export class MethodMetrics {
-  constructor(
-    public readonly key: ArrayBuffer,
-    public readonly request: Metric,
-    public readonly responseSuccess: Metric,
-    public readonly responseError: Metric,
-  ) {}
+  readonly request: Metric;
+  readonly responseSuccess: Metric;
+  readonly responseError: Metric;
+  readonly localResponseError: Metric;
+  readonly rateLimited: Metric;
+  readonly routeNotFound: Metric;
+  readonly routeMismatch: Metric;
+  /** Requests of this method awaiting their response (gauge). */
+  readonly requestActive: Metric;
+  /** Histogram id (recorded straight to the host). */
+  readonly requestTimeMs: u32;
+  /** The counters and the gauge, for `flushTo`. */
+  private readonly all: Array<Metric>;
+  private queued: bool = false;
+
+  /** `name`: the metric name up to the last part (`…method=.=<method>;.;`). */
+  constructor(public readonly key: ArrayBuffer, registry: MetricRegistry, name: string, private readonly touched: Array<MethodMetrics>) {
+    const all: Array<Metric> = [];
+    for (let i = 0; i < 8; i++) {
+      all.push(registry.untracked(i < 7 ? MetricKind.Counter : MetricKind.Gauge, name + METHOD_METRIC_NAMES[i]));
+    }
+    this.request = all[0];
+    this.responseSuccess = all[1];
+    this.responseError = all[2];
+    this.localResponseError = all[3];
+    this.rateLimited = all[4];
+    this.routeNotFound = all[5];
+    this.routeMismatch = all[6];
+    this.requestActive = all[7];
+    this.requestTimeMs = registry.sink.define(MetricKind.Histogram, name + METHOD_METRIC_NAMES[8]);
+    this.all = all;
+  }
+
+  /** Queues these metrics for the next flush (call before changing them). */
+  @inline touch(): void {
+    if (!this.queued) {
+      this.queued = true;
+      this.touched.push(this);
+    }
+  }
+
+  flushTo(sink: MetricSink): void {
+    const all = this.all;
+    for (let i = 0, n = all.length; i < n; i++) unchecked(all[i]).flushTo(sink);
+    this.queued = false;
+  }
+}
+
+/**
+ * The start of per-method metric names for metrics whose plain names start with `prefix`
+ * (`meta_protocol.<protocol>.<stat_prefix>.`): `meta_protocol.by_method.protocol=.=<protocol>;.;stat_prefix=.=<stat_prefix>;.;`.
+ * Any other prefix gets `<prefix>by_method.`.
+ */
+export function methodMetricRoot(prefix: string): string {
+  const root = "meta_protocol.";
+  const dot = prefix.indexOf(".", root.length);
+  if (!prefix.startsWith(root) || dot < 0 || !prefix.endsWith(".") || dot == prefix.length - 1) return prefix + "by_method.";
+  const protocol = prefix.substring(root.length, dot);
+  const statPrefix = prefix.substring(dot + 1, prefix.length - 1);
+  return root + "by_method.protocol=.=" + safeName(protocol) + ";.;stat_prefix=.=" + safeName(statPrefix) + ";.;";
 }
 
 @final
 export class MethodStats {
   private byHash: Map<u32, Array<MethodMetrics>> = new Map();
   private count: i32 = 0;
+  /** The methods whose metrics changed since the last flush. */
+  private touched: Array<MethodMetrics> = [];
   private readonly serviceKey: ArrayBuffer;
   private readonly methodKey: ArrayBuffer;
-  private key: ArrayBuffer = new ArrayBuffer(0);
 
+  /** `root`: the start of every per-method metric name (`methodMetricRoot`). */
   constructor(
     private readonly registry: MetricRegistry,
+    private readonly root: string,
     serviceKey: string,
     methodKey: string,
     private readonly overflow: Metric,
   ) {
     this.serviceKey = String.UTF8.encode(serviceKey);
     this.methodKey = String.UTF8.encode(methodKey);
+  }
+
+  /** The metadata key naming a request's service (UTF-8; empty when the protocol has none). */
+  get serviceKeyBytes(): ArrayBuffer {
+    return this.serviceKey;
+  }
+
+  /** The metadata key naming a request's method (UTF-8; empty when the protocol has none). */
+  get methodKeyBytes(): ArrayBuffer {
+    return this.methodKey;
   }
 
   /** The metrics of `md`'s service and method, or null when it names no method or the bound is reached. */
@@ -61,13 +141,8 @@ export class MethodStats {
     }
     const serviceName = service >= 0 ? safeName(md.valueString(service)) : "";
     const methodName = safeName(md.valueString(method));
-    const prefix = "by_method." + (service >= 0 ? "service=.=" + serviceName + ";.;" : "") + "method=.=" + methodName + ";.;";
-    const metrics = new MethodMetrics(
-      this.keyOf(md, service, method, keyLength),
-      this.registry.counter(prefix + "request"),
-      this.registry.counter(prefix + "response_success"),
-      this.registry.counter(prefix + "response_error"),
-    );
+    const name = this.root + (service >= 0 ? "service=.=" + serviceName + ";.;" : "") + "method=.=" + methodName + ";.;";
+    const metrics = new MethodMetrics(this.keyOf(md, service, method, keyLength), this.registry, name, this.touched);
     if (bucket === null) {
       bucket = [];
       this.byHash.set(hash, bucket);
@@ -75,6 +150,13 @@ export class MethodStats {
     bucket.push(metrics);
     this.count++;
     return metrics;
+  }
+
+  /** Hands the pending deltas of the methods touched since the last flush to `sink`. */
+  flush(sink: MetricSink): void {
+    const touched = this.touched;
+    for (let i = 0, n = touched.length; i < n; i++) unchecked(touched[i]).flushTo(sink);
+    touched.length = 0;
   }
 
   /** Compares a stored key (`service \0 method`) with the metadata's values without building one. */

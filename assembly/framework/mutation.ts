@@ -14,6 +14,15 @@ export class Mutation {
   }
 
   set(key: string, value: string): void {
+    this.put(key, value, null);
+  }
+
+  /** Adds every key/value of `other` (later values win), without allocating once this mutation has grown. */
+  setAll(other: Mutation): void {
+    for (let i = 0; i < other.size; i++) this.put(other.keys[i], other.values[i], other.keyBytes[i]);
+  }
+
+  private put(key: string, value: string, keyBytes: ArrayBuffer | null): void {
     const at = this.keys.indexOf(key);
     if (at >= 0) {
       this.values[at] = value;
@@ -21,12 +30,7 @@ export class Mutation {
     }
     this.keys.push(key);
     this.values.push(value);
-    this.keyBytes.push(String.UTF8.encode(key));
-  }
-
-  /** Adds every key/value of `other` (later values win). */
-  setAll(other: Mutation): void {
-    for (let i = 0; i < other.size; i++) this.set(other.keys[i], other.values[i]);
+    this.keyBytes.push(keyBytes !== null ? keyBytes : String.UTF8.encode(key));
   }
 
   clear(): void {

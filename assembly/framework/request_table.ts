@@ -2,6 +2,7 @@
 // and metadata (responses may come back in any order on multiplexed protocols). Entries are pooled.
 import { ErrorType } from "./codec";
 import { Metadata } from "./metadata";
+import { MethodMetrics } from "./method_stats";
 import { Route } from "./route";
 
 @final
@@ -10,17 +11,26 @@ export class InFlightRequest {
   startNs: u64 = 0;
   /** The route the request took (for its response's mutation), or null. */
   route: Route | null = null;
+  /** Its per-method metrics (set when it is counted active: `Stats.requestStarted`), or null. */
+  method: MethodMetrics | null = null;
   /** Rejected: a carrier went upstream in its place, and its answer must become this error. */
   rejected: bool = false;
   error: ErrorType = ErrorType.Unspecified;
   message: string = "";
+  /** In the table (between `start` and `take`). */
+  inFlight: bool = false;
 }
+
+/** Stands for the pool and the list of entries until the first request (never written to). */
+const EMPTY: Array<InFlightRequest> = [];
 
 @final
 export class RequestTable {
-  /** Made with the first request: an idle connection holds neither. */
+  /** Made with the first request: an idle connection holds none of them. */
   private byId: Map<u64, InFlightRequest> | null = null;
-  private pool: Array<InFlightRequest> | null = null;
+  private pool: Array<InFlightRequest> = EMPTY;
+  /** Every entry made, in flight or pooled (so that `clear` walks them without building a list). */
+  private made: Array<InFlightRequest> = EMPTY;
 
   constructor(private readonly capacity: i32) {}
 
@@ -35,14 +45,16 @@ export class RequestTable {
     if (byId === null) {
       this.byId = byId = new Map();
       this.pool = [];
+      this.made = [];
     }
     if (byId.size >= this.capacity || byId.has(request.requestId)) return null;
-    const pool = this.pool!;
-    const entry = pool.length > 0 ? pool.pop() : new InFlightRequest();
+    const entry = this.pool.length > 0 ? this.pool.pop() : this.make();
     entry.metadata.copyFrom(request);
     entry.startNs = nowNs;
     entry.route = null;
+    entry.method = null;
     entry.rejected = false;
+    entry.inFlight = true;
     byId.set(request.requestId, entry);
     return entry;
   }
@@ -59,19 +71,38 @@ export class RequestTable {
     if (byId === null || !byId.has(id)) return null;
     const entry = byId.get(id);
     byId.delete(id);
+    entry.inFlight = false;
     return entry;
   }
 
   release(entry: InFlightRequest): void {
-    const pool = this.pool;
-    if (pool !== null) pool.push(entry);
+    if (this.byId !== null) this.pool.push(entry); // not after `clear`: EMPTY stays empty
   }
 
-  /** Removes every request (the connection is closing) and returns how many there were. */
+  /**
+   * Removes every request (the connection is closing) and returns how many there were; each one's per-method
+   * request_active gauge is lowered here (the caller lowers the plugin-wide one by the count).
+   */
   clear(): i32 {
     const n = this.size;
+    const made = this.made;
+    for (let i = 0, count = made.length; i < count; i++) {
+      const entry = unchecked(made[i]);
+      const method = entry.method;
+      if (entry.inFlight && method !== null) {
+        method.touch();
+        method.requestActive.add(-1);
+      }
+    }
     this.byId = null;
-    this.pool = null;
+    this.pool = EMPTY;
+    this.made = EMPTY;
     return n;
+  }
+
+  private make(): InFlightRequest {
+    const entry = new InFlightRequest();
+    this.made.push(entry);
+    return entry;
   }
 }

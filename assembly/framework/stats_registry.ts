@@ -26,29 +26,52 @@ export class Metric {
   @inline add(delta: i64): void {
     this.pending += delta;
   }
+
+  /** Hands the pending delta to `sink`, if any. */
+  @inline flushTo(sink: MetricSink): void {
+    const pending = this.pending;
+    if (pending != 0) {
+      sink.add(this.id, pending);
+      this.pending = 0;
+    }
+  }
 }
 
-/** Defines metrics and remembers every counter and gauge so that `Stats.flush` can walk them. */
+/**
+ * Defines metrics. Counters and gauges made with `counter`/`gauge` are remembered and visited by every `flush`;
+ * those made with `untracked…` are flushed by their owner (per-method metrics, flushed only when touched).
+ */
 @final
 export class MetricRegistry {
   readonly metrics: Array<Metric> = [];
 
-  constructor(private readonly sink: MetricSink, private readonly prefix: string) {}
+  constructor(readonly sink: MetricSink, private readonly prefix: string) {}
 
   counter(name: string): Metric {
-    return this.track(this.sink.define(MetricKind.Counter, this.prefix + name));
+    return this.track(new Metric(this.sink.define(MetricKind.Counter, this.prefix + name)));
   }
 
   gauge(name: string): Metric {
-    return this.track(this.sink.define(MetricKind.Gauge, this.prefix + name));
+    return this.track(new Metric(this.sink.define(MetricKind.Gauge, this.prefix + name)));
   }
 
   histogram(name: string): u32 {
     return this.sink.define(MetricKind.Histogram, this.prefix + name);
   }
 
-  private track(id: u32): Metric {
-    const m = new Metric(id);
+  /** A counter or gauge (`kind`) with the full name given (no prefix), left for its owner to flush. */
+  untracked(kind: MetricKind, fullName: string): Metric {
+    return new Metric(this.sink.define(kind, fullName));
+  }
+
+  /** Hands every pending delta of the tracked metrics to the sink. */
+  flush(): void {
+    const metrics = this.metrics;
+    const sink = this.sink;
+    for (let i = 0, n = metrics.length; i < n; i++) unchecked(metrics[i]).flushTo(sink);
+  }
+
+  private track(m: Metric): Metric {
     this.metrics.push(m);
     return m;
   }

@@ -1,12 +1,14 @@
 // `make run`: the sample awesomerpc server, the proxy with envoy/awesomerpc.yaml (wasm filter + tcp_proxy), and a
-// client making calls through it; prints the replies, the filter's access log lines and its metrics. Then the same
-// with real Dubbo peers and envoy/dubbo.yaml (test/demo/dubbo.ts), and with real Thrift peers and envoy/thrift.yaml
+// client making calls through it; prints the replies, the filter's access log lines and its metrics. Then routing by
+// method to a second server instance and a local rate limit rejection (test/demo/routing.ts), the same with real
+// Dubbo peers and envoy/dubbo.yaml (test/demo/dubbo.ts), and with real Thrift peers and envoy/thrift.yaml
 // (test/demo/thrift.ts).
 import { startAwesomeRpcServer, Command } from "../peers/awesomerpc/server.ts";
 import { AwesomeRpcClient } from "../peers/awesomerpc/client.ts";
 import { runDubboDemo } from "./dubbo.ts";
 import { printFilterReport } from "./filter_report.ts";
 import { startProxy } from "./proxy_process.ts";
+import { runRoutingDemo } from "./routing.ts";
 import { runThriftDemo } from "./thrift.ts";
 
 const LISTENER_PORT = 26000;
@@ -41,6 +43,9 @@ try {
   await proxy.stop();
   await server.close();
 }
+
+console.log("\n" + "-".repeat(100) + "\n");
+await runRoutingDemo();
 
 console.log("\n" + "-".repeat(100) + "\n");
 await runDubboDemo();

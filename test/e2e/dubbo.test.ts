@@ -10,9 +10,9 @@ import { bootstrapFor, eventually, metric, startTestHost, type RunningHost } fro
 
 const PREFIX = "meta_protocol_dubbo_demo_";
 
-/** The value of `meta_protocol_dubbo_demo_by_method_<name>{service="…",method="…"}`, or undefined. */
+/** The value of `meta_protocol_by_method_<name>{protocol="dubbo",stat_prefix="demo",service="…",method="…"}`, or undefined. */
 function byMethod(exposition: string, name: string, method: string): number | undefined {
-  const sample = `${PREFIX}by_method_${name}{service="${DEMO_SERVICE}",method="${method}"} `;
+  const sample = `meta_protocol_by_method_${name}{protocol="dubbo",stat_prefix="demo",service="${DEMO_SERVICE}",method="${method}"} `;
   const line = exposition.split("\n").find((l) => l.startsWith(sample));
   return line === undefined ? undefined : Number(line.slice(sample.length));
 }

@@ -43,12 +43,15 @@ function samples(exposition: string): Map<string, number> {
   return result;
 }
 
-/** The change of every sample between two expositions (absent = 0). */
+/**
+ * The change of every sample between two expositions (absent = 0). `name` follows PREFIX, or, for per-method metrics
+ * (`by_method_…`), `meta_protocol_`.
+ */
 function delta(before: string, after: string): (name: string, labels?: Record<string, string>) => number {
   const b = samples(before);
   const a = samples(after);
   return (name, labels = {}) => {
-    const key = `${PREFIX}${name}{${Object.entries(labels).map(([k, v]) => `${k}=${v}`).sort().join(",")}}`;
+    const key = `${name.startsWith("by_method_") ? "meta_protocol_" : PREFIX}${name}{${Object.entries(labels).map(([k, v]) => `${k}=${v}`).sort().join(",")}}`;
     return (a.get(key) ?? 0) - (b.get(key) ?? 0);
   };
 }
@@ -65,7 +68,8 @@ function fields(line: string): Record<string, string> {
 
 /** Per-method labels: the service label only on multiplexed calls. */
 function methodLabels(pair: Pair, method: string, service = "Calculator"): Record<string, string> {
-  return pair.multiplexed ? { service, method } : { method };
+  const labels = { protocol: "thrift", stat_prefix: "demo" };
+  return pair.multiplexed ? { ...labels, service, method } : { ...labels, method };
 }
 
 /** Waits until the filter has counted `requests` more requests than in `before`, and returns the new exposition. */

@@ -10,7 +10,8 @@ describe("plugin configuration", () => {
     const c = parsePluginConfig("", "awesomerpc").config!;
     expect(c.statPrefix).toBe("awesomerpc");
     expect(c.maxFrameSize).toBe(1048576);
-    expect(c.accessLog).toBe(true);
+    expect(c.accessLog!.legacy).toBe(true);
+    expect(c.requestId.generate).toBe(false);
   });
 
   it("reads every field", () => {
@@ -18,12 +19,12 @@ describe("plugin configuration", () => {
     expect(c.statPrefix).toBe("edge");
     expect(c.maxFrameSize).toBe(4096);
     expect(c.maxPendingRequests).toBe(8);
-    expect(c.accessLog).toBe(false);
+    expect(c.accessLog).toBeNull();
   });
 
   it("refuses unknown fields by name", () => {
     expect(errorOf('{"max_frame_sise": 10}')).toBe(
-      "unknown field 'max_frame_sise' (known: stat_prefix, max_frame_size, max_pending_requests, access_log, request_mutation, codec, routes, connection_routing, route_mismatch, local_ratelimit, ratelimit)",
+      "unknown field 'max_frame_sise' (known: request_id, stat_prefix, max_frame_size, max_pending_requests, access_log, request_mutation, codec, routes, connection_routing, route_mismatch, local_ratelimit, ratelimit)",
     );
   });
 
@@ -31,7 +32,7 @@ describe("plugin configuration", () => {
     expect(errorOf('{"max_frame_size": 10}')).toBe("field 'max_frame_size' must be an integer from 64 to 67108864");
     expect(errorOf('{"max_frame_size": 1000.5}')).toBe("field 'max_frame_size' must be an integer from 64 to 67108864");
     expect(errorOf('{"max_pending_requests": "9"}')).toBe("field 'max_pending_requests' must be an integer from 1 to 1000000");
-    expect(errorOf('{"access_log": 1}')).toBe("field 'access_log' must be true or false");
+    expect(errorOf('{"access_log": 1}')).toBe("field 'access_log' must be true, false or an object");
     expect(errorOf('{"stat_prefix": "a.b"}')).toBe("field 'stat_prefix' must not contain dots");
     expect(errorOf('{"stat_prefix": ""}')).toBe("field 'stat_prefix' must be a non-empty string");
   });

@@ -8,6 +8,7 @@ import { StreamResult } from "../../assembly/framework/frame_stream";
 import { awesomeFrame, concat, sameBytes, TestPlugin, toArray } from "./support";
 
 const MS: u64 = 1_000_000;
+const BY_METHOD = "by_method.protocol=.=awesomerpc;.;stat_prefix=.=test;.;";
 
 function send(c: Connection, direction: Direction, bytes: Uint8Array, nowNs: u64 = 0, endStream: bool = false): StreamResult {
   return c.onData(direction, bytes.dataStart, bytes.length, endStream, nowNs);
@@ -54,9 +55,10 @@ describe("Connection", () => {
     expect(t.sink.value("response_success")).toBe(1);
     expect(t.sink.value("response_error")).toBe(1);
     expect(t.sink.value("request_active")).toBe(0);
-    expect(t.sink.samples.length).toBe(2);
-    expect(t.sink.samples[0]).toBe(5);
-    expect(t.sink.samples[1]).toBe(30);
+    const times = t.sink.samplesOf("request_time_ms");
+    expect(times.length).toBe(2);
+    expect(times[0]).toBe(5);
+    expect(times[1]).toBe(30);
   });
 
   it("writes one access log line per request with its key/values and outcome", () => {
@@ -76,10 +78,10 @@ describe("Connection", () => {
     send(c, Direction.Request, concat([awesomeFrame(1, 7, 0, 0), awesomeFrame(2, 7, 0, 0), awesomeFrame(3, 8, 0, 0)]));
     send(c, Direction.Response, concat([awesomeFrame(1, 7, 0, 0), awesomeFrame(2, 7, 1, 0)]));
     t.plugin.stats.flush();
-    expect(t.sink.value("by_method.method=.=7;.;request")).toBe(2);
-    expect(t.sink.value("by_method.method=.=8;.;request")).toBe(1);
-    expect(t.sink.value("by_method.method=.=7;.;response_success")).toBe(1);
-    expect(t.sink.value("by_method.method=.=7;.;response_error")).toBe(1);
+    expect(t.sink.value(BY_METHOD + "method=.=7;.;request")).toBe(2);
+    expect(t.sink.value(BY_METHOD + "method=.=8;.;request")).toBe(1);
+    expect(t.sink.value(BY_METHOD + "method=.=7;.;response_success")).toBe(1);
+    expect(t.sink.value(BY_METHOD + "method=.=7;.;response_error")).toBe(1);
   });
 
   it("writes no access log when it is turned off", () => {
@@ -115,7 +117,7 @@ describe("Connection", () => {
     send(c, Direction.Request, concat(parts));
     t.plugin.stats.flush();
     expect(t.sink.value("request")).toBe(64);
-    expect(t.sink.hostCalls).toBe(4); // request, request_twoway, request_active, by_method cmd=1 request
+    expect(t.sink.hostCalls).toBe(5); // request, request_twoway, request_active, and cmd=1's request and request_active
   });
 
   it("closes on a malformed request and counts it", () => {

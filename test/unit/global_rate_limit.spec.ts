@@ -220,4 +220,31 @@ describe("pausing a connection for the global rate limit", () => {
     expect(t.sink.value("request_active")).toBe(0);
     expect(c.paused).toBe(false);
   });
+
+  it("keeps what earlier filters added to the paused request (a generated request id) while other connections run", () => {
+    const config = CONFIG.replace('{"stat_prefix": "test",', '{"stat_prefix": "test", "request_id": {"generate": true}, "access_log": {"format": "%REQUEST_ID% %METADATA(x-request-id)%"},');
+    const t = setUp(config);
+    const paused = new Connection(1, t.plugin);
+    const other = new Connection(2, t.plugin);
+    const checked = awesomeFrame(1, 2, 0, 0);
+    expect(feed(paused, checked)).toBe(StreamResult.Pause);
+    const pausedLog = t.logger.lines.length;
+    // Another connection's request gets the next id (the generator's buffers are reused).
+    const free = awesomeFrame(5, 1, 0, 0);
+    feed(other, free);
+    resumeWith(paused, RateLimitAnswer.Ok, checked);
+    const answers = [awesomeFrame(1, 2, 0, 0), awesomeFrame(5, 1, 0, 0)];
+    paused.onData(Direction.Response, answers[0].dataStart, answers[0].length, false, NOW);
+    other.onData(Direction.Response, answers[1].dataStart, answers[1].length, false, NOW);
+    const lines = t.logger.lines.slice(pausedLog);
+    expect(lines.length).toBe(2);
+    const pausedId = lines[0].split(" ")[1];
+    const otherId = lines[1].split(" ")[1];
+    expect(lines[0].startsWith("1 ")).toBe(true);
+    expect(pausedId.length).toBe(36);
+    expect(pausedId == otherId).toBe(false);
+    // Both requests carried their id as a mutation (awesomerpc has no room for it: counted, not lost).
+    t.plugin.stats.flush();
+    expect(t.sink.value("mutation_unsupported")).toBe(2);
+  });
 });

@@ -51,11 +51,14 @@ export class RecordingSink extends MetricSink {
   names: Array<string> = [];
   values: Array<i64> = [];
   samples: Array<u64> = [];
+  sampleIds: Array<u32> = [];
+  kinds: Array<MetricKind> = [];
   hostCalls: i32 = 0;
 
   define(kind: MetricKind, name: string): u32 {
     this.names.push(name);
     this.values.push(0);
+    this.kinds.push(kind);
     return this.names.length - 1;
   }
 
@@ -67,10 +70,21 @@ export class RecordingSink extends MetricSink {
   record(id: u32, value: u64): void {
     this.hostCalls++;
     this.samples.push(value);
+    this.sampleIds.push(id);
   }
 
+  /** The values recorded into the histogram `name` (named as for `value`). */
+  samplesOf(name: string): Array<u64> {
+    const at = this.names.indexOf((name.startsWith("by_method.") ? "meta_protocol." : "meta_protocol.awesomerpc.test.") + name);
+    if (at < 0) throw new Error("no metric " + name);
+    const out: Array<u64> = [];
+    for (let i = 0; i < this.samples.length; i++) if (this.sampleIds[i] == <u32>at) out.push(this.samples[i]);
+    return out;
+  }
+
+  /** `name` after `meta_protocol.awesomerpc.test.`, or after `meta_protocol.` when it starts with `by_method.`. */
   value(name: string): i64 {
-    const at = this.names.indexOf("meta_protocol.awesomerpc.test." + name);
+    const at = this.names.indexOf((name.startsWith("by_method.") ? "meta_protocol." : "meta_protocol.awesomerpc.test.") + name);
     if (at < 0) throw new Error("no metric " + name);
     return this.values[at];
   }
