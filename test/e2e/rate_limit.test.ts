@@ -1,9 +1,14 @@
-// Local rate limit with the real awesomerpc peers: buckets live in Envoy's shared data, so connections handled by
-// different worker VMs (the host runs two) draw from the same bucket, and the counts are exact.
+// Local rate limit with the real peers: buckets live in Envoy's shared data, so connections handled by different
+// worker VMs (the host runs two) draw from the same bucket, and the counts are exact; Dubbo and Thrift clients see
+// their protocol's over-limit error for the limited call only.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { AwesomeRpcClient } from "../peers/awesomerpc/client.ts";
 import { Command, startAwesomeRpcServer, type AwesomeRpcServer } from "../peers/awesomerpc/server.ts";
+import { connectDubboConsumer } from "../peers/dubbo/consumer.ts";
+import { startDubboProvider } from "../peers/dubbo/provider.ts";
+import { connectThriftClient } from "../peers/thrift/client.ts";
+import { startThriftServer } from "../peers/thrift/server.ts";
 import { bootstrapFor, metric, startTestHost, type RunningHost } from "./host_fixture.ts";
 
 const LIMITS = {
@@ -44,5 +49,52 @@ describe("local rate limit through the wasm filter", () => {
     const exposition = await host.prometheus();
     assert.equal(metric(exposition, "meta_protocol_awesomerpc_demo_ratelimit_ok"), 5);
     assert.equal(metric(exposition, "meta_protocol_awesomerpc_demo_rate_limited"), 5);
+  });
+});
+
+describe("local rate limit with the real Dubbo and Thrift peers", { timeout: 30_000 }, () => {
+  const limit = (method: string, tokens: number) =>
+    JSON.stringify({
+      stat_prefix: "demo",
+      local_ratelimit: {
+        conditions: [{ match: { metadata: [{ name: "method", exact_match: method }] }, token_bucket: { max_tokens: tokens, fill_interval: "3600s" } }],
+      },
+    });
+
+  it("Dubbo: exactly 2 sayHello calls pass, the 3rd gets the over-limit error, other methods are not limited", async () => {
+    const provider = await startDubboProvider();
+    const host = await startTestHost(bootstrapFor("envoy/dubbo.yaml", provider.port, limit("sayHello", 2)), "dubbo");
+    try {
+      const consumer = await connectDubboConsumer(host.port);
+      const results = [];
+      for (let i = 0; i < 3; i++) results.push(await consumer.invoke("sayHello", [`n${i}`]).then((v) => v, (e: Error) => e));
+      assert.equal(await consumer.invoke("slow", [1, "free"]), "free");
+      await consumer.close();
+      assert.deepEqual(results.slice(0, 2), ["Hello n0", "Hello n1"]);
+      assert.ok(results[2] instanceof Error && /over the local rate limit/.test(results[2].message), String(results[2]));
+      assert.equal(provider.calls.filter((c) => c.method === "sayHello").length, 2);
+      const exposition = await host.prometheus();
+      assert.equal(metric(exposition, "meta_protocol_dubbo_demo_rate_limited"), 1);
+      assert.equal(metric(exposition, "meta_protocol_dubbo_demo_ratelimit_ok"), 2);
+    } finally {
+      await host.stop();
+      await provider.close();
+    }
+  });
+
+  it("Thrift: exactly 1 slow call passes, the 2nd raises a TApplicationException", async () => {
+    const server = await startThriftServer({ transport: "framed", protocol: "compact" });
+    const host = await startTestHost(bootstrapFor("envoy/thrift.yaml", server.port, limit("slow", 1)), "thrift");
+    try {
+      const client = await connectThriftClient({ port: host.port, transport: "framed", protocol: "compact" });
+      assert.equal(await client.calculator.slow(1, "first"), "first");
+      await assert.rejects(client.calculator.slow(1, "second"), (error: any) => /over the local rate limit/.test(error?.message));
+      await client.close();
+      assert.equal(server.calls.filter((c) => c.method === "slow").length, 1);
+      assert.equal(metric(await host.prometheus(), "meta_protocol_thrift_demo_rate_limited"), 1);
+    } finally {
+      await host.stop();
+      await server.close();
+    }
   });
 });
