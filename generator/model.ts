@@ -51,6 +51,11 @@ export interface FilterOptions {
   readonly codec?: Readonly<Record<string, unknown>>;
   readonly connectionRouting?: boolean;
   readonly routeMismatch?: "forward" | "reject";
+  /** The access log line's format (the filters' %COMMAND% syntax). */
+  readonly accessLogFormat?: string;
+  readonly generateRequestId?: boolean;
+  /** A protobuf JSON duration, "0s" for off. */
+  readonly frameTimeout?: string;
 }
 
 export interface KeyValue {

@@ -20,13 +20,15 @@ export function pluginConfig(service: ServiceSpec, side: Side): Json {
     stat_prefix: filter.statPrefix ?? (side === "envoy" ? service.name : `${service.name}_${side}`),
     max_frame_size: filter.maxFrameSize,
     max_pending_requests: filter.maxPendingRequests,
-    access_log: filter.accessLog,
+    access_log: filter.accessLogFormat !== undefined ? { format: filter.accessLogFormat } : filter.accessLog,
+    request_id: filter.generateRequestId !== undefined ? { generate: filter.generateRequestId } : undefined,
     request_mutation: mutationJson(filter.requestMutation),
     codec: filter.codec,
     routes: routes.length > 0 ? routes.map((route) => routeJson(route, clusterName)) : undefined,
     // Inbound every route leads to the local pod: holding connections to choose would gain nothing.
     connection_routing: routes.length > 0 && side === "inbound" ? false : filter.connectionRouting,
     route_mismatch: filter.routeMismatch,
+    frame_timeout: filter.frameTimeout,
     local_ratelimit: hasRateLimits(service, side) ? localRateLimitJson(service) : undefined,
     ratelimit: hasRateLimits(service, side) ? globalRateLimitJson(service, side) : undefined,
   });

@@ -29,6 +29,10 @@ export class ConnectionContext {
   private joined: ByteBuffer | null = null;
   /** The token of this connection's rate limit call in flight, or 0. */
   pendingCall: u32 = 0;
+  /** Listed for the frame_timeout sweep (exports.ts). */
+  waitingForFrame: bool = false;
+  /** Envoy deleted the context (it may still be listed until the next sweep). */
+  deleted: bool = false;
 
   constructor(public readonly contextId: u32, public readonly connection: Connection) {}
 

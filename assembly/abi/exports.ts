@@ -16,6 +16,7 @@ import { HostMetricSink } from "./metrics";
 import { connectionId } from "./properties";
 import { HostRateLimitService } from "./ratelimit_client";
 import { HostSharedStore } from "./shared_data";
+import { closeDownstream, nowNanoseconds, setEffectiveContext, setTickPeriodMs } from "./stream";
 import { BufferType, FilterStatus, PeerType } from "./types";
 
 export { malloc } from "@solo-io/proxy-runtime/assembly/malloc";
@@ -26,6 +27,8 @@ const plugins = new Map<u32, Plugin>();
 const connections = new Map<u32, ConnectionContext>();
 const logger = new HostLogger();
 const rateLimitService = new HostRateLimitService();
+/** Connections that hold a partial frame, for the frame_timeout check (swept, and pruned, on each tick). */
+const waitingForFrames: Array<ConnectionContext> = [];
 
 export function proxy_abi_version_0_2_1(): void {}
 
@@ -63,7 +66,31 @@ export function proxy_on_configure(rootContextId: u32, configurationSize: u32): 
   const plugin = new Plugin(protocolCodec, createCodec, config, stats, logger, new HostSharedStore(), rateLimitService);
   buildFilterChain(plugin);
   plugins.set(rootContextId, plugin);
+  if (config.frameTimeoutNs > 0) setTickPeriodMs(<u32>min<u64>(1000, max<u64>(50, config.frameTimeoutNs / 4_000_000)));
   return 1;
+}
+
+/** Closes the connections whose partial frame waited longer than their plugin's frame_timeout. */
+export function proxy_on_tick(rootContextId: u32): void {
+  if (!plugins.has(rootContextId)) return;
+  const plugin = plugins.get(rootContextId);
+  const now = nowNanoseconds();
+  for (let i = 0; i < waitingForFrames.length; ) {
+    const context = waitingForFrames[i];
+    const connection = context.connection;
+    if (context.deleted || connection.oldestPartialSinceNs == 0) {
+      context.waitingForFrame = false;
+      waitingForFrames[i] = waitingForFrames[waitingForFrames.length - 1];
+      waitingForFrames.pop();
+      continue;
+    }
+    if (connection.plugin === plugin && connection.frameTimedOut(now, plugin.config.frameTimeoutNs)) {
+      setEffectiveContext(context.contextId);
+      closeDownstream();
+    }
+    i++;
+  }
+  plugin.stats.flush();
 }
 
 export function proxy_on_new_connection(contextId: u32): u32 {
@@ -77,12 +104,23 @@ export function proxy_on_downstream_data(contextId: u32, dataSize: u32, endOfStr
   rateLimitService.caller = context;
   const status = context.onData(Direction.Request, BufferType.NetworkDownstreamData, dataSize, endOfStream != 0);
   rateLimitService.caller = null;
+  listIfWaitingForFrame(context);
   return status;
 }
 
 export function proxy_on_upstream_data(contextId: u32, dataSize: u32, endOfStream: u32): u32 {
   if (!connections.has(contextId)) return FilterStatus.Continue;
-  return connections.get(contextId).onData(Direction.Response, BufferType.NetworkUpstreamData, dataSize, endOfStream != 0);
+  const context = connections.get(contextId);
+  const status = context.onData(Direction.Response, BufferType.NetworkUpstreamData, dataSize, endOfStream != 0);
+  listIfWaitingForFrame(context);
+  return status;
+}
+
+function listIfWaitingForFrame(context: ConnectionContext): void {
+  if (context.waitingForFrame || context.connection.oldestPartialSinceNs == 0) return;
+  if (context.connection.plugin.config.frameTimeoutNs == 0) return;
+  context.waitingForFrame = true;
+  waitingForFrames.push(context);
 }
 
 export function proxy_on_downstream_connection_close(contextId: u32, peerType: u32): void {
@@ -126,6 +164,7 @@ export function proxy_on_done(contextId: u32): u32 {
 export function proxy_on_log(contextId: u32): void {}
 
 export function proxy_on_delete(contextId: u32): void {
+  if (connections.has(contextId)) connections.get(contextId).deleted = true;
   connections.delete(contextId);
   plugins.delete(contextId);
 }

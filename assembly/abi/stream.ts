@@ -1,4 +1,4 @@
-// Connection control, the effective context and the clock.
+// Connection control, the effective context, the clock and the root context's timer.
 import * as host from "@solo-io/proxy-runtime/assembly/imports";
 import { StreamType } from "./types";
 
@@ -22,4 +22,9 @@ export function continueDownstream(): void {
 /** Makes the next host calls act on stream context `contextId` (from a root-context callback). */
 export function setEffectiveContext(contextId: u32): void {
   host.proxy_set_effective_context(contextId);
+}
+
+/** Calls the root context's proxy_on_tick every `periodMs`. */
+export function setTickPeriodMs(periodMs: u32): void {
+  host.proxy_set_tick_period_milliseconds(periodMs);
 }

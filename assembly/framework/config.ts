@@ -6,7 +6,7 @@ import { readAccessLog, readRequestId, RequestIdConfig } from "./observability_c
 import { JsonKind, JsonParser, JsonValue } from "./json";
 import { Mutation } from "./mutation";
 import { GlobalRateLimitConfig, readGlobalRateLimit } from "./global_ratelimit_config";
-import { LocalRateLimitConfig, readLocalRateLimit } from "./ratelimit_config";
+import { LocalRateLimitConfig, parseDuration, readLocalRateLimit } from "./ratelimit_config";
 import { readMutation, readRoutes } from "./route_config";
 import { RouteTable } from "./route";
 
@@ -15,8 +15,10 @@ const MAX_FRAME_SIZE: f64 = 64 * 1024 * 1024;
 const KNOWN_FIELDS: Array<string> = [
   "request_id",
   "stat_prefix", "max_frame_size", "max_pending_requests", "access_log", "request_mutation", "codec", "routes",
-  "connection_routing", "route_mismatch", "local_ratelimit", "ratelimit",
+  "connection_routing", "route_mismatch", "local_ratelimit", "ratelimit", "frame_timeout",
 ];
+/** The shortest `frame_timeout` (the timer that enforces it ticks at a quarter of it, at least every 50 ms). */
+const MIN_FRAME_TIMEOUT_NS: u64 = 200_000_000;
 
 /** What to do with a request whose route names another cluster than the one its connection went to. */
 export enum RouteMismatch {
@@ -31,6 +33,11 @@ export class PluginConfig {
   statPrefix: string = "";
   /** Largest frame accepted, header included; larger frames close the connection. */
   maxFrameSize: i32 = 1024 * 1024;
+  /**
+   * How long a started frame may wait for its remaining bytes before the connection is closed (0: no limit but
+   * tcp_proxy's idle_timeout): a peer that announces a frame and trickles it, or never finishes it, holds memory.
+   */
+  frameTimeoutNs: u64 = 0;
   /** Requests tracked per connection while awaiting their response; more are forwarded but not timed. */
   maxPendingRequests: i32 = 10000;
   /** One access log line per request in this format (the default line unless configured), or null: none. */
@@ -95,6 +102,11 @@ function readFields(root: JsonValue, config: PluginConfig, errors: FieldErrors):
   config.maxPendingRequests = <i32>integerField(root, "max_pending_requests", "", errors, 1, 1000000, config.maxPendingRequests);
   config.accessLog = readAccessLog(root.get("access_log"), "access_log", errors);
   config.requestId = readRequestId(root.get("request_id"), "request_id", errors);
+  const frameTimeout = stringField(root, "frame_timeout", "", errors, false);
+  if (frameTimeout.length > 0 && frameTimeout != "0s") {
+    config.frameTimeoutNs = parseDuration(frameTimeout);
+    if (config.frameTimeoutNs < MIN_FRAME_TIMEOUT_NS) errors.fail("field 'frame_timeout' must be \"0s\" (off) or a duration of at least 0.2s, like \"10s\"");
+  }
   readMutation(listField(root, "request_mutation", "", errors), "request_mutation", config.requestMutation, errors);
   const codecOptions = root.get("codec");
   if (codecOptions !== null) {

@@ -44,6 +44,9 @@ export class Connection extends FrameHandler implements ConnectionInfo {
   /** Set by `resume` for the first frame it feeds: the paused request, with its answer. */
   private resuming: bool = false;
   private answer: i32 = 0;
+  /** Since when each direction's partial frame has waited for its rest (0: none waits). */
+  private requestPartialSinceNs: u64 = 0;
+  private responsePartialSinceNs: u64 = 0;
   /** What the filters before the pausing one added to the paused request (made on the first pause). */
   private pausedRequest: PausedRequest | null = null;
 
@@ -74,7 +77,36 @@ export class Connection extends FrameHandler implements ConnectionInfo {
       this.plugin.stats.cxIncompleteFrameAtClose.inc();
       stream.discardPending();
     }
+    this.notePartialFrame(direction, stream, nowNs);
     return result;
+  }
+
+  /**
+   * Whether a partial frame has waited longer than `timeoutNs` for its rest; if so the connection is done for
+   * (counted as cx_frame_timeout: the glue closes it).
+   */
+  frameTimedOut(nowNs: u64, timeoutNs: u64): bool {
+    const since = this.oldestPartialSinceNs;
+    if (this.closed || since == 0 || nowNs <= since || nowNs - since < timeoutNs) return false;
+    this.closed = true;
+    this.plugin.stats.cxFrameTimeout.inc();
+    this.plugin.logger.log(LogLevel.Warn, "connection " + this.id.toString() + " closed: a frame waited more than frame_timeout for its rest");
+    return true;
+  }
+
+  /** When the oldest partial frame began to wait (0: none waits). */
+  get oldestPartialSinceNs(): u64 {
+    const a = this.requestPartialSinceNs;
+    const b = this.responsePartialSinceNs;
+    return a == 0 ? b : b == 0 ? a : min(a, b);
+  }
+
+  /** A partial frame's wait starts when it is first held, and again whenever a frame completes (progress). */
+  private notePartialFrame(direction: Direction, stream: FrameStream, nowNs: u64): void {
+    const since = direction == Direction.Request ? this.requestPartialSinceNs : this.responsePartialSinceNs;
+    const next = stream.pendingBytes == 0 ? 0 : since == 0 || stream.completedFrames > 0 ? nowNs : since;
+    if (direction == Direction.Request) this.requestPartialSinceNs = next;
+    else this.responsePartialSinceNs = next;
   }
 
   /**

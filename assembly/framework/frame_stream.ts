@@ -51,6 +51,8 @@ export class FrameStream {
   outputLength: i32 = 0;
   /** With StreamResult.Pause: where the paused frame starts in the output. */
   pausedAt: i32 = 0;
+  /** Whole frames the last feed handed on. */
+  completedFrames: i32 = 0;
 
   /** A partial frame waiting for the rest; made on the first one (an idle connection holds nothing). */
   private held: ByteBuffer | null = null;
@@ -92,6 +94,7 @@ export class FrameStream {
     out.release(RETAINED_BYTES);
     this.rewriting = false;
     this.runStart = 0;
+    this.completedFrames = 0;
 
     let pos = 0;
     while (pos < workLength) {
@@ -111,6 +114,7 @@ export class FrameStream {
       if (action == FrameAction.Close) return StreamResult.Close;
       if (action == FrameAction.Pause) return this.pause(data, size, joined, pos, workLength);
       pos += frameSize;
+      this.completedFrames++;
       if (action == FrameAction.Replaced) this.runStart = pos;
     }
 

@@ -40,6 +40,7 @@ export class Stats {
   readonly cxDestroyLocalWithActiveRq: Metric;
   readonly cxDestroyRemoteWithActiveRq: Metric;
   readonly cxIncompleteFrameAtClose: Metric;
+  readonly cxFrameTimeout: Metric;
   readonly requestTimeMs: u32;
 
   /**
@@ -77,6 +78,7 @@ export class Stats {
     this.cxDestroyLocalWithActiveRq = r.counter("cx_destroy_local_with_active_rq");
     this.cxDestroyRemoteWithActiveRq = r.counter("cx_destroy_remote_with_active_rq");
     this.cxIncompleteFrameAtClose = r.counter("cx_incomplete_frame_at_close");
+    this.cxFrameTimeout = r.counter("cx_frame_timeout");
     this.requestTimeMs = r.histogram("request_time_ms");
     this.methods = new MethodStats(r, methodMetricRoot(prefix), serviceKey, methodKey, r.counter("by_method_overflow"));
     this.registry = r;

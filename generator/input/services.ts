@@ -14,9 +14,9 @@ import type { Node, ObjectNode } from "./reader.ts";
 import {
   HOST_NAME,
   HOST_NAME_TEXT,
+  readDuration,
   readGlobalRateLimit,
   readLocalRateLimit,
-  readDuration,
   readMutation,
   readRoutes,
   type ServiceAddress,
@@ -30,8 +30,8 @@ const SERVICE_FIELDS = [
   "selector", "failStrategy", "filter", "routes", "localRateLimit", "globalRateLimit", "envoy",
 ];
 const FILTER_FIELDS = [
-  "statPrefix", "maxFrameSize", "maxPendingRequests", "accessLog", "requestMutation", "codec", "connectionRouting",
-  "routeMismatch",
+  "statPrefix", "maxFrameSize", "maxPendingRequests", "accessLog", "accessLogFormat", "requestMutation", "codec",
+  "connectionRouting", "routeMismatch", "generateRequestId", "frameTimeout",
 ];
 /** A Kubernetes object name that is also a DNS label (used in resource names and as the default stat prefix). */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -136,6 +136,14 @@ function readFilterOptions(node: Node | undefined): FilterOptions {
   codec?.entries("a map of the codec's options"); // its fields are the codec's to check
   const connectionRouting = filter.optional("connectionRouting")?.boolean();
   const routeMismatch = filter.optional("routeMismatch")?.oneOf(["forward", "reject"] as const);
+  const accessLogFormat = filter.optional("accessLogFormat")?.string();
+  if (accessLogFormat !== undefined && accessLog === false) filter.get("accessLogFormat").expected("no format when accessLog is false");
+  const generateRequestId = filter.optional("generateRequestId")?.boolean();
+  const frameTimeoutNode = filter.optional("frameTimeout");
+  const frameTimeout = frameTimeoutNode === undefined ? undefined : readDuration(frameTimeoutNode);
+  if (frameTimeout !== undefined && frameTimeout !== "0s" && parseFloat(frameTimeout) < 0.2) {
+    filter.get("frameTimeout").expected("0s (off) or at least 0.2s");
+  }
   return {
     ...(statPrefix !== undefined && { statPrefix }),
     ...(maxFrameSize !== undefined && { maxFrameSize }),
@@ -145,6 +153,9 @@ function readFilterOptions(node: Node | undefined): FilterOptions {
     ...(codec !== undefined && { codec: codec.value as Record<string, unknown> }),
     ...(connectionRouting !== undefined && { connectionRouting }),
     ...(routeMismatch !== undefined && { routeMismatch }),
+    ...(accessLogFormat !== undefined && { accessLogFormat }),
+    ...(generateRequestId !== undefined && { generateRequestId }),
+    ...(frameTimeout !== undefined && { frameTimeout }),
   };
 }
 

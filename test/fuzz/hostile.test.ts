@@ -286,3 +286,48 @@ describe("hostile servers behind the awesomerpc filter", { timeout: 30_000 }, ()
     }
   });
 });
+
+describe("frame_timeout: a partial frame that waits too long for its rest", { timeout: 30_000 }, () => {
+  let server: AwesomeRpcServer;
+  let host: RunningHost;
+
+  before(async () => {
+    server = await startAwesomeRpcServer();
+    const config = bootstrapFor("envoy/awesomerpc.yaml", server.port, JSON.stringify({ stat_prefix: "hostile", frame_timeout: "0.4s" }));
+    host = await startTestHost(config, "awesomerpc");
+  });
+  after(async () => {
+    await host?.stop();
+    await server?.close();
+  });
+
+  it("closes a connection whose frame never finishes, well before any idle timeout, and counts it", async () => {
+    const frame = request(1, Command.Echo, Buffer.alloc(1000, 0x62));
+    const { socket, closed } = await rawClient(host.port);
+    const t0 = Date.now();
+    socket.write(frame.subarray(0, 500));
+    await closed;
+    const waited = Date.now() - t0;
+    assert.ok(waited >= 350 && waited < 3000, `closed after ${waited} ms`);
+    assert.equal(server.received.length, 0);
+    assert.equal(metric(await host.prometheus(), PREFIX + "cx_frame_timeout"), 1);
+  });
+
+  it("leaves a busy connection alone: frames split across reads keep completing, each partial one waits briefly", async () => {
+    const before = metric(await host.prometheus(), PREFIX + "cx_frame_timeout") ?? 0;
+    const { socket, received, closed } = await rawClient(host.port);
+    let isClosed = false;
+    void closed.then(() => (isClosed = true));
+    const frames = Buffer.concat(Array.from({ length: 20 }, (_, i) => request(i + 1, Command.Echo, `busy-${i}`)));
+    // Every read ends inside a frame, for 1.2 s in all (three frame_timeouts).
+    const step = Math.floor(frames.length / 20) + 3;
+    for (let at = 0; at < frames.length; at += step) {
+      socket.write(frames.subarray(at, Math.min(at + step, frames.length)));
+      await sleep(60);
+    }
+    await eventually(() => new FrameReader().push(received()).length === 20, "all 20 answers", 5000);
+    assert.equal(isClosed, false);
+    socket.destroy();
+    assert.equal(metric(await host.prometheus(), PREFIX + "cx_frame_timeout") ?? 0, before);
+  });
+});

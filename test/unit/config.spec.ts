@@ -24,8 +24,15 @@ describe("plugin configuration", () => {
 
   it("refuses unknown fields by name", () => {
     expect(errorOf('{"max_frame_sise": 10}')).toBe(
-      "unknown field 'max_frame_sise' (known: request_id, stat_prefix, max_frame_size, max_pending_requests, access_log, request_mutation, codec, routes, connection_routing, route_mismatch, local_ratelimit, ratelimit)",
+      "unknown field 'max_frame_sise' (known: request_id, stat_prefix, max_frame_size, max_pending_requests, access_log, request_mutation, codec, routes, connection_routing, route_mismatch, local_ratelimit, ratelimit, frame_timeout)",
     );
+  });
+
+  it("reads frame_timeout, off by default, and refuses a too short one", () => {
+    expect(parsePluginConfig("{}", "p").config!.frameTimeoutNs).toBe(0);
+    expect(parsePluginConfig('{"frame_timeout": "0s"}', "p").config!.frameTimeoutNs).toBe(0);
+    expect(parsePluginConfig('{"frame_timeout": "10s"}', "p").config!.frameTimeoutNs).toBe(10_000_000_000);
+    expect(errorOf('{"frame_timeout": "0.1s"}')).toBe("field 'frame_timeout' must be \"0s\" (off) or a duration of at least 0.2s, like \"10s\"");
   });
 
   it("refuses wrong types and ranges naming the field", () => {
