@@ -150,6 +150,62 @@ describe("global rate limit with awesomerpc", { timeout: 30_000 }, () => {
   });
 });
 
+describe("global rate limit on the first request of a routed connection", { timeout: 30_000 }, () => {
+  let a: AwesomeRpcServer;
+  let b: AwesomeRpcServer;
+  let rls: RunningRateLimitService;
+  let host: RunningHost;
+
+  before(async () => {
+    a = await startAwesomeRpcServer();
+    b = await startAwesomeRpcServer();
+    rls = await startRateLimitService({ limit: 1, delayMs: 50 });
+    const plugin = {
+      stat_prefix: "demo",
+      routes: [
+        { name: "upper", match: { metadata: [{ name: "cmd", exact_match: String(Command.Upper) }] }, route: { cluster: "server_b" } },
+        { name: "rest", route: { cluster: "server_a" } },
+      ],
+      ratelimit: globalLimit("cmd", { metadata: [{ name: "cmd", exact_match: String(Command.Upper) }] }),
+    };
+    const config = bootstrapFor(
+      "envoy/awesomerpc.yaml",
+      { awesomerpc_server: a.port, server_a: a.port, server_b: b.port, [RLS_CLUSTER]: rls.port },
+      JSON.stringify(plugin),
+    );
+    config.static_resources.clusters.find((c: any) => c.name === RLS_CLUSTER).typed_extension_protocol_options = {
+      "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {
+        "@type": "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
+        explicit_http_config: { http2_protocol_options: {} },
+      },
+    };
+    config.static_resources.listeners[0].filter_chains[0].filters[1].typed_config.max_early_data_bytes = 65536;
+    host = await startTestHost(config, "awesomerpc");
+  });
+  after(async () => {
+    await host?.stop();
+    await rls?.close();
+    await a?.close();
+    await b?.close();
+  });
+
+  it("holds the new connection through the check, then routes it by that request (and rejects the next one over the limit)", async () => {
+    const first = await AwesomeRpcClient.connect(host.port);
+    const [checked, behind] = await Promise.all([first.call(Command.Upper, "first"), first.call(Command.Echo, "behind")]);
+    first.close();
+    assert.deepEqual(checked, { responseCode: 0, body: "FIRST" });
+    assert.deepEqual(behind, { responseCode: 0, body: "behind" });
+    assert.deepEqual(b.received.map((r) => r.requestId), [1, 2], "the connection went to server_b, in order");
+    assert.equal(a.received.length, 0);
+
+    const second = await AwesomeRpcClient.connect(host.port);
+    const overLimit = await second.call(Command.Upper, "second");
+    second.close();
+    assert.equal(overLimit.responseCode, 1, "over the limit: the error reply");
+    assert.equal(b.received.length, 2, "the rejected first request went nowhere near server_b");
+  });
+});
+
 describe("global rate limit with real Dubbo peers", { timeout: 30_000 }, () => {
   let provider: DubboProvider;
   let rls: RunningRateLimitService;
