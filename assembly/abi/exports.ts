@@ -9,6 +9,7 @@ import { Plugin } from "../framework/plugin";
 import { decodeRateLimitResponse, RateLimitAnswer } from "../framework/ratelimit_service";
 import { Stats } from "../framework/stats";
 import { readBuffer, readBufferSize, releaseBuffer } from "./buffers";
+import { enterCallback, leaveCallback } from "./collector";
 import { ConnectionContext } from "./connection_context";
 import { HostLogger } from "./logging";
 import { registeredCodecFactory } from "./protocol";
@@ -32,7 +33,7 @@ const waitingForFrames: Array<ConnectionContext> = [];
 
 export function proxy_abi_version_0_2_1(): void {}
 
-export function proxy_on_context_create(contextId: u32, rootContextId: u32): void {
+function onContextCreate(contextId: u32, rootContextId: u32): void {
   if (rootContextId == 0 || !plugins.has(rootContextId)) return;
   connections.set(contextId, new ConnectionContext(contextId, new Connection(connectionId(), plugins.get(rootContextId))));
 }
@@ -41,7 +42,7 @@ export function proxy_on_vm_start(rootContextId: u32, vmConfigurationSize: u32):
   return 1;
 }
 
-export function proxy_on_configure(rootContextId: u32, configurationSize: u32): u32 {
+function onConfigure(rootContextId: u32, configurationSize: u32): u32 {
   logger.refreshLevel();
   const createCodec = registeredCodecFactory();
   if (createCodec === null) {
@@ -71,7 +72,7 @@ export function proxy_on_configure(rootContextId: u32, configurationSize: u32): 
 }
 
 /** Closes the connections whose partial frame waited longer than their plugin's frame_timeout. */
-export function proxy_on_tick(rootContextId: u32): void {
+function onTick(rootContextId: u32): void {
   if (!plugins.has(rootContextId)) return;
   const plugin = plugins.get(rootContextId);
   const now = nowNanoseconds();
@@ -93,12 +94,12 @@ export function proxy_on_tick(rootContextId: u32): void {
   plugin.stats.flush();
 }
 
-export function proxy_on_new_connection(contextId: u32): u32 {
+function onNewConnection(contextId: u32): u32 {
   logger.refreshLevel();
   return connections.has(contextId) ? connections.get(contextId).onNewConnection() : FilterStatus.Continue;
 }
 
-export function proxy_on_downstream_data(contextId: u32, dataSize: u32, endOfStream: u32): u32 {
+function onDownstreamData(contextId: u32, dataSize: u32, endOfStream: u32): u32 {
   if (!connections.has(contextId)) return FilterStatus.Continue;
   const context = connections.get(contextId);
   rateLimitService.caller = context;
@@ -108,7 +109,7 @@ export function proxy_on_downstream_data(contextId: u32, dataSize: u32, endOfStr
   return status;
 }
 
-export function proxy_on_upstream_data(contextId: u32, dataSize: u32, endOfStream: u32): u32 {
+function onUpstreamData(contextId: u32, dataSize: u32, endOfStream: u32): u32 {
   if (!connections.has(contextId)) return FilterStatus.Continue;
   const context = connections.get(contextId);
   const status = context.onData(Direction.Response, BufferType.NetworkUpstreamData, dataSize, endOfStream != 0);
@@ -123,7 +124,7 @@ function listIfWaitingForFrame(context: ConnectionContext): void {
   waitingForFrames.push(context);
 }
 
-export function proxy_on_downstream_connection_close(contextId: u32, peerType: u32): void {
+function onDownstreamConnectionClose(contextId: u32, peerType: u32): void {
   if (!connections.has(contextId)) return;
   const context = connections.get(contextId);
   rateLimitService.cancel(context);
@@ -137,7 +138,7 @@ export function proxy_on_downstream_connection_close(contextId: u32, peerType: u
 export function proxy_on_upstream_connection_close(contextId: u32, peerType: u32): void {}
 
 // Answers to the rate limit service calls come to the root context; each resumes the connection that asked.
-export function proxy_on_grpc_receive(rootContextId: u32, token: u32, responseSize: u32): void {
+function onGrpcReceive(rootContextId: u32, token: u32, responseSize: u32): void {
   const context = rateLimitService.take(token);
   if (context === null) return;
   const response = responseSize > 0 ? readBuffer(BufferType.GrpcReceiveBuffer, <i32>responseSize) : 0;
@@ -146,7 +147,7 @@ export function proxy_on_grpc_receive(rootContextId: u32, token: u32, responseSi
   resumeConnection(context, answer);
 }
 
-export function proxy_on_grpc_close(rootContextId: u32, token: u32, statusCode: u32): void {
+function onGrpcClose(rootContextId: u32, token: u32, statusCode: u32): void {
   const context = rateLimitService.take(token);
   if (context !== null) resumeConnection(context, RateLimitAnswer.Error);
 }
@@ -163,7 +164,7 @@ export function proxy_on_done(contextId: u32): u32 {
 
 export function proxy_on_log(contextId: u32): void {}
 
-export function proxy_on_delete(contextId: u32): void {
+function onDelete(contextId: u32): void {
   if (connections.has(contextId)) connections.get(contextId).deleted = true;
   connections.delete(contextId);
   plugins.delete(contextId);
@@ -176,4 +177,71 @@ function readConfiguration(size: u32): string {
   const text = String.UTF8.decodeUnsafe(ptr, <usize>readBufferSize());
   releaseBuffer(ptr);
   return text;
+}
+
+// The entry points that may allocate, each bracketed for the collector (collector.ts): it collects garbage only when
+// the outermost one returns.
+
+export function proxy_on_context_create(contextId: u32, rootContextId: u32): void {
+  enterCallback();
+  onContextCreate(contextId, rootContextId);
+  leaveCallback();
+}
+
+export function proxy_on_configure(rootContextId: u32, configurationSize: u32): u32 {
+  enterCallback();
+  const result = onConfigure(rootContextId, configurationSize);
+  leaveCallback();
+  return result;
+}
+
+export function proxy_on_tick(rootContextId: u32): void {
+  enterCallback();
+  onTick(rootContextId);
+  leaveCallback();
+}
+
+export function proxy_on_new_connection(contextId: u32): u32 {
+  enterCallback();
+  const result = onNewConnection(contextId);
+  leaveCallback();
+  return result;
+}
+
+export function proxy_on_downstream_data(contextId: u32, dataSize: u32, endOfStream: u32): u32 {
+  enterCallback();
+  const result = onDownstreamData(contextId, dataSize, endOfStream);
+  leaveCallback();
+  return result;
+}
+
+export function proxy_on_upstream_data(contextId: u32, dataSize: u32, endOfStream: u32): u32 {
+  enterCallback();
+  const result = onUpstreamData(contextId, dataSize, endOfStream);
+  leaveCallback();
+  return result;
+}
+
+export function proxy_on_downstream_connection_close(contextId: u32, peerType: u32): void {
+  enterCallback();
+  onDownstreamConnectionClose(contextId, peerType);
+  leaveCallback();
+}
+
+export function proxy_on_grpc_receive(rootContextId: u32, token: u32, responseSize: u32): void {
+  enterCallback();
+  onGrpcReceive(rootContextId, token, responseSize);
+  leaveCallback();
+}
+
+export function proxy_on_grpc_close(rootContextId: u32, token: u32, statusCode: u32): void {
+  enterCallback();
+  onGrpcClose(rootContextId, token, statusCode);
+  leaveCallback();
+}
+
+export function proxy_on_delete(contextId: u32): void {
+  enterCallback();
+  onDelete(contextId);
+  leaveCallback();
 }
