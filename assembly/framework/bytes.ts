@@ -84,7 +84,16 @@ export class ByteBuffer {
   /** Appends the UTF-8 encoding of `text` without allocating. */
   appendUtf8(text: string): void {
     const n = text.length;
-    for (let i = 0; i < n; i++) {
+    // ASCII, the usual case, with one capacity check; the first other character goes on below.
+    this.reserve(n);
+    let i = 0;
+    for (let at = this.ptr + <usize>this.length; i < n; i++, at++) {
+      const c = <u32>text.charCodeAt(i);
+      if (c >= 0x80) break;
+      store<u8>(at, <u8>c);
+    }
+    this.length += i;
+    for (; i < n; i++) {
       let c = <u32>text.charCodeAt(i);
       if (c >= 0xd800 && c < 0xdc00 && i + 1 < n) {
         const low = <u32>text.charCodeAt(i + 1);

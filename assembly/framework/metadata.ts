@@ -4,6 +4,7 @@ import { ByteBuffer, bytesEqual } from "./bytes";
 import { MessageType, ResponseStatus } from "./codec";
 
 const FIELDS_PER_ENTRY = 4; // key offset, key length, value offset, value length in the arena
+// Entry indices come from `find` or from 0..size-1, so the entries are read unchecked.
 
 @final
 export class Metadata {
@@ -73,25 +74,25 @@ export class Metadata {
     const base = this.arena.ptr;
     for (let i = 0; i < this.count; i++) {
       const e = i * FIELDS_PER_ENTRY;
-      if (bytesEqual(base + <usize>this.entries[e], this.entries[e + 1], key, length)) return i;
+      if (bytesEqual(base + <usize>unchecked(this.entries[e]), unchecked(this.entries[e + 1]), key, length)) return i;
     }
     return -1;
   }
 
   keyPtr(index: i32): usize {
-    return this.arena.ptr + <usize>this.entries[index * FIELDS_PER_ENTRY];
+    return this.arena.ptr + <usize>unchecked(this.entries[index * FIELDS_PER_ENTRY]);
   }
 
   keyLength(index: i32): i32 {
-    return this.entries[index * FIELDS_PER_ENTRY + 1];
+    return unchecked(this.entries[index * FIELDS_PER_ENTRY + 1]);
   }
 
   valuePtr(index: i32): usize {
-    return this.arena.ptr + <usize>this.entries[index * FIELDS_PER_ENTRY + 2];
+    return this.arena.ptr + <usize>unchecked(this.entries[index * FIELDS_PER_ENTRY + 2]);
   }
 
   valueLength(index: i32): i32 {
-    return this.entries[index * FIELDS_PER_ENTRY + 3];
+    return unchecked(this.entries[index * FIELDS_PER_ENTRY + 3]);
   }
 
   /** The value of entry `index` as a string (allocates: for logs, not for matching). */
@@ -115,11 +116,11 @@ export class Metadata {
     this.bodyDecoded = other.bodyDecoded;
     this.arena.clear();
     this.arena.append(other.arena.ptr, other.arena.length);
-    this.count = 0;
     const n = other.count * FIELDS_PER_ENTRY;
-    for (let i = 0; i < n; i += FIELDS_PER_ENTRY) {
-      this.addEntry(other.entries[i], other.entries[i + 1], other.entries[i + 2], other.entries[i + 3]);
-    }
+    const entries = this.entries;
+    if (entries.length < n) entries.length = n;
+    memory.copy(entries.dataStart, other.entries.dataStart, <usize>n << alignof<i32>());
+    this.count = other.count;
   }
 
   private addEntry(keyAt: i32, keyLength: i32, valueAt: i32, valueLength: i32): void {
@@ -130,10 +131,11 @@ export class Metadata {
       this.entries.push(valueAt);
       this.entries.push(valueLength);
     } else {
-      this.entries[e] = keyAt;
-      this.entries[e + 1] = keyLength;
-      this.entries[e + 2] = valueAt;
-      this.entries[e + 3] = valueLength;
+      const entries = this.entries;
+      unchecked((entries[e] = keyAt));
+      unchecked((entries[e + 1] = keyLength));
+      unchecked((entries[e + 2] = valueAt));
+      unchecked((entries[e + 3] = valueLength));
     }
     this.count++;
   }
