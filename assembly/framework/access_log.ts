@@ -100,6 +100,16 @@ export class AccessLogFormat {
     return f;
   }
 
+  /** Whether a line shows request or response key/values (the default line shows them all). */
+  showsKeyValues(): bool {
+    if (this.legacy) return true;
+    for (let i = 0; i < this.parts.length; i++) {
+      const command = this.parts[i].command;
+      if (command == Command.Metadata || command == Command.ResponseMetadata || command == Command.AllMetadata) return true;
+    }
+    return false;
+  }
+
   /** Compiles `format`; on a mistake the result's `error` says what is wrong. */
   static compile(format: string): AccessLogFormat {
     const f = new AccessLogFormat();

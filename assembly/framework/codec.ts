@@ -63,6 +63,12 @@ export abstract class Codec {
   }
 
   /**
+   * Whether `decode` must read every key/value, or may stop once the message header, the service and the method
+   * are known: false when the configuration reads no other key (key_usage.ts). Set before the codec's first frame.
+   */
+  decodesAllKeyValues: bool = true;
+
+  /**
    * Size of the frame that starts at `bytes.ptr`, given the `bytes.length` bytes available so far.
    * Returns the whole frame's size as soon as the header tells it (it may exceed what is available),
    * NEED_MORE_DATA while it cannot tell, or MALFORMED.

@@ -185,7 +185,8 @@ export class Connection extends FrameHandler implements ConnectionInfo {
     if (!request.bodyDecoded) stats.requestBodyNotDecoded.inc();
     if (status == FilterStatus.Reject) return this.reject(stream, request, startNs);
     if (request.messageType == MessageType.Request) {
-      const entry = this.requests.start(request, startNs);
+      // Its key/values are kept only for the access log line written on its response.
+      const entry = this.requests.start(request, startNs, this.plugin.config.accessLog !== null);
       if (entry !== null) {
         entry.route = context.route;
         stats.requestStarted(entry);
@@ -205,7 +206,7 @@ export class Connection extends FrameHandler implements ConnectionInfo {
       stream.beginReplacement(); // dropped: nobody waits for an answer
       return FrameAction.Replaced;
     }
-    const entry = this.requests.start(request, startNs);
+    const entry = this.requests.start(request, startNs, true); // the error reply is written from it
     const out = stream.beginReplacement();
     const before = out.length;
     if (entry !== null && this.codec!.encodeCarrier(request, out)) {

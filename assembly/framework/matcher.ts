@@ -16,7 +16,8 @@ export enum MatchKind {
 
 @final
 export class MetadataMatcher {
-  private readonly key: ArrayBuffer;
+  /** The metadata key matched (UTF-8). */
+  readonly key: ArrayBuffer;
   private readonly value: ArrayBuffer;
 
   constructor(

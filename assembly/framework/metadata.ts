@@ -109,18 +109,24 @@ export class Metadata {
 
   /** Makes this a copy of `other` (reusing this object's memory). */
   copyFrom(other: Metadata): void {
-    this.messageType = other.messageType;
-    this.responseStatus = other.responseStatus;
-    this.requestId = other.requestId;
-    this.frameSize = other.frameSize;
-    this.bodyDecoded = other.bodyDecoded;
-    this.arena.clear();
+    this.copyMessageFieldsFrom(other);
     this.arena.append(other.arena.ptr, other.arena.length);
     const n = other.count * FIELDS_PER_ENTRY;
     const entries = this.entries;
     if (entries.length < n) entries.length = n;
     memory.copy(entries.dataStart, other.entries.dataStart, <usize>n << alignof<i32>());
     this.count = other.count;
+  }
+
+  /** Makes this a copy of `other`'s message type, request id, status and sizes, without its key/values. */
+  copyMessageFieldsFrom(other: Metadata): void {
+    this.messageType = other.messageType;
+    this.responseStatus = other.responseStatus;
+    this.requestId = other.requestId;
+    this.frameSize = other.frameSize;
+    this.bodyDecoded = other.bodyDecoded;
+    this.arena.clear();
+    this.count = 0;
   }
 
   private addEntry(keyAt: i32, keyLength: i32, valueAt: i32, valueLength: i32): void {

@@ -3,6 +3,7 @@
 import { Codec } from "./codec";
 import { PluginConfig } from "./config";
 import { FilterChain, RequestContext } from "./filter";
+import { readsOtherKeyValues } from "./key_usage";
 import { Logger } from "./log";
 import { Metadata } from "./metadata";
 import { Mutation } from "./mutation";
@@ -27,16 +28,28 @@ export class FrameScratch {
 export class Plugin {
   readonly chain: FilterChain = new FilterChain();
   readonly scratch: FrameScratch = new FrameScratch();
+  /** Whether codecs must read every key/value of a frame (codec.ts). */
+  readonly decodesAllKeyValues: bool;
 
   /** `codec` answers for the protocol (name, keys); `createCodec` gives each connection the codec it uses. */
   constructor(
     public readonly codec: Codec,
-    public readonly createCodec: () => Codec,
+    private readonly makeCodec: () => Codec,
     public readonly config: PluginConfig,
     public readonly stats: Stats,
     public readonly logger: Logger,
     public readonly sharedStore: SharedStore,
     /** The gRPC client for the global rate limit (null where the plugin has none, as in unit tests). */
     public readonly rateLimitService: RateLimitService | null = null,
-  ) {}
+  ) {
+    this.decodesAllKeyValues = readsOtherKeyValues(config, codec.serviceKey(), codec.methodKey());
+    codec.decodesAllKeyValues = this.decodesAllKeyValues;
+  }
+
+  /** The codec of a new connection. */
+  createCodec(): Codec {
+    const codec = this.makeCodec();
+    codec.decodesAllKeyValues = this.decodesAllKeyValues;
+    return codec;
+  }
 }

@@ -39,8 +39,11 @@ export class RequestTable {
     return byId === null ? 0 : byId.size;
   }
 
-  /** Tracks `request`. Returns null (and tracks nothing) when the table is full or the id is already in flight. */
-  start(request: Metadata, nowNs: u64): InFlightRequest | null {
+  /**
+   * Tracks `request`, with its key/values when `withKeyValues` (for the access log, or an error reply to write
+   * later). Returns null (and tracks nothing) when the table is full or the id is already in flight.
+   */
+  start(request: Metadata, nowNs: u64, withKeyValues: bool): InFlightRequest | null {
     let byId = this.byId;
     if (byId === null) {
       this.byId = byId = new Map();
@@ -49,7 +52,8 @@ export class RequestTable {
     }
     if (byId.size >= this.capacity || byId.has(request.requestId)) return null;
     const entry = this.pool.length > 0 ? this.pool.pop() : this.make();
-    entry.metadata.copyFrom(request);
+    if (withKeyValues) entry.metadata.copyFrom(request);
+    else entry.metadata.copyMessageFieldsFrom(request);
     entry.startNs = nowNs;
     entry.route = null;
     entry.method = null;

@@ -156,6 +156,7 @@ export class DubboCodec extends Codec {
     if (r.readString()) md.putBytes("interface", r.stringPtr, r.stringLength);
     if (r.readString() && r.stringLength > 0) md.putBytes("version", r.stringPtr, r.stringLength);
     if (r.readString()) md.putBytes("method", r.stringPtr, r.stringLength);
+    if (!this.decodesAllKeyValues) return r.error; // the arguments and attachments would only be skipped
     if (!this.skipArguments()) return r.error !== null ? r.error : "bad parameter-type descriptor";
     if (r.remaining > 0) this.walkAttachments(md, null);
     return r.error;
@@ -170,7 +171,7 @@ export class DubboCodec extends Codec {
     if (flag == RESPONSE_WITH_EXCEPTION || flag == RESPONSE_WITH_EXCEPTION_WITH_ATTACHMENTS) {
       md.responseStatus = ResponseStatus.Error;
     }
-    if (flag < FIRST_FLAG_WITH_ATTACHMENTS) return null; // nothing the filter needs follows
+    if (flag < FIRST_FLAG_WITH_ATTACHMENTS || !this.decodesAllKeyValues) return null; // nothing the filter needs follows
     if (flag != RESPONSE_NULL_VALUE_WITH_ATTACHMENTS) r.skipValue();
     this.walkAttachments(md, null);
     return r.error;

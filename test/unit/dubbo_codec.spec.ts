@@ -406,6 +406,33 @@ describe("dubbo codec: requests", () => {
   });
 });
 
+describe("dubbo codec: when the configuration reads only service and method", () => {
+  it("stops after the method: no arguments walked, no attachments read, in both directions", () => {
+    const lazy = new DubboCodec();
+    lazy.decodesAllKeyValues = false;
+    const md = new Metadata();
+    expect(lazy.decode(bytesOf(SAY_HELLO_REQUEST), Direction.Request, md)).toBeNull();
+    expect(md.get("interface")).toBe(SERVICE);
+    expect(md.get("version")).toBe("1.0.0");
+    expect(md.get("method")).toBe("sayHello");
+    expect(md.size).toBe(3);
+    md.reset();
+    expect(lazy.decode(bytesOf(RESPONSE_FLAG_4), Direction.Response, md)).toBeNull();
+    expect(md.responseStatus).toBe(ResponseStatus.Ok);
+    expect(md.size).toBe(0);
+  });
+
+  it("does not see a malformed descriptor it does not read, and still refuses a malformed method", () => {
+    const lazy = new DubboCodec();
+    lazy.decodesAllKeyValues = false;
+    const badDescriptor = spliceBody(SAY_HELLO_REQUEST, DESCRIPTOR_FROM, DESCRIPTOR_TO, hexBytes("04 4c 66 6f 6f"));
+    expect(lazy.decode(view(badDescriptor), Direction.Request, new Metadata())).toBeNull();
+    expect(codec.decode(view(badDescriptor), Direction.Request, new Metadata())).toBe("bad parameter-type descriptor");
+    const badMethod = spliceBody(SAY_HELLO_REQUEST, DESCRIPTOR_FROM - 1, DESCRIPTOR_FROM, hexBytes("ff"));
+    expect(lazy.decode(view(badMethod), Direction.Request, new Metadata())).not.toBeNull();
+  });
+});
+
 describe("dubbo codec: parameter-type descriptors", () => {
   it("counts 'Ljava/lang/String;I[J' as 3 arguments", () => {
     expect(count("Ljava/lang/String;I[J")).toBe(3);
