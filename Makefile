@@ -63,7 +63,7 @@ run: build system-packages
 clean:
 	rm -rf build
 
-# envoy/<protocol>.yaml are generated from envoy/services/<protocol>.yaml (test/generator/drift.test.ts checks it).
+# envoy/<protocol>.yaml are generated from envoy/services/<protocol>.yaml (test/generator/golden.test.ts checks it).
 envoy-config: node_modules/.installed
 	@for p in $(PROTOCOLS); do \
 	  node generator/bin/meta-protocol-wasm.js envoy -f envoy/services/$$p.yaml -o envoy/$$p.yaml && echo "envoy/$$p.yaml"; \

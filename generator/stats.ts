@@ -23,7 +23,7 @@ export function istioProxyConfig(): { proxyStatsMatcher: { inclusionPrefixes: st
   return { proxyStatsMatcher: { inclusionPrefixes: [...STATS_INCLUSION_PREFIXES] }, extraStatTags: [...STAT_TAGS] };
 }
 
-/** The pod template annotations that expose the filters' metrics with service and method labels. */
+/** The pod template annotations that expose the filters' metrics with protocol, stat_prefix, service and method labels. */
 export function podAnnotationSnippet(): string {
   const annotations = { metadata: { annotations: { "proxy.istio.io/config": toYaml([istioProxyConfig()]) } } };
   return toYaml(

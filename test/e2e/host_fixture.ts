@@ -11,6 +11,8 @@ export interface RunningHost {
   /** Lines of the wasm filter's access log. */
   accessLog(): string[];
   prometheus(): Promise<string>;
+  /** The admin's /stats text: `name: value` lines, tags still in the names. */
+  statsText(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -58,6 +60,7 @@ export async function startTestHost(config: any, listenerName: string, concurren
     logs,
     accessLog: () => logs.filter((l) => l.includes("access protocol=")),
     prometheus: async () => (await fetch(`http://127.0.0.1:${host.adminPort}/stats/prometheus`)).text(),
+    statsText: async () => (await fetch(`http://127.0.0.1:${host.adminPort}/stats`)).text(),
     stop: () => host.stop(),
   };
 }
@@ -75,4 +78,28 @@ export async function eventually(check: () => boolean | Promise<boolean>, what: 
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/** One sample of a Prometheus exposition: `name{labels} value`. */
+export interface Sample {
+  readonly name: string;
+  readonly labels: Record<string, string>;
+  readonly value: number;
+}
+
+export function parseSamples(exposition: string): Sample[] {
+  const out: Sample[] = [];
+  for (const line of exposition.split("\n")) {
+    const match = /^([a-zA-Z_:][\w:]*)\{(.*)\} (\S+)$/.exec(line);
+    if (match === null) continue;
+    const labels = Object.fromEntries([...match[2].matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    out.push({ name: match[1], labels, value: Number(match[3]) });
+  }
+  return out;
+}
+
+/** The sample `name` whose labels are exactly `labels` (in any order), or undefined. */
+export function sample(exposition: string, name: string, labels: Record<string, string>): number | undefined {
+  const want = JSON.stringify(Object.entries(labels).sort());
+  return parseSamples(exposition).find((s) => s.name === name && JSON.stringify(Object.entries(s.labels).sort()) === want)?.value;
 }

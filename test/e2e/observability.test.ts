@@ -8,36 +8,13 @@ import { connectDubboConsumer, type DubboConsumer } from "../peers/dubbo/consume
 import { DEMO_SERVICE, startDubboProvider, type DubboProvider } from "../peers/dubbo/provider.ts";
 import { connectThriftClient, Operation } from "../peers/thrift/client.ts";
 import { startThriftServer, type ThriftServer } from "../peers/thrift/server.ts";
-import { bootstrapFor, eventually, metric, startTestHost, type RunningHost } from "./host_fixture.ts";
+import { bootstrapFor, eventually, metric, sample, startTestHost, type RunningHost } from "./host_fixture.ts";
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 const FORMAT =
   "rpc %PROTOCOL% %SERVICE% %METHOD% id=%REQUEST_ID% rid=%METADATA(x-request-id)% tp=%METADATA(traceparent)% " +
   "%RESPONSE_STATUS% code=%RESPONSE_CODE% details=%RESPONSE_CODE_DETAILS% %DURATION%ms %REQUEST_BYTES%B/%RESPONSE_BYTES%B";
-
-interface Sample {
-  readonly name: string;
-  readonly labels: Record<string, string>;
-  readonly value: number;
-}
-
-function parseSamples(exposition: string): Sample[] {
-  const out: Sample[] = [];
-  for (const line of exposition.split("\n")) {
-    const match = /^([a-zA-Z_:][\w:]*)\{(.*)\} (\S+)$/.exec(line);
-    if (match === null) continue;
-    const labels = Object.fromEntries([...match[2].matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-    out.push({ name: match[1], labels, value: Number(match[3]) });
-  }
-  return out;
-}
-
-/** The sample `name` whose labels are exactly `labels` (in any order), or undefined. */
-function sample(exposition: string, name: string, labels: Record<string, string>): number | undefined {
-  const want = JSON.stringify(Object.entries(labels).sort());
-  return parseSamples(exposition).find((s) => s.name === name && JSON.stringify(Object.entries(s.labels).sort()) === want)?.value;
-}
 
 /** The `key=value` / `key` tokens of a configured access log line. */
 function tokens(line: string): Record<string, string> {

@@ -1,6 +1,7 @@
 // Routing with the real awesomerpc peers: the connection's first request chooses tcp_proxy's cluster (held new
 // connection + max_early_data_bytes + set_envoy_filter_state), weighted clusters, route mismatches, and
-// route-not-found errors answered through the carrier while other calls on the connection complete.
+// route-not-found errors answered through the carrier while other calls on the connection complete; and the same
+// routes with connection routing off, as on Envoy before 1.37.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { AwesomeRpcClient } from "../peers/awesomerpc/client.ts";
@@ -96,5 +97,42 @@ describe("connection routing through the wasm filter", () => {
     assert.deepEqual(await client.call(42, "x"), { responseCode: 1, body: "" });
     assert.deepEqual(await client.call(Command.Echo, "then"), { responseCode: 0, body: "then" });
     client.close();
+  });
+});
+
+describe("routes with connection_routing off, for Envoy before 1.37 (tcp_proxy without max_early_data_bytes)", { timeout: 10_000 }, () => {
+  let a: AwesomeRpcServer;
+  let b: AwesomeRpcServer;
+  let host: RunningHost;
+
+  before(async () => {
+    a = await startAwesomeRpcServer();
+    b = await startAwesomeRpcServer();
+    const routes = JSON.stringify({ ...ROUTES, connection_routing: false });
+    host = await startTestHost(bootstrapFor("envoy/awesomerpc.yaml", { awesomerpc_server: a.port, server_b: b.port }, routes), "awesomerpc");
+  });
+  after(async () => {
+    await host?.stop();
+    await a?.close();
+    await b?.close();
+  });
+
+  it("never holds a connection: tcp_proxy's own cluster serves every route, and no mismatch is counted", async () => {
+    const client = await AwesomeRpcClient.connect(host.port);
+    assert.deepEqual(await client.call(Command.Upper, "route says b"), { responseCode: 0, body: "ROUTE SAYS B" });
+    assert.deepEqual(await client.call(Command.Echo, "then a"), { responseCode: 0, body: "then a" });
+    client.close();
+    assert.deepEqual([a.received.length, b.received.length], [2, 0]);
+    assert.equal(metric(await host.prometheus(), PREFIX + "route_mismatch"), 0);
+  });
+
+  it("still answers a request with no route with an error for that call only", async () => {
+    const client = await AwesomeRpcClient.connect(host.port);
+    const lost = client.call(99, "nowhere");
+    const echo = client.call(Command.Echo, "fine");
+    assert.deepEqual(await lost, { responseCode: 1, body: "" });
+    assert.deepEqual(await echo, { responseCode: 0, body: "fine" });
+    client.close();
+    await eventually(async () => metric(await host.prometheus(), PREFIX + "route_not_found") === 1, "route_not_found");
   });
 });

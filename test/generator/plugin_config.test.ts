@@ -135,6 +135,20 @@ describe("Istio resources", () => {
     });
   });
 
+  it("a custom protocol's module: its URL and name in the WasmPlugins, its file in the Envoy bootstrap", () => {
+    const text = BASE.replace("protocol: dubbo", "protocol: my_rpc").replace(/module:.*\n/, "module: { url: 'file:///opt/wasm/my_rpc.wasm' }\n");
+    const [custom] = readServices("custom.yaml", text + ROUTES);
+    const [outbound, inbound] = istioResources([custom]) as any[];
+    for (const plugin of [outbound, inbound]) {
+      assert.deepEqual([plugin.spec.url, plugin.spec.pluginName, plugin.spec.type], ["file:///opt/wasm/my_rpc.wasm", "my_rpc", "NETWORK"]);
+    }
+    assert.equal(outbound.spec.pluginConfig.routes[0].route.weighted_clusters.clusters[0].name, "outbound|20880|v1|demo.default.svc.cluster.local");
+    const [legacy] = istioResources([custom], { envoyFilter: true }) as any[];
+    assert.deepEqual(legacy.spec.configPatches[0].patch.value.typed_config.config.vm_config.code, { local: { filename: "/opt/wasm/my_rpc.wasm" } });
+    const wasm = (envoyBootstrap([custom]) as any).static_resources.listeners[0].filter_chains[0].filters[0].typed_config.config;
+    assert.equal(wasm.vm_config.code.local.filename, "/opt/wasm/my_rpc.wasm");
+  });
+
   it("writes YAML that parses back to the resources", () => {
     const s = service(ROUTES + LIMITS);
     assert.deepEqual(parseAllDocuments(generateIstio([s])).map((d) => d.toJS()), istioResources([s]));

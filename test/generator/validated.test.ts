@@ -1,6 +1,5 @@
-// Everything the generator writes, checked by the schema validators of test/validation/ (built on another branch:
-// this test needs it merged): Envoy bootstraps and the filters inserted by EnvoyFilters against the Envoy v3 protos,
-// Istio resources against Istio's CRDs.
+// Everything the generator writes, checked by the schema validators of test/validation/: Envoy bootstraps and the
+// filters inserted by EnvoyFilters against the Envoy v3 protos, Istio resources against Istio's CRDs.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";

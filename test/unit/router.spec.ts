@@ -1,9 +1,12 @@
+import { Bytes } from "../../assembly/framework/bytes";
 import { Direction } from "../../assembly/framework/codec";
 import { parsePluginConfig } from "../../assembly/framework/config";
 import { Connection } from "../../assembly/framework/connection";
 import { StreamResult } from "../../assembly/framework/frame_stream";
 import { Metadata } from "../../assembly/framework/metadata";
+import { ThriftCodec } from "../../filters/thrift/codec";
 import { awesomeFrame, concat, sameBytes, TestPlugin, toArray } from "./support";
+import { HEADER_BINARY_CALL, HEADER_BINARY_REPLY_OK } from "./thrift_vectors";
 
 function errorOf(text: string): string {
   return parsePluginConfig(text, "p").error;
@@ -64,6 +67,53 @@ describe("matchers", () => {
     md.putString("d", "here");
     expect(config.routes.find(md)).toBeNull();
   });
+
+  it("match each kind against the key's whole value, and fail on a value that differs", () => {
+    const kinds: Array<string> = [
+      '{"name": "k", "exact_match": "sayHello"}', '{"name": "k", "prefix_match": "say"}', '{"name": "k", "suffix_match": "Hello"}',
+      '{"name": "k", "contains_match": "yHe"}', '{"name": "k", "safe_regex_match": {"regex": "s.*o"}}',
+      '{"name": "k", "string_match": {"exact": "sayHello"}}', '{"name": "k", "present_match": true}',
+    ];
+    const misses: Array<string> = ["sayHello!", "asayHello", "sayHellO", "sayhello", "sayHello!", "SayHello", ""];
+    for (let i = 0; i < kinds.length; i++) {
+      const config = parsePluginConfig(`{"routes": [{"match": {"metadata": [${kinds[i]}]}, "route": {"cluster": "c"}}]}`, "p").config!;
+      const hit = new Metadata();
+      hit.putString("k", "sayHello");
+      expect(config.routes.find(hit)).not.toBeNull(kinds[i]);
+      const miss = new Metadata();
+      if (misses[i].length > 0) miss.putString("k", misses[i]);
+      expect(config.routes.find(miss)).toBeNull(kinds[i] + " on '" + misses[i] + "'");
+    }
+  });
+
+  it("treat a key the request lacks as matching only present_match false, or a value matcher inverted", () => {
+    const config = parsePluginConfig(`{"routes": [
+      {"name": "absent", "match": {"metadata": [{"name": "x", "present_match": false}]}, "route": {"cluster": "c"}},
+      {"name": "not-v", "match": {"metadata": [{"name": "y", "exact_match": "v", "invert_match": true}]}, "route": {"cluster": "c"}},
+      {"name": "is-v", "match": {"metadata": [{"name": "y", "exact_match": "v"}]}, "route": {"cluster": "c"}}
+    ]}`, "p").config!;
+    const md = new Metadata();
+    md.putString("x", "1");
+    expect(config.routes.find(md)!.name).toBe("not-v");
+    md.putString("y", "v");
+    expect(config.routes.find(md)!.name).toBe("is-v");
+  });
+
+  it("pick the first route that matches, in configuration order", () => {
+    const config = parsePluginConfig(`{"routes": [
+      {"name": "narrow", "match": {"metadata": [{"name": "m", "exact_match": "a"}, {"name": "v", "exact_match": "2"}]}, "route": {"cluster": "c1"}},
+      {"name": "wide", "match": {"metadata": [{"name": "m", "prefix_match": "a"}]}, "route": {"cluster": "c2"}},
+      {"name": "all", "route": {"cluster": "c3"}}
+    ]}`, "p").config!;
+    const md = new Metadata();
+    md.putString("m", "a");
+    expect(config.routes.find(md)!.name).toBe("wide"); // "narrow" needs v=2 too
+    md.putString("v", "2");
+    expect(config.routes.find(md)!.name).toBe("narrow");
+    const other = new Metadata();
+    other.putString("m", "b");
+    expect(config.routes.find(other)!.name).toBe("all");
+  });
 });
 
 describe("router", () => {
@@ -105,6 +155,9 @@ describe("router", () => {
     expect(c.cluster).toBe("echo_cluster");
     const upstream = through(c, Direction.Request, awesomeFrame(2, 4, 0, 0));
     expect(sameBytes(upstream, awesomeFrame(2, -1, 0, 0))).toBe(true);
+    t.plugin.stats.flush();
+    expect(t.sink.value("route_mismatch")).toBe(1);
+    expect(t.sink.value("local_response_error")).toBe(1);
   });
 
   it("applies a route's request mutation (counted when the protocol has no room) and never routes heartbeats", () => {
@@ -115,4 +168,46 @@ describe("router", () => {
     expect(t.sink.value("mutation_unsupported")).toBe(1);
     expect(c.cluster).toBe("c");
   });
+
+  it("applies a route's response mutation to the responses of that route's requests (THeader)", () => {
+    const t = new TestPlugin(`{"stat_prefix": "test", "routes": [{"name": "r", "route": {"cluster": "c"},
+      "request_mutation": [{"key": "x-req", "value": "1"}], "response_mutation": [{"key": "x-resp", "value": "2"}]}]}`, new ThriftCodec());
+    const c = new Connection(1, t.plugin);
+    const request = decodedThrift(through(c, Direction.Request, vectorArray(HEADER_BINARY_CALL)), Direction.Request);
+    expect(request.get("x-req")).toBe("1");
+    expect(request.get("x-resp")).toBe("");
+    const response = decodedThrift(through(c, Direction.Response, vectorArray(HEADER_BINARY_REPLY_OK)), Direction.Response);
+    expect(response.get("x-resp")).toBe("2");
+    expect(response.get("x-req")).toBe("");
+    expect(response.get("x-trace-id")).toBe("abc123"); // the server's own headers are kept
+    expect(response.requestId).toBe(7);
+    t.plugin.stats.flush();
+    expect(t.sink.value("mutation_unsupported")).toBe(0);
+    expect(t.sink.value("response_success")).toBe(1);
+  });
+
+  it("forwards a response untouched, counted, when the protocol has no room for the response mutation", () => {
+    const t = new TestPlugin(`{"stat_prefix": "test", "routes": [{"route": {"cluster": "c"}, "response_mutation": [{"key": "k", "value": "v"}]}]}`);
+    const c = new Connection(1, t.plugin);
+    through(c, Direction.Request, awesomeFrame(1, 1, 0, 0));
+    const answer = awesomeFrame(1, 1, 0, 3);
+    expect(sameBytes(through(c, Direction.Response, answer), answer)).toBe(true);
+    t.plugin.stats.flush();
+    expect(t.sink.value("mutation_unsupported")).toBe(1);
+    expect(t.sink.value("response_success")).toBe(1);
+  });
 });
+
+function vectorArray(vector: StaticArray<u8>): Uint8Array {
+  return toArray(changetype<usize>(vector), vector.length);
+}
+
+/** `frame` decoded by a new Thrift codec, as the next hop reads it. */
+function decodedThrift(frame: Uint8Array, direction: Direction): Metadata {
+  const bytes = new Bytes().set(frame.dataStart, frame.length);
+  const codec = new ThriftCodec();
+  expect(codec.frameSize(bytes)).toBe(frame.length);
+  const md = new Metadata();
+  expect(codec.decode(bytes, direction, md)).toBeNull();
+  return md;
+}
