@@ -39,7 +39,9 @@ export class MetadataMatcher {
     if (this.kind == MatchKind.Present) {
       result = (at >= 0) == this.present;
     } else if (at < 0) {
-      result = false; // Envoy: a missing header matches nothing but `present: false` (and inverts to a match)
+      // Envoy's HeaderMatcher (without treat_missing_header_as_empty): a value matcher never matches a missing
+      // header, inverted or not.
+      return false;
     } else {
       result = this.matchValue(md.valuePtr(at), md.valueLength(at));
     }

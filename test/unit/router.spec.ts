@@ -86,7 +86,7 @@ describe("matchers", () => {
     }
   });
 
-  it("treat a key the request lacks as matching only present_match false, or a value matcher inverted", () => {
+  it("treat a key the request lacks as Envoy does: only present_match false matches it, an inverted value matcher does not", () => {
     const config = parsePluginConfig(`{"routes": [
       {"name": "absent", "match": {"metadata": [{"name": "x", "present_match": false}]}, "route": {"cluster": "c"}},
       {"name": "not-v", "match": {"metadata": [{"name": "y", "exact_match": "v", "invert_match": true}]}, "route": {"cluster": "c"}},
@@ -94,9 +94,15 @@ describe("matchers", () => {
     ]}`, "p").config!;
     const md = new Metadata();
     md.putString("x", "1");
+    expect(config.routes.find(md)).toBeNull(); // y is absent: neither "not v" nor "v"
+    md.putString("y", "w");
     expect(config.routes.find(md)!.name).toBe("not-v");
+    md.reset();
+    md.putString("x", "1");
     md.putString("y", "v");
     expect(config.routes.find(md)!.name).toBe("is-v");
+    md.reset();
+    expect(config.routes.find(md)!.name).toBe("absent");
   });
 
   it("pick the first route that matches, in configuration order", () => {
