@@ -1,6 +1,7 @@
 // Envoy foreign functions (proxy_call_foreign_function).
 import * as host from "@solo-io/proxy-runtime/assembly/imports";
 import { ByteBuffer } from "../framework/bytes";
+import { appendStringField } from "../framework/protobuf";
 import { releaseBuffer } from "./buffers";
 import { WASM_RESULT_OK } from "./types";
 
@@ -17,8 +18,8 @@ const args = new ByteBuffer();
  */
 export function setTcpProxyCluster(cluster: string): bool {
   args.clear();
-  appendField(args, 0x0a, TCP_PROXY_CLUSTER);
-  appendField(args, 0x12, cluster);
+  appendStringField(args, 0x0a, TCP_PROXY_CLUSTER);
+  appendStringField(args, 0x12, cluster);
   args.appendU8(0x18);
   args.appendU8(LIFE_SPAN_DOWNSTREAM_CONNECTION);
   store<usize>(RESULT_PTR, 0);
@@ -33,17 +34,4 @@ export function setTcpProxyCluster(cluster: string): bool {
   );
   releaseBuffer(load<usize>(RESULT_PTR));
   return status == WASM_RESULT_OK;
-}
-
-/** A length-delimited protobuf field: `tag`, varint length, UTF-8 bytes (once per connection: may allocate). */
-function appendField(out: ByteBuffer, tag: u32, text: string): void {
-  const bytes = String.UTF8.encode(text);
-  out.appendU8(tag);
-  let length = <u32>bytes.byteLength;
-  while (length >= 0x80) {
-    out.appendU8((length & 0x7f) | 0x80);
-    length >>= 7;
-  }
-  out.appendU8(length);
-  out.append(changetype<usize>(bytes), bytes.byteLength);
 }

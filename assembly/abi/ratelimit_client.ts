@@ -3,6 +3,7 @@
 // stream context that made it, to resume that connection.
 import * as host from "@solo-io/proxy-runtime/assembly/imports";
 import { ByteBuffer } from "../framework/bytes";
+import { appendField, appendVarint, fieldLength } from "../framework/protobuf";
 import { METHOD_NAME, RateLimitService, SERVICE_NAME } from "../framework/ratelimit_service";
 import { ConnectionContext } from "./connection_context";
 import { proxy_grpc_call } from "./imports";
@@ -19,17 +20,17 @@ export class HostRateLimitService extends RateLimitService {
   /** Calls in flight, by token. */
   private pending: Map<u32, ConnectionContext> = new Map();
   private clusterName: string = "";
-  private clusterBytes: ArrayBuffer = new ArrayBuffer(0);
+  private grpcService: ByteBuffer = new ByteBuffer();
 
   check(cluster: string, request: ByteBuffer, timeoutMs: u32): bool {
     if (cluster != this.clusterName) {
       this.clusterName = cluster;
-      this.clusterBytes = String.UTF8.encode(cluster);
+      writeEnvoyGrpcService(this.grpcService, cluster);
     }
     store<u32>(TOKEN, 0);
-    // `service` may be a plain cluster name (Envoy builds the envoy_grpc GrpcService from it).
+    const service = this.grpcService;
     const status = proxy_grpc_call(
-      changetype<usize>(this.clusterBytes), <usize>this.clusterBytes.byteLength,
+      service.ptr, <usize>service.length,
       changetype<usize>(SERVICE_NAME_BYTES), <usize>SERVICE_NAME_BYTES.byteLength,
       changetype<usize>(METHOD_NAME_BYTES), <usize>METHOD_NAME_BYTES.byteLength,
       0, 0, request.ptr, <usize>request.length, timeoutMs, TOKEN,
@@ -59,4 +60,17 @@ export class HostRateLimitService extends RateLimitService {
     this.pending.delete(token);
     context.pendingCall = 0;
   }
+}
+
+/**
+ * `service` as a serialized envoy.config.core.v3.GrpcService { envoy_grpc = 1: EnvoyGrpc { cluster_name = 1 } }.
+ * Envoy also takes a plain cluster name, but only when the bytes do not parse as a GrpcService: a short name such
+ * as "pp" does, and would name no cluster.
+ */
+function writeEnvoyGrpcService(out: ByteBuffer, cluster: string): void {
+  const name = String.UTF8.encode(cluster);
+  out.clear();
+  out.appendU8(0x0a);
+  appendVarint(out, <u32>fieldLength(name.byteLength));
+  appendField(out, 0x0a, changetype<usize>(name), name.byteLength);
 }

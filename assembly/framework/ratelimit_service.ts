@@ -5,6 +5,7 @@
 import { ByteBuffer } from "./bytes";
 import { GlobalRateLimitConfig } from "./global_ratelimit_config";
 import { Metadata } from "./metadata";
+import { appendField, appendVarint, fieldLength } from "./protobuf";
 
 export const SERVICE_NAME = "envoy.service.ratelimit.v3.RateLimitService";
 export const METHOD_NAME = "ShouldRateLimit";
@@ -86,34 +87,6 @@ export function decodeRateLimitResponse(ptr: usize, length: i32): RateLimitAnswe
 
 function entryLength(keyLength: i32, valueLength: i32): i32 {
   return fieldLength(keyLength) + fieldLength(valueLength);
-}
-
-/** Bytes of a length-delimited field with a one-byte tag. */
-function fieldLength(length: i32): i32 {
-  return 1 + varintLength(<u32>length) + length;
-}
-
-function varintLength(value: u32): i32 {
-  let n = 1;
-  while (value >= 0x80) {
-    value >>= 7;
-    n++;
-  }
-  return n;
-}
-
-function appendVarint(out: ByteBuffer, value: u32): void {
-  while (value >= 0x80) {
-    out.appendU8((value & 0x7f) | 0x80);
-    value >>= 7;
-  }
-  out.appendU8(value);
-}
-
-function appendField(out: ByteBuffer, tag: u32, ptr: usize, length: i32): void {
-  out.appendU8(tag);
-  appendVarint(out, length);
-  out.append(ptr, length);
 }
 
 /** Where the last `readVarint` ended, or -1 when the varint was cut short or too long. */

@@ -16,7 +16,9 @@ import { startThriftServer, type ThriftServer } from "../peers/thrift/server.ts"
 import { startRateLimitService, type RunningRateLimitService } from "../peers/ratelimit/server.ts";
 import { bootstrapFor, metric, startTestHost, type RunningHost } from "./host_fixture.ts";
 
-const RLS_CLUSTER = "rate_limit_service";
+// A name whose bytes also parse as a serialized GrpcService (field 13, varint 0x32), which is how Envoy reads the
+// `service` argument of proxy_grpc_call first: the filter must send a GrpcService naming the cluster.
+const RLS_CLUSTER = "h2";
 
 function globalLimit(methodKey: string, match: object | undefined, extra: object = {}): object {
   return {
