@@ -1,6 +1,6 @@
 // What a codec learns from a frame. Key/values are copied into one reusable byte arena so that decoding a
 // request allocates nothing; strings are made only when a log line needs them.
-import { ByteBuffer, bytesEqual } from "./bytes";
+import { ByteBuffer } from "./bytes";
 import { MessageType, ResponseStatus } from "./codec";
 
 const FIELDS_PER_ENTRY = 4; // key offset, key length, value offset, value length in the arena
@@ -72,9 +72,9 @@ export class Metadata {
   /** Index of the entry whose key is the UTF-8 `key` (`length` bytes at `key`), or -1. */
   find(key: usize, length: i32): i32 {
     const base = this.arena.ptr;
-    for (let i = 0; i < this.count; i++) {
-      const e = i * FIELDS_PER_ENTRY;
-      if (bytesEqual(base + <usize>unchecked(this.entries[e]), unchecked(this.entries[e + 1]), key, length)) return i;
+    let entry = this.entries.dataStart;
+    for (let i = 0, n = this.count; i < n; i++, entry += FIELDS_PER_ENTRY << alignof<i32>()) {
+      if (load<i32>(entry, 4) == length && memory.compare(base + <usize>load<i32>(entry), key, <usize>length) == 0) return i;
     }
     return -1;
   }

@@ -90,6 +90,8 @@ export function methodMetricRoot(prefix: string): string {
 export class MethodStats {
   private byHash: Map<u32, Array<MethodMetrics>> = new Map();
   private count: i32 = 0;
+  /** The metrics `of` returned last. */
+  private last: MethodMetrics | null = null;
   /** The methods whose metrics changed since the last flush. */
   private touched: Array<MethodMetrics> = [];
   private readonly serviceKey: ArrayBuffer;
@@ -123,16 +125,19 @@ export class MethodStats {
     const method = md.find(changetype<usize>(this.methodKey), this.methodKey.byteLength);
     if (method < 0) return null;
     const service = this.serviceKey.byteLength > 0 ? md.find(changetype<usize>(this.serviceKey), this.serviceKey.byteLength) : -1;
+    const serviceLength = service >= 0 ? md.valueLength(service) : 0;
+    const keyLength = serviceLength + 1 + md.valueLength(method);
+    // Consecutive requests mostly call the same method: try the last one before hashing.
+    const last = this.last;
+    if (last !== null && last.key.byteLength == keyLength && this.sameKey(last.key, md, service, method)) return last;
     let hash: u32 = 2166136261;
     if (service >= 0) hash = fnv1a(hash, md.valuePtr(service), md.valueLength(service));
     hash = fnv1a(hash ^ 0xff, md.valuePtr(method), md.valueLength(method));
-    const serviceLength = service >= 0 ? md.valueLength(service) : 0;
-    const keyLength = serviceLength + 1 + md.valueLength(method);
     let bucket: Array<MethodMetrics> | null = this.byHash.has(hash) ? this.byHash.get(hash) : null;
     if (bucket !== null) {
       for (let i = 0; i < bucket.length; i++) {
         const m = unchecked(bucket[i]);
-        if (m.key.byteLength == keyLength && this.sameKey(m.key, md, service, method)) return m;
+        if (m.key.byteLength == keyLength && this.sameKey(m.key, md, service, method)) return (this.last = m);
       }
     }
     if (this.count >= MAX_METHODS) {
@@ -149,7 +154,7 @@ export class MethodStats {
     }
     bucket.push(metrics);
     this.count++;
-    return metrics;
+    return (this.last = metrics);
   }
 
   /** Hands the pending deltas of the methods touched since the last flush to `sink`. */

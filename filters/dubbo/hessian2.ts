@@ -14,6 +14,8 @@ import { ByteBuffer } from "../../assembly/framework/bytes";
 
 /** Nesting allowed inside one value: deeper input is refused rather than followed. */
 export const MAX_DEPTH = 32;
+/** The top bit of each byte of a word: zero when all eight are ASCII. */
+const HIGH_BITS: u64 = 0x8080808080808080;
 /** Class definitions allowed in one message. */
 const MAX_CLASSES = 256;
 
@@ -270,10 +272,15 @@ export class Hessian2Reader {
     let pos = this.pos;
     const end = this.end;
     let i = 0;
-    // ASCII runs, eight bytes at a time: most strings in a Dubbo body are ASCII.
-    while (i + 8 <= chars && pos + 8 <= end && (load<u64>(pos) & 0x8080808080808080) == 0) {
+    // ASCII, eight bytes at a time (most strings in a Dubbo body are ASCII), the last few through a masked word.
+    while (i + 8 <= chars && pos + 8 <= end && (load<u64>(pos) & HIGH_BITS) == 0) {
       pos += 8;
       i += 8;
+    }
+    const rest = chars - i;
+    if (rest > 0 && rest < 8 && pos + 8 <= end && (load<u64>(pos) & HIGH_BITS & ((<u64>1 << (<u64>rest << 3)) - 1)) == 0) {
+      pos += <usize>rest;
+      i = chars;
     }
     for (; i < chars; i++) {
       if (pos >= end) return this.fail("string runs past the message");
