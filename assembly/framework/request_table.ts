@@ -1,6 +1,7 @@
 // Requests in flight on one connection, keyed by request id, so that a response finds its request's start time
 // and metadata (responses may come back in any order on multiplexed protocols). Entries are pooled.
 import { ErrorType } from "./codec";
+import { IdMap } from "./id_map";
 import { Metadata } from "./metadata";
 import { MethodMetrics } from "./method_stats";
 import { Route } from "./route";
@@ -27,7 +28,7 @@ const EMPTY: Array<InFlightRequest> = [];
 @final
 export class RequestTable {
   /** Made with the first request: an idle connection holds none of them. */
-  private byId: Map<u64, InFlightRequest> | null = null;
+  private byId: IdMap<InFlightRequest> | null = null;
   private pool: Array<InFlightRequest> = EMPTY;
   /** Every entry made, in flight or pooled (so that `clear` walks them without building a list). */
   private made: Array<InFlightRequest> = EMPTY;
@@ -46,11 +47,11 @@ export class RequestTable {
   start(request: Metadata, nowNs: u64, withKeyValues: bool): InFlightRequest | null {
     let byId = this.byId;
     if (byId === null) {
-      this.byId = byId = new Map();
+      this.byId = byId = new IdMap<InFlightRequest>();
       this.pool = [];
       this.made = [];
     }
-    if (byId.size >= this.capacity || byId.has(request.requestId)) return null;
+    if (byId.size >= this.capacity || byId.get(request.requestId) !== null) return null;
     const entry = this.pool.length > 0 ? this.pool.pop() : this.make();
     if (withKeyValues) entry.metadata.copyFrom(request);
     else entry.metadata.copyMessageFieldsFrom(request);
@@ -66,16 +67,17 @@ export class RequestTable {
   /** Whether the request `id` was rejected and its carrier's answer is awaited. */
   awaitsCarrierAnswer(id: u64): bool {
     const byId = this.byId;
-    return byId !== null && byId.has(id) && byId.get(id).rejected;
+    if (byId === null) return false;
+    const entry = byId.get(id);
+    return entry !== null && entry.rejected;
   }
 
   /** Removes and returns the request with `id`, or null. Hand it back with `release` when done. */
   take(id: u64): InFlightRequest | null {
     const byId = this.byId;
-    if (byId === null || !byId.has(id)) return null;
-    const entry = byId.get(id);
-    byId.delete(id);
-    entry.inFlight = false;
+    if (byId === null) return null;
+    const entry = byId.take(id);
+    if (entry !== null) entry.inFlight = false;
     return entry;
   }
 
