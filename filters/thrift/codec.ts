@@ -94,7 +94,8 @@ export class ThriftCodec extends Codec {
     const r = this.reader.reset(frame.ptr, frame.length);
     let protocol = this.protocolOf;
     if (this.transport == Transport.Header) {
-      if (!readHeaderFrame(r, this.header, md)) return r.error;
+      // The info headers become key/values only when the configuration reads any.
+      if (!readHeaderFrame(r, this.header, this.decodesAllKeyValues ? md : null)) return r.error;
       md.requestId = this.header.seqid;
       if (this.header.transformed) {
         // A compressed payload cannot be read in place: route on the info headers alone.

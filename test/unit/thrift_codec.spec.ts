@@ -201,6 +201,17 @@ describe("thrift codec: decode", () => {
     }
   });
 
+  it("leaves THeader info headers out when the configuration reads only service and method", () => {
+    for (let i = 0; i < CALLS.length; i++) {
+      const codec = codecFor(CALLS[i], COMBO_NAMES[i]);
+      codec.decodesAllKeyValues = false;
+      const md = decoded(codec, CALLS[i], Direction.Request, COMBO_NAMES[i]);
+      expect(md.requestId).toBe(<u64>SEQIDS[0], COMBO_NAMES[i]);
+      expect(md.get("method")).toBe("calculate", COMBO_NAMES[i]);
+      expect(md.size).toBe(1, COMBO_NAMES[i]);
+    }
+  });
+
   it("splits a multiplexed name Service:method into service and method", () => {
     for (let i = 0; i < MUX_CALLS.length; i++) {
       const md = decoded(codecFor(MUX_CALLS[i], COMBO_NAMES[i]), MUX_CALLS[i], Direction.Request, COMBO_NAMES[i]);
