@@ -5,17 +5,21 @@
 // `enterCallback` / `leaveCallback`; a call nested in another (a host call that calls back into the module) never
 // collects.
 //
-// When: the request path allocates nothing, so garbage comes from connections coming and going, configuration and
-// log lines. A collection costs time in proportion to the live objects, so it runs when the heap had to grow since the
-// last one (it is full of live objects and garbage), and otherwise once every COLLECT_EVERY outermost callbacks,
-// which bounds how much garbage can wait without reading the clock.
+// When: a collection stops the VM for a time in proportion to the live objects (every open connection's), so it
+// runs only when garbage is known to wait. The request path allocates nothing; garbage comes from connections that
+// closed (collected once as many closed as half of those open, so each closed connection costs a bounded share of
+// a collection), and from rarer things (configuration, log lines, buffers that grew): those are collected when the
+// heap had to grow, and at the latest every FALLBACK_CALLBACKS outermost callbacks.
 
-/** Outermost callbacks between two collections when the heap does not grow. */
-const COLLECT_EVERY: u32 = 4096;
+const FALLBACK_CALLBACKS: u32 = 1 << 20;
+/** Closed connections that are always worth a collection. */
+const MIN_CLOSED: u32 = 64;
 
 let depth: u32 = 0;
 let callbacksSinceCollect: u32 = 0;
 let pagesAtLastCollect: i32 = memory.size();
+let openConnections: u32 = 0;
+let closedSinceCollect: u32 = 0;
 
 // @ts-ignore: decorator
 @inline
@@ -26,11 +30,27 @@ export function enterCallback(): void {
 // @ts-ignore: decorator
 @inline
 export function leaveCallback(): void {
-  if (--depth == 0 && (++callbacksSinceCollect >= COLLECT_EVERY || memory.size() != pagesAtLastCollect)) collect();
+  if (--depth == 0 && (garbageWaits() || ++callbacksSinceCollect >= FALLBACK_CALLBACKS)) collect();
+}
+
+export function connectionOpened(): void {
+  openConnections++;
+}
+
+export function connectionClosed(): void {
+  openConnections--;
+  closedSinceCollect++;
+}
+
+// @ts-ignore: decorator
+@inline
+function garbageWaits(): bool {
+  return memory.size() != pagesAtLastCollect || (closedSinceCollect >= MIN_CLOSED && closedSinceCollect >= openConnections >> 1);
 }
 
 function collect(): void {
   __collect();
   callbacksSinceCollect = 0;
+  closedSinceCollect = 0;
   pagesAtLastCollect = memory.size();
 }

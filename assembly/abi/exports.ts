@@ -9,7 +9,7 @@ import { Plugin } from "../framework/plugin";
 import { decodeRateLimitResponse, RateLimitAnswer } from "../framework/ratelimit_service";
 import { Stats } from "../framework/stats";
 import { readBuffer, readBufferSize, releaseBuffer } from "./buffers";
-import { enterCallback, leaveCallback } from "./collector";
+import { connectionClosed, connectionOpened, enterCallback, leaveCallback } from "./collector";
 import { ConnectionContext } from "./connection_context";
 import { HostLogger } from "./logging";
 import { registeredCodecFactory } from "./protocol";
@@ -36,6 +36,7 @@ export function proxy_abi_version_0_2_1(): void {}
 function onContextCreate(contextId: u32, rootContextId: u32): void {
   if (rootContextId == 0 || !plugins.has(rootContextId)) return;
   connections.set(contextId, new ConnectionContext(contextId, new Connection(connectionId(), plugins.get(rootContextId))));
+  connectionOpened();
 }
 
 export function proxy_on_vm_start(rootContextId: u32, vmConfigurationSize: u32): u32 {
@@ -165,8 +166,11 @@ export function proxy_on_done(contextId: u32): u32 {
 export function proxy_on_log(contextId: u32): void {}
 
 function onDelete(contextId: u32): void {
-  if (connections.has(contextId)) connections.get(contextId).deleted = true;
-  connections.delete(contextId);
+  if (connections.has(contextId)) {
+    connections.get(contextId).deleted = true;
+    connections.delete(contextId);
+    connectionClosed();
+  }
   plugins.delete(contextId);
 }
 
