@@ -29,13 +29,17 @@ const STATUS_OK: u32 = 20;
 
 // Response flags (org.apache.dubbo.rpc.protocol.dubbo.DubboCodec).
 const RESPONSE_WITH_EXCEPTION = 0;
-const RESPONSE_NULL_VALUE_WITH_ATTACHMENTS = 5;
+const RESPONSE_NULL_VALUE = 2;
 const RESPONSE_WITH_EXCEPTION_WITH_ATTACHMENTS = 3;
+const RESPONSE_NULL_VALUE_WITH_ATTACHMENTS = 5;
 const FIRST_FLAG_WITH_ATTACHMENTS = 3;
 
-/** Entries of the attachments map, as byte offsets in the body (kept for rewriting it). */
+/** The attachments map and its entries, as byte offsets in the body (kept for rewriting it). */
 @final
 class AttachmentSpans {
+  /** Where the map starts, and ends: the same offset when the body has none (a new map goes there). */
+  mapStart: i32 = 0;
+  mapEnd: i32 = 0;
   /** Where the entries begin, after the map's tag and type (-1: no map). */
   entriesStart: i32 = -1;
   starts: Array<i32> = [];
@@ -43,6 +47,8 @@ class AttachmentSpans {
   replaced: Array<bool> = [];
 
   clear(): void {
+    this.mapStart = 0;
+    this.mapEnd = 0;
     this.entriesStart = -1;
     this.starts.length = 0;
     this.ends.length = 0;
@@ -103,34 +109,10 @@ export class DubboCodec extends Codec {
   mutate(frame: Bytes, metadata: Metadata, mutation: Mutation, out: ByteBuffer): bool {
     if (metadata.messageType != MessageType.Request && metadata.messageType != MessageType.Oneway) return false;
     if (!metadata.bodyDecoded) return false;
-    const r = this.reader;
-    r.reset(frame.ptr + HEADER_SIZE, frame.length - HEADER_SIZE);
-    if (!this.skipToAttachments()) return false;
-    const mapStart = r.offset;
-    const spans = this.spans;
-    spans.clear();
-    if (r.remaining > 0 && !this.walkAttachments(null, mutation)) return false;
-    const mapEnd = r.offset;
-
-    const body = frame.ptr + HEADER_SIZE;
-    out.append(frame.ptr, 12);
-    const lengthAt = out.length;
-    out.appendU32be(0);
-    const bodyAt = out.length;
-    out.append(body, mapStart);
-    // Keep the map's own tag and type: a later type reference may count on that type's place in the type table.
-    if (spans.entriesStart < 0) out.appendU8(TAG_MAP_UNTYPED);
-    else out.append(body + <usize>mapStart, spans.entriesStart - mapStart);
-    for (let i = 0; i < spans.starts.length; i++) {
-      if (!spans.replaced[i]) out.append(body + <usize>spans.starts[i], spans.ends[i] - spans.starts[i]);
-    }
-    for (let i = 0; i < mutation.size; i++) {
-      writeString(out, mutation.keys[i]);
-      writeString(out, mutation.values[i]);
-    }
-    out.appendU8(TAG_END);
-    out.append(body + <usize>mapEnd, frame.length - HEADER_SIZE - mapEnd);
-    out.setU32be(lengthAt, <u32>(out.length - bodyAt));
+    this.reader.reset(frame.ptr + HEADER_SIZE, frame.length - HEADER_SIZE);
+    this.spans.clear();
+    if (!this.findRequestAttachments(mutation)) return false;
+    this.writeMutated(frame, mutation, out);
     return true;
   }
 
@@ -165,16 +147,65 @@ export class DubboCodec extends Codec {
   private decodeResponse(status: u32, md: Metadata): string | null {
     if (status != STATUS_OK) return null; // the body is the error message
     const r = this.reader;
-    const flag = r.readInt();
-    if (r.failed) return r.error;
-    if (flag < RESPONSE_WITH_EXCEPTION || flag > RESPONSE_NULL_VALUE_WITH_ATTACHMENTS) return "unknown response flag";
+    const flag = this.readResponseFlag();
+    if (flag < 0) return r.failed ? r.error : "unknown response flag";
     if (flag == RESPONSE_WITH_EXCEPTION || flag == RESPONSE_WITH_EXCEPTION_WITH_ATTACHMENTS) {
       md.responseStatus = ResponseStatus.Error;
     }
     if (flag < FIRST_FLAG_WITH_ATTACHMENTS || !this.decodesAllKeyValues) return null; // nothing the filter needs follows
-    if (flag != RESPONSE_NULL_VALUE_WITH_ATTACHMENTS) r.skipValue();
+    this.skipResult(flag);
     this.walkAttachments(md, null);
     return r.error;
+  }
+
+  /** Reads a response's result flag: 0 to 5, or -1 (the reader failed, or the int is no flag). */
+  private readResponseFlag(): i32 {
+    const r = this.reader;
+    const flag = r.readInt();
+    return r.failed || flag < RESPONSE_WITH_EXCEPTION || flag > RESPONSE_NULL_VALUE_WITH_ATTACHMENTS ? -1 : flag;
+  }
+
+  /** Skips the value or exception that a result flag announces (nothing for a null value). */
+  private skipResult(flag: i32): bool {
+    return flag == RESPONSE_NULL_VALUE || flag == RESPONSE_NULL_VALUE_WITH_ATTACHMENTS || this.reader.skipValue();
+  }
+
+  /** Walks a request body to its attachments map, which `spans` records (a body may end before one). */
+  private findRequestAttachments(mutation: Mutation): bool {
+    const r = this.reader;
+    const spans = this.spans;
+    if (!this.skipToAttachments()) return false;
+    spans.mapStart = r.offset;
+    if (r.remaining > 0 && !this.walkAttachments(null, mutation)) return false;
+    spans.mapEnd = r.offset;
+    return true;
+  }
+
+  /**
+   * Appends `frame` with the attachments map that `spans` records rewritten: the body around it byte for byte, the
+   * replaced string entries dropped, the mutation's entries appended, the header's body length patched.
+   */
+  private writeMutated(frame: Bytes, mutation: Mutation, out: ByteBuffer): void {
+    const spans = this.spans;
+    const body = frame.ptr + HEADER_SIZE;
+    out.append(frame.ptr, 12);
+    const lengthAt = out.length;
+    out.appendU32be(0);
+    const bodyAt = out.length;
+    out.append(body, spans.mapStart);
+    // Keep the map's own tag and type: a later type reference may count on that type's place in the type table.
+    if (spans.entriesStart < 0) out.appendU8(TAG_MAP_UNTYPED);
+    else out.append(body + <usize>spans.mapStart, spans.entriesStart - spans.mapStart);
+    for (let i = 0; i < spans.starts.length; i++) {
+      if (!spans.replaced[i]) out.append(body + <usize>spans.starts[i], spans.ends[i] - spans.starts[i]);
+    }
+    for (let i = 0; i < mutation.size; i++) {
+      writeString(out, mutation.keys[i]);
+      writeString(out, mutation.values[i]);
+    }
+    out.appendU8(TAG_END);
+    out.append(body + <usize>spans.mapEnd, frame.length - HEADER_SIZE - spans.mapEnd);
+    out.setU32be(lengthAt, <u32>(out.length - bodyAt));
   }
 
   /** From the start of a request body, reads up to the attachments map. */
