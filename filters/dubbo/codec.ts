@@ -11,12 +11,17 @@
 // the arguments, then the attachments map. A response body is a flag (value / null / exception, each with or without
 // attachments) and what it announces; a non-OK status carries a string message instead. Only hessian2 bodies are
 // read; other serializations are forwarded untouched, routed on the header alone.
+//
+// A mutation rewrites the attachments map of a request or of an OK response; a response without one gets one after its
+// value, and the flag that announces it (0, 1, 2 become 3, 4, 5). Consumers older than Dubbo 2.6.3 do not know those
+// flags: a Java provider sends them only when the request's dubbo version says the consumer does (2.0.2 and later,
+// Version.isSupportResponseAttachment); this codec does not look (the response's mutation does not see the request).
 import { Bytes, ByteBuffer } from "../../assembly/framework/bytes";
 import { Codec, Direction, ErrorType, MALFORMED, MessageType, NEED_MORE_DATA, ResponseStatus } from "../../assembly/framework/codec";
 import { Metadata } from "../../assembly/framework/metadata";
 import { Mutation } from "../../assembly/framework/mutation";
 import { Hessian2Reader, TAG_END, TAG_MAP_TYPED, TAG_MAP_UNTYPED, TAG_NULL } from "./hessian2";
-import { writeString } from "./hessian2_writer";
+import { writeCompactInt, writeString } from "./hessian2_writer";
 
 const HEADER_SIZE = 16;
 const MAGIC: u32 = 0xdabb;
@@ -29,21 +34,33 @@ const STATUS_OK: u32 = 20;
 
 // Response flags (org.apache.dubbo.rpc.protocol.dubbo.DubboCodec).
 const RESPONSE_WITH_EXCEPTION = 0;
-const RESPONSE_NULL_VALUE_WITH_ATTACHMENTS = 5;
+const RESPONSE_NULL_VALUE = 2;
 const RESPONSE_WITH_EXCEPTION_WITH_ATTACHMENTS = 3;
+const RESPONSE_NULL_VALUE_WITH_ATTACHMENTS = 5;
+/** The first flag with attachments, and what a flag without them adds to become one with (0, 1, 2 -> 3, 4, 5). */
 const FIRST_FLAG_WITH_ATTACHMENTS = 3;
 
-/** Entries of the attachments map, as byte offsets in the body (kept for rewriting it). */
+/** The attachments map and its entries, as byte offsets in the body (kept for rewriting it). */
 @final
 class AttachmentSpans {
+  /** Where the map starts, and ends: the same offset when the body has none (a new map goes there). */
+  mapStart: i32 = 0;
+  mapEnd: i32 = 0;
   /** Where the entries begin, after the map's tag and type (-1: no map). */
   entriesStart: i32 = -1;
   starts: Array<i32> = [];
   ends: Array<i32> = [];
   replaced: Array<bool> = [];
+  /** A response flag to write over the body's first `flagEnd` bytes (-1: none, and `flagEnd` is 0). */
+  newFlag: i32 = -1;
+  flagEnd: i32 = 0;
 
   clear(): void {
+    this.mapStart = 0;
+    this.mapEnd = 0;
     this.entriesStart = -1;
+    this.newFlag = -1;
+    this.flagEnd = 0;
     this.starts.length = 0;
     this.ends.length = 0;
     this.replaced.length = 0;
@@ -101,36 +118,16 @@ export class DubboCodec extends Codec {
   }
 
   mutate(frame: Bytes, metadata: Metadata, mutation: Mutation, out: ByteBuffer): bool {
-    if (metadata.messageType != MessageType.Request && metadata.messageType != MessageType.Oneway) return false;
     if (!metadata.bodyDecoded) return false;
-    const r = this.reader;
-    r.reset(frame.ptr + HEADER_SIZE, frame.length - HEADER_SIZE);
-    if (!this.skipToAttachments()) return false;
-    const mapStart = r.offset;
-    const spans = this.spans;
-    spans.clear();
-    if (r.remaining > 0 && !this.walkAttachments(null, mutation)) return false;
-    const mapEnd = r.offset;
-
-    const body = frame.ptr + HEADER_SIZE;
-    out.append(frame.ptr, 12);
-    const lengthAt = out.length;
-    out.appendU32be(0);
-    const bodyAt = out.length;
-    out.append(body, mapStart);
-    // Keep the map's own tag and type: a later type reference may count on that type's place in the type table.
-    if (spans.entriesStart < 0) out.appendU8(TAG_MAP_UNTYPED);
-    else out.append(body + <usize>mapStart, spans.entriesStart - mapStart);
-    for (let i = 0; i < spans.starts.length; i++) {
-      if (!spans.replaced[i]) out.append(body + <usize>spans.starts[i], spans.ends[i] - spans.starts[i]);
-    }
-    for (let i = 0; i < mutation.size; i++) {
-      writeString(out, mutation.keys[i]);
-      writeString(out, mutation.values[i]);
-    }
-    out.appendU8(TAG_END);
-    out.append(body + <usize>mapEnd, frame.length - HEADER_SIZE - mapEnd);
-    out.setU32be(lengthAt, <u32>(out.length - bodyAt));
+    this.reader.reset(frame.ptr + HEADER_SIZE, frame.length - HEADER_SIZE);
+    this.spans.clear();
+    const type = metadata.messageType;
+    let found = false;
+    if (type == MessageType.Request || type == MessageType.Oneway) found = this.findRequestAttachments(mutation);
+    // Heartbeats carry no attachments, and a response whose status is not OK has an error message for a body.
+    else if (type == MessageType.Response && frame.u8(3) == STATUS_OK) found = this.findResponseAttachments(mutation);
+    if (!found) return false;
+    this.writeMutated(frame, mutation, out);
     return true;
   }
 
@@ -165,16 +162,89 @@ export class DubboCodec extends Codec {
   private decodeResponse(status: u32, md: Metadata): string | null {
     if (status != STATUS_OK) return null; // the body is the error message
     const r = this.reader;
-    const flag = r.readInt();
-    if (r.failed) return r.error;
-    if (flag < RESPONSE_WITH_EXCEPTION || flag > RESPONSE_NULL_VALUE_WITH_ATTACHMENTS) return "unknown response flag";
+    const flag = this.readResponseFlag();
+    if (flag < 0) return r.failed ? r.error : "unknown response flag";
     if (flag == RESPONSE_WITH_EXCEPTION || flag == RESPONSE_WITH_EXCEPTION_WITH_ATTACHMENTS) {
       md.responseStatus = ResponseStatus.Error;
     }
     if (flag < FIRST_FLAG_WITH_ATTACHMENTS || !this.decodesAllKeyValues) return null; // nothing the filter needs follows
-    if (flag != RESPONSE_NULL_VALUE_WITH_ATTACHMENTS) r.skipValue();
+    this.skipResult(flag);
     this.walkAttachments(md, null);
     return r.error;
+  }
+
+  /** Reads a response's result flag: 0 to 5, or -1 (the reader failed, or the int is no flag). */
+  private readResponseFlag(): i32 {
+    const r = this.reader;
+    const flag = r.readInt();
+    return r.failed || flag < RESPONSE_WITH_EXCEPTION || flag > RESPONSE_NULL_VALUE_WITH_ATTACHMENTS ? -1 : flag;
+  }
+
+  /** Skips the value or exception that a result flag announces (nothing for a null value). */
+  private skipResult(flag: i32): bool {
+    return flag == RESPONSE_NULL_VALUE || flag == RESPONSE_NULL_VALUE_WITH_ATTACHMENTS || this.reader.skipValue();
+  }
+
+  /** Walks a request body to its attachments map, which `spans` records (a body may end before one). */
+  private findRequestAttachments(mutation: Mutation): bool {
+    const r = this.reader;
+    const spans = this.spans;
+    if (!this.skipToAttachments()) return false;
+    spans.mapStart = r.offset;
+    if (r.remaining > 0 && !this.walkAttachments(null, mutation)) return false;
+    spans.mapEnd = r.offset;
+    return true;
+  }
+
+  /**
+   * Walks an OK response body to its attachments map, which `spans` records. A flag without attachments is to become
+   * the same flag with them, and the new map goes right after the value (where Java's DecodeableRpcResult and the
+   * Node consumers read it).
+   */
+  private findResponseAttachments(mutation: Mutation): bool {
+    const r = this.reader;
+    const spans = this.spans;
+    const flag = this.readResponseFlag();
+    if (flag < 0) return false;
+    const hasAttachments = flag >= FIRST_FLAG_WITH_ATTACHMENTS;
+    if (!hasAttachments) {
+      spans.newFlag = flag + FIRST_FLAG_WITH_ATTACHMENTS;
+      spans.flagEnd = r.offset;
+    }
+    if (!this.skipResult(flag)) return false;
+    spans.mapStart = r.offset;
+    if (hasAttachments && !this.walkAttachments(null, mutation)) return false;
+    spans.mapEnd = r.offset;
+    return true;
+  }
+
+  /**
+   * Appends `frame` with the attachments map that `spans` records rewritten: the body around it byte for byte (after
+   * the new response flag, if any), the replaced string entries dropped, the mutation's entries appended, the header's
+   * body length patched.
+   */
+  private writeMutated(frame: Bytes, mutation: Mutation, out: ByteBuffer): void {
+    const spans = this.spans;
+    const body = frame.ptr + HEADER_SIZE;
+    out.append(frame.ptr, 12);
+    const lengthAt = out.length;
+    out.appendU32be(0);
+    const bodyAt = out.length;
+    if (spans.newFlag >= 0) writeCompactInt(out, spans.newFlag);
+    out.append(body + <usize>spans.flagEnd, spans.mapStart - spans.flagEnd);
+    // Keep the map's own tag and type: a later type reference may count on that type's place in the type table.
+    if (spans.entriesStart < 0) out.appendU8(TAG_MAP_UNTYPED);
+    else out.append(body + <usize>spans.mapStart, spans.entriesStart - spans.mapStart);
+    for (let i = 0; i < spans.starts.length; i++) {
+      if (!spans.replaced[i]) out.append(body + <usize>spans.starts[i], spans.ends[i] - spans.starts[i]);
+    }
+    for (let i = 0; i < mutation.size; i++) {
+      writeString(out, mutation.keys[i]);
+      writeString(out, mutation.values[i]);
+    }
+    out.appendU8(TAG_END);
+    out.append(body + <usize>spans.mapEnd, frame.length - HEADER_SIZE - spans.mapEnd);
+    out.setU32be(lengthAt, <u32>(out.length - bodyAt));
   }
 
   /** From the start of a request body, reads up to the attachments map. */

@@ -1,4 +1,5 @@
-// Hessian 2 encodings the Dubbo codec writes: strings (attachment keys and values, error messages).
+// Hessian 2 encodings the Dubbo codec writes: strings (attachment keys and values, error messages) and small ints
+// (response flags).
 import { ByteBuffer } from "../../assembly/framework/bytes";
 
 /** Longest chunk a Hessian string may have, in UTF-16 code units. */
@@ -31,6 +32,11 @@ export function writeString(out: ByteBuffer, text: string): void {
   out.appendU8(0x53); // S: the final chunk
   out.appendU16be(<u32>(n - at));
   appendUnits(out, text, at, n);
+}
+
+/** Appends an int from -16 to 47 in the one-byte form Java's Hessian2Output and hessian.js write for it. */
+export function writeCompactInt(out: ByteBuffer, value: i32): void {
+  out.appendU8(<u32>(0x90 + value));
 }
 
 /** UTF-8 of each UTF-16 code unit of `text[from, to)`, surrogates included, without allocating. */

@@ -163,7 +163,19 @@ function dubbo(): ModuleCorpus {
     pairs,
     configs: [
       { name: "default", json: { stat_prefix: "fuzz" }, canary },
-      { name: "limits+mutation", json: { stat_prefix: "fuzz", max_frame_size: 1024, max_pending_requests: 4, request_mutation: MUTATION }, canary },
+      {
+        name: "limits+mutation",
+        json: {
+          stat_prefix: "fuzz",
+          max_frame_size: 1024,
+          max_pending_requests: 4,
+          request_mutation: MUTATION,
+          // Responses are mutated too (their attachments rewritten, or added); routes do not pick the cluster here.
+          routes: [{ route: { cluster: "fuzz" }, response_mutation: MUTATION }],
+          connection_routing: false,
+        },
+        canary,
+      },
       // Nothing reads attachments: the codec stops after the method (Codec.decodesAllKeyValues).
       { name: "service and method only", json: { stat_prefix: "fuzz", access_log: { format: "access protocol=%PROTOCOL% %SERVICE%/%METHOD% %RESPONSE_CODE%" } }, canary },
     ],

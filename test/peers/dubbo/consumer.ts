@@ -5,6 +5,12 @@ import sofa, { type RpcLogger } from "sofa-rpc-node";
 import DynamicConfig from "sofa-rpc-node/lib/client/dynamic_config.js";
 import { DEMO_SERVICE, DEMO_VERSION } from "./provider.ts";
 
+export interface DubboResponse {
+  readonly method: string;
+  /** The attachments the response carried (result flags 3-5), as dubbo-remoting decoded them; null without. */
+  readonly attachments: Record<string, unknown> | null;
+}
+
 export interface DubboConsumer {
   /**
    * Calls `method` of com.example.DemoService:1.0.0. `attachments` are sent next to the standard ones (dubbo,
@@ -12,6 +18,8 @@ export interface DubboConsumer {
    * it answers with an error status.
    */
   invoke(method: string, args: unknown[], attachments?: Record<string, string>): Promise<unknown>;
+  /** Responses to the calls so far, in the order they came back (errors and timeouts included). */
+  readonly responses: DubboResponse[];
   /** Heartbeat answers received (the library itself ignores them). */
   readonly heartbeatAcks: number;
   close(): Promise<void>;
@@ -63,6 +71,11 @@ export async function connectDubboConsumer(port: number, options: DubboConsumerO
     retryFaultInterval: 1000,
   });
   await consumer.ready();
+  const responses: DubboResponse[] = [];
+  // sofa-rpc-node hands the caller the value only; the response's attachments are on the context it emits.
+  consumer.on("response", (ctx: { req: { methodName: string }; res: { responseProps?: Record<string, unknown> | null } }) => {
+    responses.push({ method: ctx.req.methodName, attachments: ctx.res.responseProps ?? null });
+  });
   let heartbeatAcks = 0;
   for (const connection of client.connectionManager.connections.values()) {
     connection._decoder.on("heartbeat_ack", () => heartbeatAcks++);
@@ -74,6 +87,7 @@ export async function connectDubboConsumer(port: number, options: DubboConsumerO
         // requestProps become the attachments; without `dubbo` the library writes dubbo version 5.3.0.
         requestProps: { dubbo: "2.0.2", interface: DEMO_SERVICE, timeout: String(timeoutMs), ...attachments },
       }),
+    responses,
     get heartbeatAcks() {
       return heartbeatAcks;
     },

@@ -14,6 +14,11 @@ export interface Dubbo2jsConsumer {
   echoMap(map: Record<string, unknown>): Promise<Record<string, unknown>>;
   /** Rejects with the error dubbo2.js makes of a status-80 answer (its message is the raw body as text). */
   fail(message: string): Promise<unknown>;
+  /**
+   * The attachments of each response received so far, in arrival order, as dubbo2.js decoded them ({} for a response
+   * without). Its direct mode drops them on the way to the caller: they are taken from its decoder's output.
+   */
+  readonly responseAttachments: Record<string, unknown>[];
   /** Heartbeat frames written so far (request id 0, as dubbo2.js always writes them). */
   readonly heartbeatsSent: number;
   close(): void;
@@ -32,7 +37,7 @@ interface SocketWorker {
   _socket: import("node:net").Socket;
   _retry: number;
   _heartBeatTimer: NodeJS.Timeout | undefined;
-  _subscriber: { onConnect: (info: unknown) => void };
+  _subscriber: { onConnect: (info: unknown) => void; onData: (response: { attachments: Record<string, unknown> }) => void };
 }
 
 export function connectDubbo2js(port: number, options: Dubbo2jsConsumerOptions = {}): Dubbo2jsConsumer {
@@ -43,6 +48,12 @@ export function connectDubbo2js(port: number, options: Dubbo2jsConsumerOptions =
   });
   const worker = (dubbo as unknown as { _socketWorker: SocketWorker })._socketWorker;
   let heartbeatsSent = 0;
+  const responseAttachments: Record<string, unknown>[] = [];
+  const onData = worker._subscriber.onData;
+  worker._subscriber.onData = (response) => {
+    responseAttachments.push(response.attachments);
+    onData(response);
+  };
   if (options.heartbeatMs !== undefined) {
     const onConnect = worker._subscriber.onConnect;
     worker._subscriber.onConnect = (info) => {
@@ -84,6 +95,7 @@ export function connectDubbo2js(port: number, options: Dubbo2jsConsumerOptions =
     echoUser: (user) => call("echoUser", user),
     echoMap: (map) => call("echoMap", map),
     fail: (message) => call("fail", message),
+    responseAttachments,
     get heartbeatsSent() {
       return heartbeatsSent;
     },

@@ -603,9 +603,51 @@ const responses: [string, string, Buffer][] = [
   ["RESPONSE_STATUS_70", "status 70 SERVICE_ERROR with a message", response(8n, 70, (e) => e.writeString("service error"))],
   ["RESPONSE_STATUS_100", "status 100 SERVER_THREADPOOL_EXHAUSTED_ERROR with a message", response(8n, 100, (e) => e.writeString("pool exhausted"))],
 ];
+// The flag 0-5 responses after mutate() sets x-request-id (new) and trace-id (replacing t-77 where it is there): a flag
+// without attachments becomes the one with (0 -> 3, 1 -> 4, 2 -> 5) and an untyped map of the mutation follows the value;
+// an attachments map keeps its tag and type and its other entries, then the mutation's entries in order.
+const RESPONSE_MUTATION: [string, string][] = [
+  ["x-request-id", "req-42"],
+  ["trace-id", "t-99"],
+];
+const addedAttachments = orderedMap(RESPONSE_MUTATION);
+const rewrittenAttachments = orderedMap([["dubbo", "2.0.2"], ...RESPONSE_MUTATION]);
+const mutatedResponses: [string, string, Buffer][] = [
+  [
+    "RESPONSE_FLAG_0_MUTATED",
+    "RESPONSE_FLAG_0 mutated: flag 3, the exception, then {x-request-id, trace-id}",
+    response(7n, OK, (e) => (e.writeInt(3), e.write(exception), addedAttachments(e))),
+  ],
+  [
+    "RESPONSE_FLAG_1_MUTATED",
+    "RESPONSE_FLAG_1 mutated: flag 4, 'Hello world', then {x-request-id, trace-id}",
+    response(7n, OK, (e) => (e.writeInt(4), e.write("Hello world"), addedAttachments(e))),
+  ],
+  ["RESPONSE_FLAG_2_MUTATED", "RESPONSE_FLAG_2 mutated: flag 5, then {x-request-id, trace-id}", response(7n, OK, (e) => (e.writeInt(5), addedAttachments(e)))],
+  [
+    "RESPONSE_FLAG_3_MUTATED",
+    "RESPONSE_FLAG_3 mutated: the exception, then {dubbo, x-request-id, trace-id: 't-99'}",
+    response(7n, OK, (e) => (e.writeInt(3), e.write(exception), rewrittenAttachments(e))),
+  ],
+  [
+    "RESPONSE_FLAG_4_MUTATED",
+    "RESPONSE_FLAG_4 mutated: the User, then {dubbo, x-request-id, trace-id: 't-99'}",
+    response(7n, OK, (e) => (e.writeInt(4), e.write(user("ivy", 28)), rewrittenAttachments(e))),
+  ],
+  [
+    "RESPONSE_FLAG_5_MUTATED",
+    "RESPONSE_FLAG_5 mutated: {dubbo, x-request-id, trace-id: 't-99'}",
+    response(7n, OK, (e) => (e.writeInt(5), rewrittenAttachments(e))),
+  ],
+  [
+    "RESPONSE_FLAG_4_JAVA_MUTATED",
+    "RESPONSE_FLAG_4_JAVA mutated: still a typed 'M' java.util.HashMap, {n: 5, x-request-id, trace-id: 't-99'}",
+    response(7n, OK, (e) => (e.writeInt(4), e.write([1, 2]), e._writeHashMap(new Map<string, unknown>([["n", 5], ...RESPONSE_MUTATION]), "java.util.HashMap"))),
+  ],
+];
 {
   // hessian.js reads each response body as dubbo-remoting Response.decode does.
-  for (const [name, , f] of responses) {
+  for (const [name, , f] of [...responses, ...mutatedResponses]) {
     const d = new hessian.DecoderV2(f.subarray(HEADER));
     if (f[3] !== OK) d.readString();
     else {
@@ -618,6 +660,20 @@ const responses: [string, string, Buffer][] = [
   const captured = fromHex(CAPTURES.CAPTURED_EXCEPTION_RESPONSE[1]);
   assert(hex(response(1n, OK, (e) => (e.writeInt(0), e.write(exception)))) === hex(captured), "hessian.js does not reproduce the captured exception response");
   assert(hex(response(1n, OK, (e) => (e.writeInt(1), e.write("Hello world")))) === CAPTURES.CAPTURED_SAY_HELLO_RESPONSE[1], "response capture");
+}
+{
+  // The Node consumers read the mutation's attachments from every mutated response: sofa-rpc-node through
+  // dubbo-remoting's Response.decode, dubbo2.js through its own decode (and its own hessian.js 2.5.0).
+  const DubboRemotingResponse = require("dubbo-remoting/lib/protocol/response.js");
+  const dubbo2js = require("dubbo2.js/es7/decode.js");
+  for (const [name, , f] of mutatedResponses) {
+    const sofa = DubboRemotingResponse.decode(f).data.responseProps;
+    const d2js = dubbo2js.decode(f).attachments;
+    for (const [key, value] of RESPONSE_MUTATION) {
+      assert(sofa[key] === value, `${name}: dubbo-remoting reads ${key}=${sofa[key]}`);
+      assert(d2js[key] === value, `${name}: dubbo2.js reads ${key}=${d2js[key]}`);
+    }
+  }
 }
 
 // Error replies encodeError must write: magic, flag 0x02 (response, hessian2), the status, the request id, and the
@@ -726,7 +782,7 @@ emitRequest(
 emitRequest("TYPED_INNER_REF_MUTATED", typedInnerRefMutated, "TYPED_INNER_REF_REQUEST after the mutation, the attachments kept typed so that the inner type ref still resolves");
 
 file.section("Responses (id 7 or 8).");
-for (const [name, comment, f] of responses) file.bytes(name, f, comment);
+for (const [name, comment, f] of [...responses, ...mutatedResponses]) file.bytes(name, f, comment);
 
 file.section("Error replies to request id 0x0102030405060708: header + the message as hessian.js writes it.");
 for (const { name, status, message, frame: f } of errorFrames) {
