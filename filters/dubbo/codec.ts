@@ -280,25 +280,33 @@ export class DubboCodec extends Codec {
       return r.expect(TAG_MAP_UNTYPED, "attachments are not a map");
     }
     if (mutation !== null) this.spans.entriesStart = r.offset;
-    const key = this.key;
     while (r.peek() != <i32>TAG_END) {
       const entryStart = r.offset;
-      key.clear();
+      let keyPtr: usize = 0;
+      let keyLength = 0;
       if (r.nextIsString()) {
         if (!r.readString()) return false;
-        key.append(r.stringPtr, r.stringLength);
+        keyPtr = r.stringPtr;
+        keyLength = r.stringLength;
+        // A chunked key was joined in the reader's scratch, which the value may reuse: keep a copy.
+        if (r.stringJoined) {
+          const key = this.key;
+          key.clear();
+          key.append(keyPtr, keyLength);
+          keyPtr = key.ptr;
+        }
       } else if (!r.skipValue()) return false;
-      const stringValue = key.length > 0 && r.nextIsString();
+      const stringValue = keyLength > 0 && r.nextIsString();
       if (md !== null && stringValue) {
         if (!r.readString()) return false;
-        if (md.find(key.ptr, key.length) < 0) md.putRawKey(key.ptr, key.length, r.stringPtr, r.stringLength);
+        if (md.find(keyPtr, keyLength) < 0) md.putRawKey(keyPtr, keyLength, r.stringPtr, r.stringLength);
       } else if (!r.skipValue()) return false;
       if (mutation !== null) {
         this.spans.starts.push(entryStart);
         this.spans.ends.push(r.offset);
         // Only a string value is dropped when replaced: another value may hold a class definition or a type that
         // later entries refer to. Kept, it is overridden anyway, since the new entry comes after it.
-        this.spans.replaced.push(stringValue && mutation.has(key.ptr, key.length));
+        this.spans.replaced.push(stringValue && mutation.has(keyPtr, keyLength));
       }
     }
     return r.expect(TAG_END, "attachments map not terminated");

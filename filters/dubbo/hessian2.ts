@@ -32,6 +32,8 @@ export class Hessian2Reader {
   /** Where the last `readString` put the UTF-8 bytes (inside the message, or in a scratch buffer for chunks). */
   stringPtr: usize = 0;
   stringLength: i32 = 0;
+  /** Whether the last string came in chunks, joined in a scratch buffer that the next chunked string reuses. */
+  stringJoined: bool = false;
 
   private start: usize = 0;
   private pos: usize = 0;
@@ -90,6 +92,7 @@ export class Hessian2Reader {
       this.pos++;
       this.stringPtr = this.pos;
       this.stringLength = 0;
+      this.stringJoined = false;
       return true;
     }
     let chunked = false;
@@ -109,6 +112,7 @@ export class Hessian2Reader {
       if (final && !chunked) {
         this.stringPtr = from;
         this.stringLength = <i32>(this.pos - from);
+        this.stringJoined = false;
         return true;
       }
       if (!chunked) this.chunks.clear();
@@ -117,6 +121,7 @@ export class Hessian2Reader {
       if (final) {
         this.stringPtr = this.chunks.ptr;
         this.stringLength = this.chunks.length;
+        this.stringJoined = true;
         return true;
       }
     }

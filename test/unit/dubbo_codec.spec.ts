@@ -324,6 +324,15 @@ describe("dubbo codec: requests", () => {
     expect(hasKey(md, "inner")).toBe(false);
   });
 
+  it("reads attachments whose key and value both come in chunks (joined in the same scratch buffer)", () => {
+    // 'H', key "ab" + "c" in two chunks, value "x" + "y" in two chunks, key "k" -> "v", 'Z'
+    const frame = spliceBody(SAY_HELLO_REQUEST, ATTACHMENTS_FROM, ATTACHMENTS_TO, hexBytes("48 52 00 02 61 62 01 63 52 00 01 78 01 79 01 6b 01 76 5a"));
+    const md = new Metadata();
+    expect(decodeBytes(frame, Direction.Request, md)).toBeNull();
+    expect(md.get("abc")).toBe("xy");
+    expect(md.get("k")).toBe("v");
+  });
+
   it("skips non-string attachment values and keys, and reads the string ones around them", () => {
     const md = new Metadata();
     expect(decodeVector(NON_STRING_ATTACHMENTS_REQUEST, Direction.Request, md)).toBeNull();
