@@ -2,14 +2,12 @@
 import * as host from "@solo-io/proxy-runtime/assembly/imports";
 import { ByteBuffer } from "../framework/bytes";
 import { appendStringField } from "../framework/protobuf";
-import { releaseBuffer } from "./buffers";
+import { clearReturned, RETURNED_DATA, RETURNED_SIZE, releaseReturned, returnedData } from "./returned_bytes";
 import { WASM_RESULT_OK } from "./types";
 
 const SET_FILTER_STATE = String.UTF8.encode("set_envoy_filter_state");
 const TCP_PROXY_CLUSTER = "envoy.tcp_proxy.cluster";
 const LIFE_SPAN_DOWNSTREAM_CONNECTION: u32 = 2;
-const RESULT_PTR = memory.data(8);
-const RESULT_SIZE = memory.data(8);
 const args = new ByteBuffer();
 
 /**
@@ -22,16 +20,15 @@ export function setTcpProxyCluster(cluster: string): bool {
   appendStringField(args, 0x12, cluster);
   args.appendU8(0x18);
   args.appendU8(LIFE_SPAN_DOWNSTREAM_CONNECTION);
-  store<usize>(RESULT_PTR, 0);
-  store<usize>(RESULT_SIZE, 0);
+  clearReturned();
   const status = host.proxy_call_foreign_function(
     changetype<usize>(SET_FILTER_STATE),
     <usize>SET_FILTER_STATE.byteLength,
     args.ptr,
     <usize>args.length,
-    RESULT_PTR,
-    RESULT_SIZE,
+    RETURNED_DATA,
+    RETURNED_SIZE,
   );
-  releaseBuffer(load<usize>(RESULT_PTR));
+  releaseReturned(returnedData());
   return status == WASM_RESULT_OK;
 }
