@@ -35,7 +35,7 @@ export class RequestId extends Filter {
     if (request.find(changetype<usize>(this.key), this.key.byteLength) >= 0) return FilterStatus.Continue;
     if (this.state == 0) this.state = (context.nowNs ^ (context.connection.id * 0x9e3779b97f4a7c15)) | 1;
     this.generate();
-    request.putBytes(REQUEST_ID_KEY, changetype<usize>(this.utf8), UUID_LENGTH);
+    request.putBytes(this.key, changetype<usize>(this.utf8), UUID_LENGTH);
     context.mutations.push(this.mutation);
     return FilterStatus.Continue;
   }

@@ -34,13 +34,12 @@ export class Metadata {
     return this.count;
   }
 
-  /** Adds a key/value whose value is `length` bytes of wasm memory at `value` (for example inside the frame). */
-  putBytes(key: string, value: usize, length: i32): void {
-    const keyAt = this.arena.length;
-    this.arena.appendUtf8(key);
-    const valueAt = this.arena.length;
-    this.arena.append(value, length);
-    this.addEntry(keyAt, valueAt - keyAt, valueAt, length);
+  /**
+   * Adds a key/value whose value is `length` bytes of wasm memory at `value` (for example inside the frame). The key
+   * is UTF-8, encoded once by the caller (`String.UTF8.encode` of a constant), not on every frame.
+   */
+  putBytes(key: ArrayBuffer, value: usize, length: i32): void {
+    this.putRawKey(changetype<usize>(key), key.byteLength, value, length);
   }
 
   /** Adds a key/value whose key too is UTF-8 bytes in wasm memory (keys read from the frame). */
@@ -60,10 +59,10 @@ export class Metadata {
     this.addEntry(keyAt, valueAt - keyAt, valueAt, this.arena.length - valueAt);
   }
 
-  /** Adds a key whose value is `value` in decimal (how MetaProtocol exposes numeric routing keys). */
-  putDecimal(key: string, value: i64): void {
+  /** Adds a key (UTF-8, as for `putBytes`) whose value is `value` in decimal (how MetaProtocol exposes numeric keys). */
+  putDecimal(key: ArrayBuffer, value: i64): void {
     const keyAt = this.arena.length;
-    this.arena.appendUtf8(key);
+    this.arena.append(changetype<usize>(key), key.byteLength);
     const valueAt = this.arena.length;
     this.arena.appendDecimal(value);
     this.addEntry(keyAt, valueAt - keyAt, valueAt, this.arena.length - valueAt);

@@ -19,6 +19,8 @@ const VERSION: u32 = 1;
 const ERROR_CODE: u32 = 1;
 /** A command no awesomerpc server serves: a rejected request's carrier (the server answers it with an error code). */
 const CARRIER_COMMAND: u32 = 0xffff;
+const CMD = "cmd";
+const CMD_KEY = String.UTF8.encode(CMD);
 
 export class AwesomeRpcCodec extends Codec {
   protocol(): string {
@@ -26,7 +28,7 @@ export class AwesomeRpcCodec extends Codec {
   }
 
   methodKey(): string {
-    return "cmd";
+    return CMD;
   }
 
   frameSize(bytes: Bytes): i32 {
@@ -40,7 +42,7 @@ export class AwesomeRpcCodec extends Codec {
     metadata.requestId = frame.u32be(1);
     if (direction == Direction.Request) {
       metadata.messageType = MessageType.Request;
-      metadata.putDecimal("cmd", frame.i16be(9));
+      metadata.putDecimal(CMD_KEY, frame.i16be(9));
     } else {
       metadata.messageType = MessageType.Response;
       metadata.responseStatus = frame.i16be(11) == 0 ? ResponseStatus.Ok : ResponseStatus.Error;

@@ -40,6 +40,13 @@ const RESPONSE_NULL_VALUE_WITH_ATTACHMENTS = 5;
 /** The first flag with attachments, and what a flag without them adds to become one with (0, 1, 2 -> 3, 4, 5). */
 const FIRST_FLAG_WITH_ATTACHMENTS = 3;
 
+// The request's own keys, and their UTF-8 made once.
+const INTERFACE = "interface";
+const METHOD = "method";
+const INTERFACE_KEY = String.UTF8.encode(INTERFACE);
+const VERSION_KEY = String.UTF8.encode("version");
+const METHOD_KEY = String.UTF8.encode(METHOD);
+
 /** The attachments map and its entries, as byte offsets in the body (kept for rewriting it). */
 @final
 class AttachmentSpans {
@@ -77,11 +84,11 @@ export class DubboCodec extends Codec {
   }
 
   serviceKey(): string {
-    return "interface";
+    return INTERFACE;
   }
 
   methodKey(): string {
-    return "method";
+    return METHOD;
   }
 
   frameSize(bytes: Bytes): i32 {
@@ -150,9 +157,9 @@ export class DubboCodec extends Codec {
   private decodeRequest(md: Metadata): string | null {
     const r = this.reader;
     r.readString(); // dubbo version
-    if (r.readString()) md.putBytes("interface", r.stringPtr, r.stringLength);
-    if (r.readString() && r.stringLength > 0) md.putBytes("version", r.stringPtr, r.stringLength);
-    if (r.readString()) md.putBytes("method", r.stringPtr, r.stringLength);
+    if (r.readString()) md.putBytes(INTERFACE_KEY, r.stringPtr, r.stringLength);
+    if (r.readString() && r.stringLength > 0) md.putBytes(VERSION_KEY, r.stringPtr, r.stringLength);
+    if (r.readString()) md.putBytes(METHOD_KEY, r.stringPtr, r.stringLength);
     if (!this.decodesAllKeyValues) return r.error; // the arguments and attachments would only be skipped
     if (!this.skipArguments()) return r.error !== null ? r.error : "bad parameter-type descriptor";
     if (r.remaining > 0) this.walkAttachments(md, null);

@@ -31,6 +31,11 @@ const BINARY_SECOND: u32 = 0x01;
 const COLON: u8 = 0x3a;
 /** The method a rejected call's carrier calls: no server has it. */
 const CARRIER_METHOD = "__meta_protocol_rejected__";
+// The keys of a message's name, and their UTF-8 made once.
+const SERVICE = "service";
+const METHOD = "method";
+const SERVICE_KEY = String.UTF8.encode(SERVICE);
+const METHOD_KEY = String.UTF8.encode(METHOD);
 
 /** What the `codec` options force on every connection (Unknown / null: detect it). */
 let forcedTransport: Transport = Transport.Unknown;
@@ -48,11 +53,11 @@ export class ThriftCodec extends Codec {
   }
 
   serviceKey(): string {
-    return "service";
+    return SERVICE;
   }
 
   methodKey(): string {
-    return "method";
+    return METHOD;
   }
 
   /** Options: `transport` (auto, framed, unframed, header) and `protocol` (auto, binary, compact). */
@@ -214,11 +219,11 @@ export class ThriftCodec extends Codec {
     const name = begin.namePtr;
     for (let i = 0; i < begin.nameLength; i++) {
       if (load<u8>(name + <usize>i) == COLON) {
-        md.putBytes("service", name, i);
-        md.putBytes("method", name + <usize>(i + 1), begin.nameLength - i - 1);
+        md.putBytes(SERVICE_KEY, name, i);
+        md.putBytes(METHOD_KEY, name + <usize>(i + 1), begin.nameLength - i - 1);
         return;
       }
     }
-    md.putBytes("method", name, begin.nameLength);
+    md.putBytes(METHOD_KEY, name, begin.nameLength);
   }
 }

@@ -5,7 +5,7 @@ describe("Metadata", () => {
   it("stores key/values and finds them by UTF-8 key", () => {
     const md = new Metadata();
     md.putString("interface", "org.apache.Demo");
-    md.putDecimal("cmd", -7);
+    md.putDecimal(String.UTF8.encode("cmd"), -7);
     const key = String.UTF8.encode("cmd");
     const at = md.find(changetype<usize>(key), key.byteLength);
     expect(at).toBe(1);
