@@ -34,10 +34,16 @@ export class Bytes {
   }
 }
 
-/** A growable byte store. Its memory is reused across frames; it never shrinks on its own (see `release`). */
+/** What every empty ByteBuffer starts with: nothing is ever written into it (its capacity is 0). */
+const NO_BYTES = new ArrayBuffer(0);
+
+/**
+ * A growable byte store. Its memory is reused across frames; it never shrinks on its own (see `release`). An empty
+ * one holds no memory of its own: there are several per connection.
+ */
 @final
 export class ByteBuffer {
-  private data: ArrayBuffer = new ArrayBuffer(0);
+  private data: ArrayBuffer = NO_BYTES;
   length: i32 = 0;
 
   @inline get ptr(): usize {
@@ -54,7 +60,7 @@ export class ByteBuffer {
 
   /** Drops the memory if it grew past `keep` bytes (after an unusually large frame). */
   release(keep: i32): void {
-    if (this.length == 0 && this.data.byteLength > keep) this.data = new ArrayBuffer(0);
+    if (this.length == 0 && this.data.byteLength > keep) this.data = NO_BYTES;
   }
 
   append(src: usize, size: i32): void {
@@ -73,6 +79,13 @@ export class ByteBuffer {
     this.reserve(2);
     store<u16>(this.ptr + <usize>this.length, bswap<u16>(<u16>value));
     this.length += 2;
+  }
+
+  /** Appends `value` in the machine's (little-endian) order: for tables kept in wasm memory, not for the wire. */
+  appendI32(value: i32): void {
+    this.reserve(4);
+    store<i32>(this.ptr + <usize>this.length, value);
+    this.length += 4;
   }
 
   appendU32be(value: u32): void {

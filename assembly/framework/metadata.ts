@@ -3,8 +3,9 @@
 import { ByteBuffer } from "./bytes";
 import { MessageType, ResponseStatus } from "./codec";
 
-const FIELDS_PER_ENTRY = 4; // key offset, key length, value offset, value length in the arena
-// Entry indices come from `find` or from 0..size-1, so the entries are read unchecked.
+// Each entry is four i32 in `entries`: key offset, key length, value offset, value length in the arena. Entry
+// indices come from `find` or from 0..size-1, so they are read without checks.
+const ENTRY_BYTES = 16;
 
 @final
 export class Metadata {
@@ -17,7 +18,7 @@ export class Metadata {
   bodyDecoded: bool = true;
 
   private arena: ByteBuffer = new ByteBuffer();
-  private entries: Array<i32> = [];
+  private entries: ByteBuffer = new ByteBuffer();
   private count: i32 = 0;
 
   reset(): void {
@@ -27,6 +28,7 @@ export class Metadata {
     this.frameSize = 0;
     this.bodyDecoded = true;
     this.arena.clear();
+    this.entries.clear();
     this.count = 0;
   }
 
@@ -71,27 +73,27 @@ export class Metadata {
   /** Index of the entry whose key is the UTF-8 `key` (`length` bytes at `key`), or -1. */
   find(key: usize, length: i32): i32 {
     const base = this.arena.ptr;
-    let entry = this.entries.dataStart;
-    for (let i = 0, n = this.count; i < n; i++, entry += FIELDS_PER_ENTRY << alignof<i32>()) {
+    let entry = this.entries.ptr;
+    for (let i = 0, n = this.count; i < n; i++, entry += ENTRY_BYTES) {
       if (load<i32>(entry, 4) == length && memory.compare(base + <usize>load<i32>(entry), key, <usize>length) == 0) return i;
     }
     return -1;
   }
 
   keyPtr(index: i32): usize {
-    return this.arena.ptr + <usize>unchecked(this.entries[index * FIELDS_PER_ENTRY]);
+    return this.arena.ptr + <usize>this.field(index, 0);
   }
 
   keyLength(index: i32): i32 {
-    return unchecked(this.entries[index * FIELDS_PER_ENTRY + 1]);
+    return this.field(index, 1);
   }
 
   valuePtr(index: i32): usize {
-    return this.arena.ptr + <usize>unchecked(this.entries[index * FIELDS_PER_ENTRY + 2]);
+    return this.arena.ptr + <usize>this.field(index, 2);
   }
 
   valueLength(index: i32): i32 {
-    return unchecked(this.entries[index * FIELDS_PER_ENTRY + 3]);
+    return this.field(index, 3);
   }
 
   /** The value of entry `index` as a string (allocates: for logs, not for matching). */
@@ -110,10 +112,7 @@ export class Metadata {
   copyFrom(other: Metadata): void {
     this.copyMessageFieldsFrom(other);
     this.arena.append(other.arena.ptr, other.arena.length);
-    const n = other.count * FIELDS_PER_ENTRY;
-    const entries = this.entries;
-    if (entries.length < n) entries.length = n;
-    memory.copy(entries.dataStart, other.entries.dataStart, <usize>n << alignof<i32>());
+    this.entries.append(other.entries.ptr, other.entries.length);
     this.count = other.count;
   }
 
@@ -125,23 +124,21 @@ export class Metadata {
     this.frameSize = other.frameSize;
     this.bodyDecoded = other.bodyDecoded;
     this.arena.clear();
+    this.entries.clear();
     this.count = 0;
   }
 
   private addEntry(keyAt: i32, keyLength: i32, valueAt: i32, valueLength: i32): void {
-    const e = this.count * FIELDS_PER_ENTRY;
-    if (e == this.entries.length) {
-      this.entries.push(keyAt);
-      this.entries.push(keyLength);
-      this.entries.push(valueAt);
-      this.entries.push(valueLength);
-    } else {
-      const entries = this.entries;
-      unchecked((entries[e] = keyAt));
-      unchecked((entries[e + 1] = keyLength));
-      unchecked((entries[e + 2] = valueAt));
-      unchecked((entries[e + 3] = valueLength));
-    }
+    const entries = this.entries;
+    entries.appendI32(keyAt);
+    entries.appendI32(keyLength);
+    entries.appendI32(valueAt);
+    entries.appendI32(valueLength);
     this.count++;
   }
+
+  @inline private field(index: i32, at: i32): i32 {
+    return load<i32>(this.entries.ptr + <usize>(index * ENTRY_BYTES + (at << 2)));
+  }
+
 }
