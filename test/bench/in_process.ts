@@ -33,6 +33,18 @@ export const ROUTES: Extra = {
   },
 };
 
+/** Routes on the method alone (a regex, a catch-all): routing where the codecs need read no attachment. */
+export const METHOD_ROUTES: Extra = {
+  label: "method routes",
+  config: {
+    connection_routing: false,
+    routes: [
+      { name: "methods", match: { metadata: [{ name: "method", safe_regex_match: { regex: "say.*|echo.*|calc.*" } }] }, route: { cluster: "v1" } },
+      { name: "default", match: { metadata: [] }, route: { cluster: "v1" } },
+    ],
+  },
+};
+
 /** A local rate limit that never limits: the cost of taking a token (shared data, compare-and-swap) per request. */
 export const RATE_LIMIT: Extra = {
   label: "rate limit",

@@ -16,7 +16,7 @@
 import { readdirSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import v8 from "node:v8";
-import { closePlugins, measureFloor, measureModule, RATE_LIMIT, ROUTES, type Extra, type FloorResult, type InProcessResult } from "./in_process.ts";
+import { closePlugins, measureFloor, measureModule, METHOD_ROUTES, RATE_LIMIT, ROUTES, type Extra, type FloorResult, type InProcessResult } from "./in_process.ts";
 import { measureReference, type ReferenceResult } from "./js_reference.ts";
 import { runLoad, startLoopback, type LoopbackProtocol, type LoopbackResult } from "./loopback.ts";
 import { measureMemory, moduleSizes, type MemoryResult } from "./memory.ts";
@@ -137,11 +137,12 @@ async function main(): Promise<void> {
     console.log("Host: test/host's wasm side (V8, the JS side of every ABI call included). Floor: test/bench/passthrough/main.as,");
     console.log(`the same framework and entry points with a codec that only finds frame ends (${floor.source}), access log off.`);
     console.log("request/response split: measured at 64 per event only (a timer costs ~150 ns here). routes: three routes (a");
-    console.log("canary on an absent key, a regex on the method, a catch-all), connection routing off; rate limit: a local");
+    console.log("canary on an absent key, a regex on the method, a catch-all), connection routing off; method routes: the");
+    console.log("same without the canary; rate limit: a local");
     console.log("token bucket that never runs out (shared data compare-and-swap per request). What is read: with the access log");
     console.log("off and no routes nothing reads a key/value but service and method, so codecs stop there (Dubbo skips the");
     console.log("arguments and attachments, Thrift the THeader info headers: assembly/framework/key_usage.ts); the access log");
-    console.log("line and the canary route (an attachment) make them read everything.\n");
+    console.log("line and the canary route (an attachment) make them read everything; method routes do not.\n");
     const floorRounds = new Map<string, FloorResult[]>();
     const moduleRounds = new Map<string, InProcessResult[]>();
     const add = <T>(map: Map<string, T[]>, key: string, value: T) => map.set(key, [...(map.get(key) ?? []), value]);
@@ -150,7 +151,7 @@ async function main(): Promise<void> {
         for (const perEvent of [1, 64]) {
           add(floorRounds, `${w.name}|${perEvent}`, await measureFloor(w, floor.path, perEvent, timing));
           const configs: [boolean, boolean, Extra | undefined][] = matrix.includes(w)
-            ? [[false, false, undefined], [false, true, undefined], [true, false, undefined], [true, true, undefined], [false, false, ROUTES], [false, false, RATE_LIMIT]]
+            ? [[false, false, undefined], [false, true, undefined], [true, false, undefined], [true, true, undefined], [false, false, ROUTES], [false, false, METHOD_ROUTES], [false, false, RATE_LIMIT]]
             : [[false, false, undefined]];
           for (const [mutation, accessLog, extra] of configs) {
             const key = `${w.name}|${perEvent}|${mutation}|${accessLog}|${extra?.label}`;
@@ -281,7 +282,8 @@ function printTargets(c: Collected, all: Workload[]): void {
     lines.push(
       `${mark(d64.nsPerRequest < 1000)} < 1 µs of filter time per typical Dubbo request decoded (and routed: see "with routes"), 64 per event: ` +
         `${ns(d64.nsPerRequest)} with its response, of which ~${(100 * share).toFixed(0)}% in the request direction (split columns); ` +
-        `${ns(dubbo(64, true, true)?.nsPerRequest)} with access log and mutation; ${ns(dubbo(64, false, false, "routes")?.nsPerRequest)} with routes, ` +
+        `${ns(dubbo(64, true, true)?.nsPerRequest)} with access log and mutation; ${ns(dubbo(64, false, false, "method routes")?.nsPerRequest)} with routes on the method, ` +
+        `${ns(dubbo(64, false, false, "routes")?.nsPerRequest)} with routes (one on an attachment), ` +
         `${ns(dubbo(64, false, false, "rate limit")?.nsPerRequest)} with the rate limit`,
     );
     const floor = c.floors.find((f) => f.workload === "dubbo" && f.perEvent === 64)!;
