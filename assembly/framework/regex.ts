@@ -19,15 +19,19 @@
 // Refused with a message naming the construct and its offset: \p{...} and \pL (Unicode classes), \C (any byte),
 // backreferences, lookaround, \Z, and any other escape or group syntax RE2 does not have.
 //
-// Errors are returned, never thrown (a trap kills the VM). Compiling allocates; matching does not: the state sets
-// are allocated once per Regex, which is therefore not reentrant (wasm is single-threaded, and matching calls
-// nothing that could match again).
+// Errors are returned, never thrown (a trap kills the VM). Compiling allocates; matching does not (but for the
+// buffer that remembers the last input, which grows to at most MAX_REMEMBERED_INPUT): the state sets are allocated
+// once per Regex, which is therefore not reentrant (wasm is single-threaded, and matching calls nothing that could
+// match again).
+import { ByteBuffer } from "./bytes";
 
 /**
  * Largest program accepted, in instructions: one per literal, class, `.` or assertion, one or two per `| * + ?`, a
  * copy of the repeated part per count of `{n,m}`, and the final match (so `a{999}` is the longest run of one literal).
  */
 export const MAX_PROGRAM_SIZE: i32 = 1000;
+/** Inputs up to this size are remembered with their answer (service and method names are short). */
+const MAX_REMEMBERED_INPUT: i32 = 256;
 /** Largest count in `{n,m}`, as RE2. */
 export const MAX_REPEAT: i32 = 1000;
 /** Deepest group nesting accepted: parsing and compiling recurse once per level. */
@@ -90,6 +94,10 @@ export class Regex {
   private stack: StaticArray<i32>;
   /** Number of instructions (the MATCH one included). */
   readonly programSize: i32;
+  /** The last input `matches` ran on (when short enough to keep), and its answer. */
+  private lastInput: ByteBuffer = new ByteBuffer();
+  private lastResult: bool = false;
+  private remembered: bool = false;
 
   private constructor(program: Array<i32>, ranges: Array<i32>) {
     const size = program.length / 3;
@@ -124,8 +132,24 @@ export class Regex {
     return result;
   }
 
-  /** Whether the UTF-8 bytes at `ptr` match the whole pattern (anchored at both ends, as Envoy's safe_regex). */
+  /**
+   * Whether the UTF-8 bytes at `ptr` match the whole pattern (anchored at both ends, as Envoy's safe_regex). The last
+   * input's answer is kept: consecutive requests mostly carry the same methods and services.
+   */
   matches(ptr: usize, length: i32): bool {
+    const last = this.lastInput;
+    if (this.remembered && length == last.length && memory.compare(ptr, last.ptr, <usize>length) == 0) return this.lastResult;
+    const result = this.run(ptr, length);
+    this.remembered = length <= MAX_REMEMBERED_INPUT;
+    if (this.remembered) {
+      last.clear();
+      last.append(ptr, length);
+      this.lastResult = result;
+    }
+    return result;
+  }
+
+  private run(ptr: usize, length: i32): bool {
     let current = this.current;
     let next = this.next;
     current.clear();

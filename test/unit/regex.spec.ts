@@ -485,3 +485,26 @@ describe("Regex: program size bound", () => {
     );
   });
 });
+
+describe("Regex: the last input's answer", () => {
+  it("is reused only for the same bytes, and an empty first input is still matched", () => {
+    const r = Regex.compile("a*|say.*").regex!;
+    expect(r.matchesString("")).toBe(true); // nothing remembered yet: run, not the initial answer
+    expect(r.matchesString("")).toBe(true);
+    expect(r.matchesString("sayHello")).toBe(true);
+    expect(r.matchesString("sayHello")).toBe(true);
+    expect(r.matchesString("echo")).toBe(false);
+    expect(r.matchesString("sayHello")).toBe(true);
+    expect(r.matchesString("sayHellp")).toBe(true);
+    expect(r.matchesString("aaab")).toBe(false);
+    expect(r.matchesString("aaa")).toBe(true);
+    const long = "say" + "x".repeat(300); // longer than what is remembered
+    expect(r.matchesString(long)).toBe(true);
+    expect(r.matchesString("echo")).toBe(false);
+    expect(r.matchesString(long)).toBe(true);
+    const none = Regex.compile("b+").regex!;
+    expect(none.matchesString("")).toBe(false);
+    expect(none.matchesString("b")).toBe(true);
+    expect(none.matchesString("")).toBe(false);
+  });
+});
