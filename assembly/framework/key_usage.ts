@@ -1,6 +1,7 @@
 // Whether the configuration reads any request or response key/value besides the service and the method. When it
 // does not, a codec may leave the rest of a frame unread (a Dubbo body's arguments and attachments): per-method
 // metrics, routes and rate limits on service and method, and the default counters need nothing more.
+import { bytesEqual } from "./bytes";
 import { PluginConfig } from "./config";
 import { MetadataMatcher } from "./matcher";
 
@@ -30,9 +31,7 @@ function matchesOther(matchers: Array<MetadataMatcher>, service: ArrayBuffer, me
 }
 
 function isOther(key: ArrayBuffer, service: ArrayBuffer, method: ArrayBuffer): bool {
-  return !sameBytes(key, service) && !sameBytes(key, method);
-}
-
-function sameBytes(a: ArrayBuffer, b: ArrayBuffer): bool {
-  return a.byteLength == b.byteLength && memory.compare(changetype<usize>(a), changetype<usize>(b), <usize>a.byteLength) == 0;
+  const k = changetype<usize>(key);
+  const n = key.byteLength;
+  return !bytesEqual(k, n, changetype<usize>(service), service.byteLength) && !bytesEqual(k, n, changetype<usize>(method), method.byteLength);
 }

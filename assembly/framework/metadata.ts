@@ -19,7 +19,6 @@ export class Metadata {
 
   private arena: ByteBuffer = new ByteBuffer();
   private entries: ByteBuffer = new ByteBuffer();
-  private count: i32 = 0;
 
   reset(): void {
     this.messageType = MessageType.Request;
@@ -29,11 +28,10 @@ export class Metadata {
     this.bodyDecoded = true;
     this.arena.clear();
     this.entries.clear();
-    this.count = 0;
   }
 
   get size(): i32 {
-    return this.count;
+    return this.entries.length / ENTRY_BYTES;
   }
 
   /**
@@ -74,7 +72,7 @@ export class Metadata {
   find(key: usize, length: i32): i32 {
     const base = this.arena.ptr;
     let entry = this.entries.ptr;
-    for (let i = 0, n = this.count; i < n; i++, entry += ENTRY_BYTES) {
+    for (let i = 0, n = this.size; i < n; i++, entry += ENTRY_BYTES) {
       if (load<i32>(entry, 4) == length && memory.compare(base + <usize>load<i32>(entry), key, <usize>length) == 0) return i;
     }
     return -1;
@@ -113,7 +111,6 @@ export class Metadata {
     this.copyMessageFieldsFrom(other);
     this.arena.append(other.arena.ptr, other.arena.length);
     this.entries.append(other.entries.ptr, other.entries.length);
-    this.count = other.count;
   }
 
   /** Makes this a copy of `other`'s message type, request id, status and sizes, without its key/values. */
@@ -125,7 +122,6 @@ export class Metadata {
     this.bodyDecoded = other.bodyDecoded;
     this.arena.clear();
     this.entries.clear();
-    this.count = 0;
   }
 
   private addEntry(keyAt: i32, keyLength: i32, valueAt: i32, valueLength: i32): void {
@@ -134,7 +130,6 @@ export class Metadata {
     entries.appendI32(keyLength);
     entries.appendI32(valueAt);
     entries.appendI32(valueLength);
-    this.count++;
   }
 
   @inline private field(index: i32, at: i32): i32 {

@@ -23,7 +23,7 @@
 // buffer that remembers the last input, which grows to at most MAX_REMEMBERED_INPUT): the state sets are allocated
 // once per Regex, which is therefore not reentrant (wasm is single-threaded, and matching calls nothing that could
 // match again).
-import { ByteBuffer } from "./bytes";
+import { ByteBuffer, bytesEqual } from "./bytes";
 
 /**
  * Largest program accepted, in instructions: one per literal, class, `.` or assertion, one or two per `| * + ?`, a
@@ -138,7 +138,7 @@ export class Regex {
    */
   matches(ptr: usize, length: i32): bool {
     const last = this.lastInput;
-    if (this.remembered && length == last.length && memory.compare(ptr, last.ptr, <usize>length) == 0) return this.lastResult;
+    if (this.remembered && bytesEqual(ptr, length, last.ptr, last.length)) return this.lastResult;
     const result = this.run(ptr, length);
     this.remembered = length <= MAX_REMEMBERED_INPUT;
     if (this.remembered) {
