@@ -5,7 +5,7 @@
 //   buffer, in order; later reads append to it. Envoy keeps pointing the context at that buffer after a
 //   StopIteration, so when the answer arrives (on the root context) `resume` reads and rewrites it under
 //   proxy_set_effective_context, then proxy_continue_stream hands it to the filter after ours.
-import { ByteBuffer } from "../framework/bytes";
+import { ByteBuffer } from "../lib/bytes";
 import { Direction } from "../framework/codec";
 import { Connection } from "../framework/connection";
 import { StreamResult } from "../framework/frame_stream";

@@ -1,7 +1,7 @@
 // Envoy foreign functions (proxy_call_foreign_function).
 import * as host from "@solo-io/proxy-runtime/assembly/imports";
-import { ByteBuffer } from "../framework/bytes";
-import { appendStringField } from "../framework/protobuf";
+import { ByteBuffer } from "../lib/bytes";
+import { appendStringField } from "../lib/protobuf";
 import { clearReturned, RETURNED_DATA, RETURNED_SIZE, releaseReturned, returnedData } from "./returned_bytes";
 import { WASM_RESULT_OK } from "./types";
 

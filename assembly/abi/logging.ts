@@ -1,6 +1,6 @@
 // proxy_log, with Envoy's level read through proxy_get_log_level. Lines are encoded into one reused buffer.
 import * as host from "@solo-io/proxy-runtime/assembly/imports";
-import { ByteBuffer } from "../framework/bytes";
+import { ByteBuffer } from "../lib/bytes";
 import { LogLevel, Logger } from "../framework/log";
 import { proxy_get_log_level } from "./imports";
 import { WASM_RESULT_OK } from "./types";

@@ -1,6 +1,6 @@
 // proxy_define_metric & co. Envoy names the metric `wasmcustom.<name>` and strips that prefix when it prints it.
 import * as host from "@solo-io/proxy-runtime/assembly/imports";
-import { ByteBuffer } from "../framework/bytes";
+import { ByteBuffer } from "../lib/bytes";
 import { MetricKind, MetricSink } from "../framework/stats";
 
 const METRIC_ID = memory.data(4);

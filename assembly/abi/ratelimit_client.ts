@@ -2,8 +2,8 @@
 // answer to the ROOT context (proxy_on_grpc_receive / proxy_on_grpc_close), so each call is remembered with the
 // stream context that made it, to resume that connection.
 import * as host from "@solo-io/proxy-runtime/assembly/imports";
-import { ByteBuffer } from "../framework/bytes";
-import { appendField, appendVarint, fieldLength } from "../framework/protobuf";
+import { ByteBuffer } from "../lib/bytes";
+import { appendField, appendVarint, fieldLength } from "../lib/protobuf";
 import { METHOD_NAME, RateLimitService, SERVICE_NAME } from "../framework/ratelimit_service";
 import { ConnectionContext } from "./connection_context";
 import { proxy_grpc_call } from "./imports";

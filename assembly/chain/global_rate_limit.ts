@@ -2,7 +2,7 @@
 // request, and the connection's later bytes, until the answer or the timeout. Over the limit: an over-limit error
 // reply. When the service fails, `failure_mode_deny` decides. Counted as global_ratelimit_{ok,over_limit,error,
 // failure_mode_allowed}, and rate_limited for every rejection.
-import { ByteBuffer } from "../framework/bytes";
+import { ByteBuffer } from "../lib/bytes";
 import { ErrorType, MessageType } from "../framework/codec";
 import { Filter, FilterStatus, RequestContext } from "../framework/filter";
 import { GlobalRateLimitConfig } from "../framework/global_ratelimit_config";

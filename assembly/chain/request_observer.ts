@@ -2,7 +2,7 @@
 // (the method is looked up once per request, here, and kept with the request in flight), records request time,
 // and writes one access log line per request (on its response, or at once for one-way calls).
 import { AccessLogFormat, AccessLogRecord } from "../framework/access_log";
-import { ByteBuffer } from "../framework/bytes";
+import { ByteBuffer } from "../lib/bytes";
 import { ConnectionInfo, Filter, FilterStatus, RequestContext } from "../framework/filter";
 import { LogLevel, Logger } from "../framework/log";
 import { Metadata } from "../framework/metadata";

@@ -20,7 +20,7 @@
 //   %ALL_METADATA%         every request key/value, as key=value separated by spaces
 //   %%                     a percent sign
 import { ErrorType, MessageType, ResponseStatus } from "./codec";
-import { ByteBuffer } from "./bytes";
+import { ByteBuffer } from "../lib/bytes";
 import { Metadata } from "./metadata";
 import { Route } from "./route";
 

@@ -1,7 +1,7 @@
 // The codec contract: what a protocol implements, and all it implements. It mirrors MetaProtocol's
 // decode / encode / onError, sized for a wasm network filter: frames are found and read in place.
-import { Bytes, ByteBuffer } from "./bytes";
-import { JsonValue } from "./json";
+import { Bytes, ByteBuffer } from "../lib/bytes";
+import { JsonValue } from "../lib/json";
 import { Metadata } from "./metadata";
 import { Mutation } from "./mutation";
 

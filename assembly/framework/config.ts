@@ -3,7 +3,7 @@
 import { boolField, checkObject, FieldErrors, integerField, listField, stringField } from "./config_fields";
 import { AccessLogFormat } from "./access_log";
 import { readAccessLog, readRequestId, RequestIdConfig } from "./observability_config";
-import { JsonKind, JsonParser, JsonValue } from "./json";
+import { JsonKind, JsonParser, JsonValue } from "../lib/json";
 import { Mutation } from "./mutation";
 import { GlobalRateLimitConfig, readGlobalRateLimit } from "./global_ratelimit_config";
 import { LocalRateLimitConfig, parseDuration, readLocalRateLimit } from "./ratelimit_config";

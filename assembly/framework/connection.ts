@@ -9,7 +9,7 @@
 // A filter may pause a request for an asynchronous check (the global rate limit): the downstream stream stops
 // before that request, its bytes and all later ones wait unprocessed (in Envoy's buffer, in order), and `resume`
 // takes the stream up again at that request with the check's answer. Responses keep flowing meanwhile.
-import { Bytes } from "./bytes";
+import { Bytes } from "../lib/bytes";
 import { Codec, Direction, MessageType, ResponseStatus } from "./codec";
 import { ConnectionInfo, FilterStatus, RequestContext } from "./filter";
 import { FrameAction, FrameHandler, FrameStream, StreamResult } from "./frame_stream";

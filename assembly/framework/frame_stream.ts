@@ -2,7 +2,7 @@
 // prepend or append to the data it is shown. So complete frames go on (untouched, or rewritten), and a partial
 // tail is drained into wasm memory and joined with the next bytes. Bytes are never copied when a read carries only
 // whole frames that pass untouched.
-import { Bytes, ByteBuffer } from "./bytes";
+import { Bytes, ByteBuffer } from "../lib/bytes";
 import { Codec, Direction, MALFORMED, NEED_MORE_DATA } from "./codec";
 
 export enum FrameAction {

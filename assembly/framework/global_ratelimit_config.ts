@@ -5,7 +5,7 @@
 //    "timeout": "0.02s", "failure_mode_deny": false}
 // Matching requests are checked with Envoy's rate limit service API, one descriptor built from their metadata.
 import { boolField, checkObject, FieldErrors, item, join, listField, stringField } from "./config_fields";
-import { JsonValue } from "./json";
+import { JsonValue } from "../lib/json";
 import { MetadataMatcher } from "./matcher";
 import { parseDuration } from "./ratelimit_config";
 import { readMatch } from "./route_config";

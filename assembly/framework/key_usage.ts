@@ -1,7 +1,7 @@
 // Whether the configuration reads any request or response key/value besides the service and the method. When it
 // does not, a codec may leave the rest of a frame unread (a Dubbo body's arguments and attachments): per-method
 // metrics, routes and rate limits on service and method, and the default counters need nothing more.
-import { bytesEqual } from "./bytes";
+import { bytesEqual } from "../lib/bytes";
 import { PluginConfig } from "./config";
 import { MetadataMatcher } from "./matcher";
 

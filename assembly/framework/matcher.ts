@@ -1,9 +1,9 @@
 // A metadata matcher with Envoy's HeaderMatcher semantics (what MetaProtocol routes use): the key's value must be
 // exact / have a prefix / a suffix / contain a string / fully match a regex / be present; `invert_match` negates.
 // Values are compared as UTF-8 bytes, without allocating.
-import { bytesEqual } from "./bytes";
+import { bytesEqual } from "../lib/bytes";
 import { Metadata } from "./metadata";
-import { Regex } from "./regex";
+import { Regex } from "../lib/regex";
 
 export enum MatchKind {
   Exact = 0,

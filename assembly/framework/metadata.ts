@@ -1,6 +1,6 @@
 // What a codec learns from a frame. Key/values are copied into one reusable byte arena so that decoding a
 // request allocates nothing; strings are made only when a log line needs them.
-import { ByteBuffer } from "./bytes";
+import { ByteBuffer } from "../lib/bytes";
 import { MessageType, ResponseStatus } from "./codec";
 
 // Each entry is four i32 in `entries`: key offset, key length, value offset, value length in the arena. Entry

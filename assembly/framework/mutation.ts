@@ -1,7 +1,7 @@
 // A flat list of key/values to set on a message (MetaProtocol's Mutation). The codec decides what a key means
 // (a Dubbo attachment, a THeader info header). Keys are also kept as UTF-8 so codecs compare them with frame bytes
 // without allocating.
-import { bytesEqual } from "./bytes";
+import { bytesEqual } from "../lib/bytes";
 
 @final
 export class Mutation {

@@ -2,7 +2,7 @@
 // `request_id` ({"generate": true}).
 import { AccessLogFormat } from "./access_log";
 import { boolField, checkObject, FieldErrors, join, stringField } from "./config_fields";
-import { JsonKind, JsonValue } from "./json";
+import { JsonKind, JsonValue } from "../lib/json";
 
 /** `request_id`: whether requests without an `x-request-id` get one (see assembly/chain/request_id.ts). */
 export class RequestIdConfig {

@@ -3,7 +3,7 @@
 //    "conditions": [{"match": {"metadata": [...]}, "token_bucket": {...}}]}
 // The first matching condition's bucket applies, else the plain `token_bucket`; without one, the request passes.
 import { checkObject, FieldErrors, integerField, item, join, listField, stringField } from "./config_fields";
-import { JsonValue } from "./json";
+import { JsonValue } from "../lib/json";
 import { MetadataMatcher } from "./matcher";
 import { readMatch } from "./route_config";
 import { SharedTokenBucket, TokenBucketConfig } from "./token_bucket";

@@ -1,7 +1,7 @@
 // Requests in flight on one connection, keyed by request id, so that a response finds its request's start time
 // and metadata (responses may come back in any order on multiplexed protocols). Entries are pooled.
 import { ErrorType } from "./codec";
-import { IdMap } from "./id_map";
+import { IdMap } from "../lib/id_map";
 import { Metadata } from "./metadata";
 import { MethodMetrics } from "./method_stats";
 import { Route } from "./route";

@@ -15,10 +15,10 @@ import {
   listField,
   stringField,
 } from "./config_fields";
-import { JsonValue } from "./json";
+import { JsonValue } from "../lib/json";
 import { MatchKind, MetadataMatcher } from "./matcher";
 import { Mutation } from "./mutation";
-import { Regex } from "./regex";
+import { Regex } from "../lib/regex";
 import { Route, RouteTable, WeightedCluster } from "./route";
 
 const ROUTE_FIELDS: Array<string> = ["name", "match", "route", "request_mutation", "response_mutation"];

@@ -16,7 +16,7 @@
 // value, and the flag that announces it (0, 1, 2 become 3, 4, 5). Consumers older than Dubbo 2.6.3 do not know those
 // flags: a Java provider sends them only when the request's dubbo version says the consumer does (2.0.2 and later,
 // Version.isSupportResponseAttachment); this codec does not look (the response's mutation does not see the request).
-import { Bytes, ByteBuffer } from "../../assembly/framework/bytes";
+import { Bytes, ByteBuffer } from "../../assembly/lib/bytes";
 import { Codec, Direction, ErrorType, MALFORMED, MessageType, NEED_MORE_DATA, ResponseStatus } from "../../assembly/framework/codec";
 import { Metadata } from "../../assembly/framework/metadata";
 import { Mutation } from "../../assembly/framework/mutation";

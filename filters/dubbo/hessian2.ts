@@ -10,7 +10,7 @@
 //   'W' untyped list  'X' untyped fixed list   'Y' long (int32)   0x5b-0x5f double (0, 1, byte, short, int32/1000)
 //   0x60-0x6f object (compact class ref)   0x70-0x77 typed fixed list (0-7)   0x78-0x7f untyped fixed list (0-7)
 //   0x80-0xbf int (1 byte)  0xc0-0xcf int (2 bytes)  0xd0-0xd7 int (3 bytes)  0xd8-0xef long (1 byte)  0xf0-0xff long (2)
-import { ByteBuffer } from "../../assembly/framework/bytes";
+import { ByteBuffer } from "../../assembly/lib/bytes";
 
 /** Nesting allowed inside one value: deeper input is refused rather than followed. */
 export const MAX_DEPTH = 32;

@@ -1,6 +1,6 @@
 // Hessian 2 encodings the Dubbo codec writes: strings (attachment keys and values, error messages) and small ints
 // (response flags).
-import { ByteBuffer } from "../../assembly/framework/bytes";
+import { ByteBuffer } from "../../assembly/lib/bytes";
 
 /** Longest chunk a Hessian string may have, in UTF-16 code units. */
 const MAX_CHUNK = 0x8000;

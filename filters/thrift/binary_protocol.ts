@@ -1,8 +1,8 @@
 // TBinaryProtocol: strict (version word 0x8001 then the type, name, seqid) or lax (name, type byte, seqid; read only,
 // when the transport is forced: it cannot be told from other bytes). Field types: 2 bool, 3 byte, 4 double, 6 i16, 8 i32,
 // 10 i64, 11 string/binary, 12 struct, 13 map, 14 set, 15 list, 16 uuid.
-import { ByteBuffer } from "../../assembly/framework/bytes";
-import { ByteReader } from "../../assembly/framework/byte_reader";
+import { ByteBuffer } from "../../assembly/lib/bytes";
+import { ByteReader } from "../../assembly/lib/byte_reader";
 import { checkElementCount, MAX_DEPTH, MessageBegin, MessageKind, ThriftProtocol } from "./protocol";
 
 const VERSION_1: u32 = 0x80010000;

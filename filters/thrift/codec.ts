@@ -5,10 +5,10 @@
 // Metadata: `method`, and `service` when the name is `service:method` (multiplexed protocol); with THeader, every
 // info header. Request id: the sequence id. A reply whose first field is not field 0 (a declared exception) and an
 // EXCEPTION message are errors.
-import { Bytes, ByteBuffer } from "../../assembly/framework/bytes";
-import { ByteReader, PAST_THE_END } from "../../assembly/framework/byte_reader";
+import { Bytes, ByteBuffer } from "../../assembly/lib/bytes";
+import { ByteReader, PAST_THE_END } from "../../assembly/lib/byte_reader";
 import { Codec, Direction, ErrorType, MALFORMED, MessageType, NEED_MORE_DATA, ResponseStatus } from "../../assembly/framework/codec";
-import { JsonKind, JsonValue } from "../../assembly/framework/json";
+import { JsonKind, JsonValue } from "../../assembly/lib/json";
 import { Metadata } from "../../assembly/framework/metadata";
 import { Mutation } from "../../assembly/framework/mutation";
 import { BinaryProtocol } from "./binary_protocol";

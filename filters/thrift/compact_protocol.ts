@@ -1,8 +1,8 @@
 // TCompactProtocol: 0x82, (type << 5 | version 1), varint seqid, varint name length, name. Field headers pack a field
 // id delta and a type (1 true, 2 false, 3 byte, 4 i16, 5 i32, 6 i64, 7 double, 8 binary, 9 list, 10 set, 11 map,
 // 12 struct, 13 uuid); integers are zigzag varints.
-import { ByteBuffer } from "../../assembly/framework/bytes";
-import { ByteReader } from "../../assembly/framework/byte_reader";
+import { ByteBuffer } from "../../assembly/lib/bytes";
+import { ByteReader } from "../../assembly/lib/byte_reader";
 import { checkElementCount, MAX_DEPTH, MessageBegin, MessageKind, ThriftProtocol } from "./protocol";
 
 const PROTOCOL_ID: u32 = 0x82;

@@ -1,7 +1,7 @@
 // What the Thrift codec needs from a protocol (binary or compact): read a message header, walk a struct in place,
 // tell a reply's first field, and write an application exception.
-import { ByteBuffer } from "../../assembly/framework/bytes";
-import { ByteReader, MAX_LENGTH, PAST_THE_END } from "../../assembly/framework/byte_reader";
+import { ByteBuffer } from "../../assembly/lib/bytes";
+import { ByteReader, MAX_LENGTH, PAST_THE_END } from "../../assembly/lib/byte_reader";
 
 /** Thrift message types. */
 export enum MessageKind {

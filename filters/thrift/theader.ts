@@ -1,8 +1,8 @@
 // THeader transport: u32 length (of what follows) | u16 0x0fff | u16 flags | u32 seqid | u16 header size / 4 |
 // header: varint protocol id, varint transform count and ids, info blocks (id 1 key/values, id 2 persistent
 // key/values: varint count, then varint-length strings), zero padding | payload (one message in the protocol).
-import { ByteBuffer } from "../../assembly/framework/bytes";
-import { ByteReader } from "../../assembly/framework/byte_reader";
+import { ByteBuffer } from "../../assembly/lib/bytes";
+import { ByteReader } from "../../assembly/lib/byte_reader";
 import { Metadata } from "../../assembly/framework/metadata";
 import { Mutation } from "../../assembly/framework/mutation";
 import { appendVarint } from "./compact_protocol";

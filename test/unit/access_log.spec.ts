@@ -1,6 +1,6 @@
 // The access log format: compiled once, written per request into a reused buffer.
 import { AccessLogFormat, AccessLogRecord } from "../../assembly/framework/access_log";
-import { ByteBuffer } from "../../assembly/framework/bytes";
+import { ByteBuffer } from "../../assembly/lib/bytes";
 import { Direction, ErrorType, MessageType, ResponseStatus } from "../../assembly/framework/codec";
 import { parsePluginConfig } from "../../assembly/framework/config";
 import { Connection } from "../../assembly/framework/connection";

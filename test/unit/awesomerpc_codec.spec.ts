@@ -1,4 +1,4 @@
-import { Bytes, ByteBuffer } from "../../assembly/framework/bytes";
+import { Bytes, ByteBuffer } from "../../assembly/lib/bytes";
 import { Direction, ErrorType, MALFORMED, MessageType, NEED_MORE_DATA, ResponseStatus } from "../../assembly/framework/codec";
 import { Metadata } from "../../assembly/framework/metadata";
 import { Mutation } from "../../assembly/framework/mutation";

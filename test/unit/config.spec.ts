@@ -1,5 +1,5 @@
 import { parsePluginConfig } from "../../assembly/framework/config";
-import { JsonKind, JsonParser } from "../../assembly/framework/json";
+import { JsonKind, JsonParser } from "../../assembly/lib/json";
 
 function errorOf(text: string): string {
   return parsePluginConfig(text, "p").error;

@@ -1,4 +1,4 @@
-import { Bytes, ByteBuffer } from "../../assembly/framework/bytes";
+import { Bytes, ByteBuffer } from "../../assembly/lib/bytes";
 import { Direction, ErrorType, MessageType } from "../../assembly/framework/codec";
 import { Metadata } from "../../assembly/framework/metadata";
 import { AwesomeRpcCodec } from "../../filters/awesomerpc/codec";

@@ -1,6 +1,6 @@
 // Regression tests of the Dubbo codec bugs found by the unit tests of dubbo_codec.spec.ts / hessian2_reader.spec.ts
 // (values from test/unit/dubbo_vectors.ts, written by hessian.js 2.11.0).
-import { ByteBuffer } from "../../assembly/framework/bytes";
+import { ByteBuffer } from "../../assembly/lib/bytes";
 import { Direction, ErrorType } from "../../assembly/framework/codec";
 import { Metadata } from "../../assembly/framework/metadata";
 import { Mutation } from "../../assembly/framework/mutation";

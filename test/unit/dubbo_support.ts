@@ -1,5 +1,5 @@
 // Helpers for the Dubbo codec and Hessian 2 reader tests: views on the generated vectors, frame surgery, metadata checks.
-import { Bytes, ByteBuffer } from "../../assembly/framework/bytes";
+import { Bytes, ByteBuffer } from "../../assembly/lib/bytes";
 import { Metadata } from "../../assembly/framework/metadata";
 import { Hessian2Reader } from "../../filters/dubbo/hessian2";
 import { toArray } from "./support";

@@ -1,4 +1,4 @@
-import { Bytes, ByteBuffer } from "../../assembly/framework/bytes";
+import { Bytes, ByteBuffer } from "../../assembly/lib/bytes";
 import { Direction } from "../../assembly/framework/codec";
 import { FrameAction, FrameHandler, FrameStream, StreamResult } from "../../assembly/framework/frame_stream";
 import { AwesomeRpcCodec } from "../../filters/awesomerpc/codec";

@@ -1,4 +1,4 @@
-import { ByteBuffer } from "../../assembly/framework/bytes";
+import { ByteBuffer } from "../../assembly/lib/bytes";
 import { Direction } from "../../assembly/framework/codec";
 import { parsePluginConfig } from "../../assembly/framework/config";
 import { Connection } from "../../assembly/framework/connection";

@@ -1,6 +1,6 @@
 // IdMap (assembly/framework/id_map.ts): requests in flight by id, checked against the standard Map on a long,
 // deterministic mix of inserts and removals (ids close together, far apart, and colliding in the table).
-import { IdMap } from "../../assembly/framework/id_map";
+import { IdMap } from "../../assembly/lib/id_map";
 
 class Entry {
   constructor(public id: u64) {}

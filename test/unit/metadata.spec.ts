@@ -1,4 +1,4 @@
-import { ByteBuffer } from "../../assembly/framework/bytes";
+import { ByteBuffer } from "../../assembly/lib/bytes";
 import { Metadata } from "../../assembly/framework/metadata";
 
 describe("Metadata", () => {

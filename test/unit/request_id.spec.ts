@@ -1,5 +1,5 @@
 // Request ids: a request without x-request-id gets a UUID v4 in its metadata and as a mutation; one with it keeps it.
-import { Bytes } from "../../assembly/framework/bytes";
+import { Bytes } from "../../assembly/lib/bytes";
 import { Direction } from "../../assembly/framework/codec";
 import { Connection } from "../../assembly/framework/connection";
 import { Metadata } from "../../assembly/framework/metadata";

@@ -1,5 +1,5 @@
 // Test doubles and frame builders shared by the unit tests.
-import { Bytes, ByteBuffer } from "../../assembly/framework/bytes";
+import { Bytes, ByteBuffer } from "../../assembly/lib/bytes";
 import { Codec } from "../../assembly/framework/codec";
 import { parsePluginConfig } from "../../assembly/framework/config";
 import { LogLevel, Logger } from "../../assembly/framework/log";

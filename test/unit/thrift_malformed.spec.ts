@@ -1,7 +1,7 @@
 // The Thrift codec (filters/thrift/codec.ts) on input that is not valid Thrift: every case must end in a clean answer
 // (frameSize MALFORMED, or a decode error string), never a trap. Hand-built bytes are written out in hex next to what
 // they are; the valid messages they are cut from are npm thrift's (test/unit/thrift_vectors.ts).
-import { Bytes } from "../../assembly/framework/bytes";
+import { Bytes } from "../../assembly/lib/bytes";
 import { Direction, MALFORMED, NEED_MORE_DATA } from "../../assembly/framework/codec";
 import { Metadata } from "../../assembly/framework/metadata";
 import { ThriftCodec, Transport } from "../../filters/thrift/codec";

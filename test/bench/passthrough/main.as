@@ -7,9 +7,9 @@
 // "trap_on_byte": a frame whose byte 13 has that value traps the VM (`unreachable`), a planted bug to find.
 // Named .as so that the TypeScript type-check of test/ leaves it alone.
 import { registerCodec } from "../../../assembly/abi/protocol";
-import { Bytes, ByteBuffer } from "../../../assembly/framework/bytes";
+import { Bytes, ByteBuffer } from "../../../assembly/lib/bytes";
 import { Codec, Direction, ErrorType, MALFORMED, NEED_MORE_DATA } from "../../../assembly/framework/codec";
-import { JsonKind, JsonValue } from "../../../assembly/framework/json";
+import { JsonKind, JsonValue } from "../../../assembly/lib/json";
 import { Metadata } from "../../../assembly/framework/metadata";
 import { Mutation } from "../../../assembly/framework/mutation";
 
