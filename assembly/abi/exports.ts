@@ -1,21 +1,21 @@
 // The entry points Envoy calls (proxy-wasm ABI 0.2.1), dispatching to the plugin (root context) and to one
 // Connection per downstream connection. A protocol module re-exports this file and registers its codec.
-import { buildFilterChain } from "../chain/build";
-import { Direction } from "../framework/codec";
-import { parsePluginConfig } from "../framework/config";
-import { Connection } from "../framework/connection";
-import { LogLevel } from "../framework/log";
-import { Plugin } from "../framework/plugin";
-import { decodeRateLimitResponse, RateLimitAnswer } from "../framework/ratelimit_service";
-import { Stats } from "../framework/stats";
+import { buildFilterChain } from "../chain/filters";
+import { Direction } from "../core/codec";
+import { parsePluginConfig } from "../core/plugin_config";
+import { Connection } from "../core/tcp_connection";
+import { LogLevel } from "../core/log";
+import { Plugin } from "../core/plugin";
+import { decodeRateLimitResponse, RateLimitAnswer } from "../chain/global_rate_limit/rls";
+import { Stats } from "../core/stats/stats";
 import { readBuffer, readBufferSize, releaseBuffer } from "./buffers";
 import { connectionClosed, connectionOpened, enterCallback, leaveCallback } from "./collector";
-import { ConnectionContext } from "./connection_context";
+import { ConnectionContext } from "./tcp_connection_context";
 import { HostLogger } from "./logging";
 import { registeredCodecFactory } from "./protocol";
 import { HostMetricSink } from "./metrics";
 import { connectionId } from "./properties";
-import { HostRateLimitService } from "./ratelimit_client";
+import { HostRateLimitService } from "./grpc_client";
 import { HostSharedStore } from "./shared_data";
 import { closeDownstream, nowNanoseconds, setEffectiveContext, setTickPeriodMs } from "./stream";
 import { BufferType, FilterStatus, PeerType } from "./types";

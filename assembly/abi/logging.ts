@@ -1,7 +1,7 @@
 // proxy_log, with Envoy's level read through proxy_get_log_level. Lines are encoded into one reused buffer.
 import * as host from "@solo-io/proxy-runtime/assembly/imports";
 import { ByteBuffer } from "../lib/bytes";
-import { LogLevel, Logger } from "../framework/log";
+import { LogLevel, Logger } from "../core/log";
 import { proxy_get_log_level } from "./imports";
 import { WASM_RESULT_OK } from "./types";
 

@@ -1,6 +1,6 @@
 // Envoy's shared data (proxy_get_shared_data / proxy_set_shared_data), for state all worker VMs share.
 import * as host from "@solo-io/proxy-runtime/assembly/imports";
-import { SharedStore } from "../framework/shared_store";
+import { SharedStore } from "../core/shared_store";
 import { clearReturned, RETURNED_DATA, RETURNED_SIZE, releaseReturned, returnedData, returnedSize } from "./returned_bytes";
 import { WASM_RESULT_OK } from "./types";
 

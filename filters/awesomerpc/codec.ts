@@ -9,9 +9,9 @@
 //
 // followed by an opaque body.
 import { Bytes, ByteBuffer } from "../../assembly/lib/bytes";
-import { Codec, Direction, ErrorType, MALFORMED, MessageType, NEED_MORE_DATA, ResponseStatus } from "../../assembly/framework/codec";
-import { Metadata } from "../../assembly/framework/metadata";
-import { Mutation } from "../../assembly/framework/mutation";
+import { Codec, Direction, ErrorType, MALFORMED, MessageType, NEED_MORE_DATA, ResponseStatus } from "../../assembly/core/codec";
+import { Metadata } from "../../assembly/core/metadata";
+import { Mutation } from "../../assembly/core/mutation";
 
 const HEADER_SIZE = 13;
 const LENGTH_END = 9; // bytes needed to read the total length

@@ -17,9 +17,9 @@
 // flags: a Java provider sends them only when the request's dubbo version says the consumer does (2.0.2 and later,
 // Version.isSupportResponseAttachment); this codec does not look (the response's mutation does not see the request).
 import { Bytes, ByteBuffer } from "../../assembly/lib/bytes";
-import { Codec, Direction, ErrorType, MALFORMED, MessageType, NEED_MORE_DATA, ResponseStatus } from "../../assembly/framework/codec";
-import { Metadata } from "../../assembly/framework/metadata";
-import { Mutation } from "../../assembly/framework/mutation";
+import { Codec, Direction, ErrorType, MALFORMED, MessageType, NEED_MORE_DATA, ResponseStatus } from "../../assembly/core/codec";
+import { Metadata } from "../../assembly/core/metadata";
+import { Mutation } from "../../assembly/core/mutation";
 import { Hessian2Reader, TAG_END, TAG_MAP_TYPED, TAG_MAP_UNTYPED, TAG_NULL } from "./hessian2";
 import { writeCompactInt, writeString } from "./hessian2_writer";
 

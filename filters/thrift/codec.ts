@@ -7,10 +7,10 @@
 // EXCEPTION message are errors.
 import { Bytes, ByteBuffer } from "../../assembly/lib/bytes";
 import { ByteReader, PAST_THE_END } from "../../assembly/lib/byte_reader";
-import { Codec, Direction, ErrorType, MALFORMED, MessageType, NEED_MORE_DATA, ResponseStatus } from "../../assembly/framework/codec";
+import { Codec, Direction, ErrorType, MALFORMED, MessageType, NEED_MORE_DATA, ResponseStatus } from "../../assembly/core/codec";
 import { JsonKind, JsonValue } from "../../assembly/lib/json";
-import { Metadata } from "../../assembly/framework/metadata";
-import { Mutation } from "../../assembly/framework/mutation";
+import { Metadata } from "../../assembly/core/metadata";
+import { Mutation } from "../../assembly/core/mutation";
 import { BinaryProtocol } from "./binary_protocol";
 import { CompactProtocol } from "./compact_protocol";
 import { INTERNAL_ERROR, MessageBegin, MessageKind, ThriftProtocol } from "./protocol";

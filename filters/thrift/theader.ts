@@ -3,8 +3,8 @@
 // key/values: varint count, then varint-length strings), zero padding | payload (one message in the protocol).
 import { ByteBuffer } from "../../assembly/lib/bytes";
 import { ByteReader } from "../../assembly/lib/byte_reader";
-import { Metadata } from "../../assembly/framework/metadata";
-import { Mutation } from "../../assembly/framework/mutation";
+import { Metadata } from "../../assembly/core/metadata";
+import { Mutation } from "../../assembly/core/mutation";
 import { appendVarint } from "./compact_protocol";
 
 export const HEADER_MAGIC: u32 = 0x0fff;

@@ -1,11 +1,11 @@
 // The access log format: compiled once, written per request into a reused buffer.
-import { AccessLogFormat, AccessLogRecord } from "../../assembly/framework/access_log";
+import { AccessLogFormat, AccessLogRecord } from "../../assembly/chain/access_log/format";
 import { ByteBuffer } from "../../assembly/lib/bytes";
-import { Direction, ErrorType, MessageType, ResponseStatus } from "../../assembly/framework/codec";
-import { parsePluginConfig } from "../../assembly/framework/config";
-import { Connection } from "../../assembly/framework/connection";
-import { Metadata } from "../../assembly/framework/metadata";
-import { Route } from "../../assembly/framework/route";
+import { Direction, ErrorType, MessageType, ResponseStatus } from "../../assembly/core/codec";
+import { parsePluginConfig } from "../../assembly/core/plugin_config";
+import { Connection } from "../../assembly/core/tcp_connection";
+import { Metadata } from "../../assembly/core/metadata";
+import { Route } from "../../assembly/chain/router/route";
 import { awesomeFrame, TestPlugin } from "./support";
 
 const MS: u64 = 1_000_000;

@@ -1,7 +1,7 @@
 import { Bytes, ByteBuffer } from "../../assembly/lib/bytes";
-import { Direction, ErrorType, MALFORMED, MessageType, NEED_MORE_DATA, ResponseStatus } from "../../assembly/framework/codec";
-import { Metadata } from "../../assembly/framework/metadata";
-import { Mutation } from "../../assembly/framework/mutation";
+import { Direction, ErrorType, MALFORMED, MessageType, NEED_MORE_DATA, ResponseStatus } from "../../assembly/core/codec";
+import { Metadata } from "../../assembly/core/metadata";
+import { Mutation } from "../../assembly/core/mutation";
 import { AwesomeRpcCodec } from "../../filters/awesomerpc/codec";
 import { awesomeFrame, sameBytes, toArray } from "./support";
 

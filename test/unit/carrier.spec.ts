@@ -1,8 +1,8 @@
 // The carrier state machine: rejected requests go upstream as carriers, their answers become error replies, in any
 // order with accepted requests; a connection closing with rejected requests pending leaves nothing behind.
-import { Direction } from "../../assembly/framework/codec";
-import { Connection } from "../../assembly/framework/connection";
-import { StreamResult } from "../../assembly/framework/frame_stream";
+import { Direction } from "../../assembly/core/codec";
+import { Connection } from "../../assembly/core/tcp_connection";
+import { StreamResult } from "../../assembly/core/frame_stream";
 import { awesomeFrame, concat, sameBytes, TestPlugin, toArray } from "./support";
 
 const SECOND: u64 = 1_000_000_000;

@@ -1,4 +1,4 @@
-import { parsePluginConfig } from "../../assembly/framework/config";
+import { parsePluginConfig } from "../../assembly/core/plugin_config";
 import { JsonKind, JsonParser } from "../../assembly/lib/json";
 
 function errorOf(text: string): string {

@@ -1,10 +1,10 @@
 import { Bytes, ByteBuffer } from "../../assembly/lib/bytes";
-import { Direction, ErrorType, MessageType } from "../../assembly/framework/codec";
-import { Metadata } from "../../assembly/framework/metadata";
+import { Direction, ErrorType, MessageType } from "../../assembly/core/codec";
+import { Metadata } from "../../assembly/core/metadata";
 import { AwesomeRpcCodec } from "../../filters/awesomerpc/codec";
-import { Connection } from "../../assembly/framework/connection";
-import { Filter, FilterStatus, RequestContext } from "../../assembly/framework/filter";
-import { StreamResult } from "../../assembly/framework/frame_stream";
+import { Connection } from "../../assembly/core/tcp_connection";
+import { Filter, FilterStatus, RequestContext } from "../../assembly/core/filter";
+import { StreamResult } from "../../assembly/core/frame_stream";
 import { awesomeFrame, concat, sameBytes, TestPlugin, toArray } from "./support";
 
 const MS: u64 = 1_000_000;

@@ -1,9 +1,9 @@
 // Regression tests of the Dubbo codec bugs found by the unit tests of dubbo_codec.spec.ts / hessian2_reader.spec.ts
 // (values from test/unit/dubbo_vectors.ts, written by hessian.js 2.11.0).
 import { ByteBuffer } from "../../assembly/lib/bytes";
-import { Direction, ErrorType } from "../../assembly/framework/codec";
-import { Metadata } from "../../assembly/framework/metadata";
-import { Mutation } from "../../assembly/framework/mutation";
+import { Direction, ErrorType } from "../../assembly/core/codec";
+import { Metadata } from "../../assembly/core/metadata";
+import { Mutation } from "../../assembly/core/mutation";
 import { countArguments, DubboCodec } from "../../filters/dubbo/codec";
 import { HEADER_SIZE, bufferBytes, bytesOf, firstDifference, hasKey, hexBytes, readerOver, view } from "./dubbo_support";
 import {

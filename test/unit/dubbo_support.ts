@@ -1,6 +1,6 @@
 // Helpers for the Dubbo codec and Hessian 2 reader tests: views on the generated vectors, frame surgery, metadata checks.
 import { Bytes, ByteBuffer } from "../../assembly/lib/bytes";
-import { Metadata } from "../../assembly/framework/metadata";
+import { Metadata } from "../../assembly/core/metadata";
 import { Hessian2Reader } from "../../filters/dubbo/hessian2";
 import { toArray } from "./support";
 

@@ -1,6 +1,6 @@
 import { Bytes, ByteBuffer } from "../../assembly/lib/bytes";
-import { Direction } from "../../assembly/framework/codec";
-import { FrameAction, FrameHandler, FrameStream, StreamResult } from "../../assembly/framework/frame_stream";
+import { Direction } from "../../assembly/core/codec";
+import { FrameAction, FrameHandler, FrameStream, StreamResult } from "../../assembly/core/frame_stream";
 import { AwesomeRpcCodec } from "../../filters/awesomerpc/codec";
 import { awesomeFrame, concat, sameBytes, toArray } from "./support";
 

@@ -1,15 +1,15 @@
 import { ByteBuffer } from "../../assembly/lib/bytes";
-import { Direction } from "../../assembly/framework/codec";
-import { parsePluginConfig } from "../../assembly/framework/config";
-import { Connection } from "../../assembly/framework/connection";
-import { StreamResult } from "../../assembly/framework/frame_stream";
-import { Metadata } from "../../assembly/framework/metadata";
+import { Direction } from "../../assembly/core/codec";
+import { parsePluginConfig } from "../../assembly/core/plugin_config";
+import { Connection } from "../../assembly/core/tcp_connection";
+import { StreamResult } from "../../assembly/core/frame_stream";
+import { Metadata } from "../../assembly/core/metadata";
 import {
   decodeRateLimitResponse,
   encodeRateLimitRequest,
   RateLimitAnswer,
   RateLimitService,
-} from "../../assembly/framework/ratelimit_service";
+} from "../../assembly/chain/global_rate_limit/rls";
 import { AwesomeRpcCodec } from "../../filters/awesomerpc/codec";
 import { awesomeFrame, concat, hexOf, sameBytes, TestPlugin, toArray } from "./support";
 

@@ -1,7 +1,7 @@
 // Which configurations read key/values besides the service and the method (assembly/framework/key_usage.ts): those
 // decide whether codecs read the rest of a frame.
-import { parsePluginConfig } from "../../assembly/framework/config";
-import { readsOtherKeyValues } from "../../assembly/framework/key_usage";
+import { parsePluginConfig } from "../../assembly/core/plugin_config";
+import { readsOtherKeyValues } from "../../assembly/core/key_usage";
 
 function reads(config: string): bool {
   return readsOtherKeyValues(parsePluginConfig(config, "p").config!, "interface", "method");

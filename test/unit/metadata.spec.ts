@@ -1,5 +1,5 @@
 import { ByteBuffer } from "../../assembly/lib/bytes";
-import { Metadata } from "../../assembly/framework/metadata";
+import { Metadata } from "../../assembly/core/metadata";
 
 describe("Metadata", () => {
   it("stores key/values and finds them by UTF-8 key", () => {

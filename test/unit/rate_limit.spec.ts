@@ -1,8 +1,8 @@
-import { Direction } from "../../assembly/framework/codec";
-import { parsePluginConfig } from "../../assembly/framework/config";
-import { Connection } from "../../assembly/framework/connection";
-import { parseDuration } from "../../assembly/framework/ratelimit_config";
-import { SharedTokenBucket, TokenBucketConfig } from "../../assembly/framework/token_bucket";
+import { Direction } from "../../assembly/core/codec";
+import { parsePluginConfig } from "../../assembly/core/plugin_config";
+import { Connection } from "../../assembly/core/tcp_connection";
+import { parseDuration } from "../../assembly/chain/local_rate_limit/config";
+import { SharedTokenBucket, TokenBucketConfig } from "../../assembly/chain/local_rate_limit/token_bucket";
 import { awesomeFrame, MemorySharedStore, sameBytes, TestPlugin, toArray } from "./support";
 
 const SECOND: u64 = 1_000_000_000;

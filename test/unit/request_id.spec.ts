@@ -1,8 +1,8 @@
 // Request ids: a request without x-request-id gets a UUID v4 in its metadata and as a mutation; one with it keeps it.
 import { Bytes } from "../../assembly/lib/bytes";
-import { Direction } from "../../assembly/framework/codec";
-import { Connection } from "../../assembly/framework/connection";
-import { Metadata } from "../../assembly/framework/metadata";
+import { Direction } from "../../assembly/core/codec";
+import { Connection } from "../../assembly/core/tcp_connection";
+import { Metadata } from "../../assembly/core/metadata";
 import { AwesomeRpcCodec } from "../../filters/awesomerpc/codec";
 import { awesomeFrame, TestPlugin } from "./support";
 

@@ -1,9 +1,9 @@
 import { Bytes } from "../../assembly/lib/bytes";
-import { Direction } from "../../assembly/framework/codec";
-import { parsePluginConfig } from "../../assembly/framework/config";
-import { Connection } from "../../assembly/framework/connection";
-import { StreamResult } from "../../assembly/framework/frame_stream";
-import { Metadata } from "../../assembly/framework/metadata";
+import { Direction } from "../../assembly/core/codec";
+import { parsePluginConfig } from "../../assembly/core/plugin_config";
+import { Connection } from "../../assembly/core/tcp_connection";
+import { StreamResult } from "../../assembly/core/frame_stream";
+import { Metadata } from "../../assembly/core/metadata";
 import { ThriftCodec } from "../../filters/thrift/codec";
 import { awesomeFrame, concat, sameBytes, TestPlugin, toArray } from "./support";
 import { HEADER_BINARY_CALL, HEADER_BINARY_REPLY_OK } from "./thrift_vectors";

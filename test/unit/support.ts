@@ -1,13 +1,13 @@
 // Test doubles and frame builders shared by the unit tests.
 import { Bytes, ByteBuffer } from "../../assembly/lib/bytes";
-import { Codec } from "../../assembly/framework/codec";
-import { parsePluginConfig } from "../../assembly/framework/config";
-import { LogLevel, Logger } from "../../assembly/framework/log";
-import { Plugin } from "../../assembly/framework/plugin";
-import { RateLimitService } from "../../assembly/framework/ratelimit_service";
-import { SharedStore } from "../../assembly/framework/shared_store";
-import { MetricKind, MetricSink, Stats } from "../../assembly/framework/stats";
-import { buildFilterChain } from "../../assembly/chain/build";
+import { Codec } from "../../assembly/core/codec";
+import { parsePluginConfig } from "../../assembly/core/plugin_config";
+import { LogLevel, Logger } from "../../assembly/core/log";
+import { Plugin } from "../../assembly/core/plugin";
+import { RateLimitService } from "../../assembly/chain/global_rate_limit/rls";
+import { SharedStore } from "../../assembly/core/shared_store";
+import { MetricKind, MetricSink, Stats } from "../../assembly/core/stats/stats";
+import { buildFilterChain } from "../../assembly/chain/filters";
 import { AwesomeRpcCodec } from "../../filters/awesomerpc/codec";
 
 /** An awesomerpc frame with a body of `bodyLength` bytes 'a', 'b', ... */

@@ -2,8 +2,8 @@
 // (frameSize MALFORMED, or a decode error string), never a trap. Hand-built bytes are written out in hex next to what
 // they are; the valid messages they are cut from are npm thrift's (test/unit/thrift_vectors.ts).
 import { Bytes } from "../../assembly/lib/bytes";
-import { Direction, MALFORMED, NEED_MORE_DATA } from "../../assembly/framework/codec";
-import { Metadata } from "../../assembly/framework/metadata";
+import { Direction, MALFORMED, NEED_MORE_DATA } from "../../assembly/core/codec";
+import { Metadata } from "../../assembly/core/metadata";
 import { ThriftCodec, Transport } from "../../filters/thrift/codec";
 import { MAX_DEPTH } from "../../filters/thrift/protocol";
 import { hexOf, hexVector, joinVectors, vectorBytes, vectorCopy } from "./support";

@@ -1,5 +1,5 @@
-import { Direction } from "../../assembly/framework/codec";
-import { Metadata } from "../../assembly/framework/metadata";
+import { Direction } from "../../assembly/core/codec";
+import { Metadata } from "../../assembly/core/metadata";
 import { ThriftCodec } from "../../filters/thrift/codec";
 import { hexVector, vectorBytes } from "./support";
 import { BINARY_CALL, COMPACT_CALL, expectMalformed } from "./thrift_support";

@@ -1,5 +1,5 @@
 // Helpers for the Thrift codec tests: hand-built message headers, frame sizes on a new connection, the message kinds.
-import { MALFORMED } from "../../assembly/framework/codec";
+import { MALFORMED } from "../../assembly/core/codec";
 import { ThriftCodec } from "../../filters/thrift/codec";
 import { hexVector, vectorBytes } from "./support";
 import { CALLS, EXCEPTIONS, MUX_CALLS, ONEWAYS, REPLY_DECLAREDS, REPLY_OKS, REPLY_VOIDS } from "./thrift_vectors";

@@ -8,10 +8,10 @@
 // Named .as so that the TypeScript type-check of test/ leaves it alone.
 import { registerCodec } from "../../../assembly/abi/protocol";
 import { Bytes, ByteBuffer } from "../../../assembly/lib/bytes";
-import { Codec, Direction, ErrorType, MALFORMED, NEED_MORE_DATA } from "../../../assembly/framework/codec";
+import { Codec, Direction, ErrorType, MALFORMED, NEED_MORE_DATA } from "../../../assembly/core/codec";
 import { JsonKind, JsonValue } from "../../../assembly/lib/json";
-import { Metadata } from "../../../assembly/framework/metadata";
-import { Mutation } from "../../../assembly/framework/mutation";
+import { Metadata } from "../../../assembly/core/metadata";
+import { Mutation } from "../../../assembly/core/mutation";
 
 export * from "../../../assembly/abi/exports";
 

@@ -14,11 +14,11 @@ import {
   join,
   listField,
   stringField,
-} from "./config_fields";
-import { JsonValue } from "../lib/json";
-import { MatchKind, MetadataMatcher } from "./matcher";
-import { Mutation } from "./mutation";
-import { Regex } from "../lib/regex";
+} from "../../lib/json_fields";
+import { JsonValue } from "../../lib/json";
+import { MatchKind, MetadataMatcher } from "../../core/matcher";
+import { Mutation } from "../../core/mutation";
+import { Regex } from "../../lib/regex";
 import { Route, RouteTable, WeightedCluster } from "./route";
 
 const ROUTE_FIELDS: Array<string> = ["name", "match", "route", "request_mutation", "response_mutation"];

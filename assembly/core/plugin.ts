@@ -1,15 +1,15 @@
 // What every connection of a configured plugin shares: the codec, the configuration, metrics, the logger, the
 // filter chain and the host services filters call (shared data, the rate limit service).
 import { Codec } from "./codec";
-import { PluginConfig } from "./config";
+import { PluginConfig } from "./plugin_config";
 import { FilterChain, RequestContext } from "./filter";
 import { readsOtherKeyValues } from "./key_usage";
 import { Logger } from "./log";
 import { Metadata } from "./metadata";
 import { Mutation } from "./mutation";
-import { RateLimitService } from "./ratelimit_service";
+import { RateLimitService } from "../chain/global_rate_limit/rls";
 import { SharedStore } from "./shared_store";
-import { Stats } from "./stats";
+import { Stats } from "./stats/stats";
 
 /**
  * What one frame is decoded into and decided with, shared by all connections: a VM runs one callback at a time

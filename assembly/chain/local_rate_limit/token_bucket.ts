@@ -1,7 +1,7 @@
 // A token bucket in shared data, so that every worker's VM draws from the same bucket (Envoy's local rate limit
 // shares its buckets across workers too). Tokens are refilled lazily from the clock when a request comes, so no
 // timer is needed; concurrent takers retry on a CAS mismatch.
-import { SharedStore } from "./shared_store";
+import { SharedStore } from "../../core/shared_store";
 
 /** Stored value: u32 tokens, then u64 time of the last refill (ns). */
 const STATE_SIZE = 12;

@@ -1,8 +1,8 @@
 // Routes in the shape of MetaProtocol's route configuration: the first route whose matchers all match a request's
 // metadata wins; it names a cluster (or weighted clusters) and the mutations for the request and its response.
-import { MetadataMatcher } from "./matcher";
-import { Metadata } from "./metadata";
-import { Mutation } from "./mutation";
+import { MetadataMatcher } from "../../core/matcher";
+import { Metadata } from "../../core/metadata";
+import { Mutation } from "../../core/mutation";
 
 @final
 export class WeightedCluster {

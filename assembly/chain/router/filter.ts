@@ -2,11 +2,11 @@
 // found). With connection routing, the connection's first routed request chooses the cluster tcp_proxy connects to
 // (weighted routes by a random draw); a later request whose route goes elsewhere is forwarded or rejected per
 // `route_mismatch`, and counted either way. A network filter cannot choose the upstream per request.
-import { ErrorType, MessageType } from "../framework/codec";
-import { RouteMismatch } from "../framework/config";
-import { Filter, FilterStatus, RequestContext } from "../framework/filter";
-import { RouteTable } from "../framework/route";
-import { Stats } from "../framework/stats";
+import { ErrorType, MessageType } from "../../core/codec";
+import { RouteMismatch } from "../../core/plugin_config";
+import { Filter, FilterStatus, RequestContext } from "../../core/filter";
+import { RouteTable } from "./route";
+import { Stats } from "../../core/stats/stats";
 
 export class Router extends Filter {
   private random: u64 = 0;

@@ -4,9 +4,9 @@
 // one metric family per name (`meta_protocol_by_method_request{protocol=…,stat_prefix=…,service=…,method=…}`).
 // Metrics are defined the first time a method is seen (a few host calls, once); their number is bounded. A request
 // looks its method up once (RequestObserver, first in the chain) and keeps it (`InFlightRequest.method`).
-import { bytesEqual } from "../lib/bytes";
-import { Metadata } from "./metadata";
-import { Metric, MetricKind, MetricRegistry, MetricSink } from "./stats_registry";
+import { bytesEqual } from "../../lib/bytes";
+import { Metadata } from "../metadata";
+import { Metric, MetricKind, MetricRegistry, MetricSink } from "./metric";
 
 /** Distinct (service, method) pairs given their own metrics; later ones are only counted as overflow. */
 export const MAX_METHODS = 1000;

@@ -1,6 +1,6 @@
 // Sets the configured key/values on every request (`request_mutation` in the plugin configuration).
-import { Filter, FilterStatus, RequestContext } from "../framework/filter";
-import { Mutation } from "../framework/mutation";
+import { Filter, FilterStatus, RequestContext } from "../../core/filter";
+import { Mutation } from "../../core/mutation";
 
 export class RequestMutation extends Filter {
   constructor(private readonly mutation: Mutation) {

@@ -4,8 +4,8 @@
 import * as host from "@solo-io/proxy-runtime/assembly/imports";
 import { ByteBuffer } from "../lib/bytes";
 import { appendField, appendVarint, fieldLength } from "../lib/protobuf";
-import { METHOD_NAME, RateLimitService, SERVICE_NAME } from "../framework/ratelimit_service";
-import { ConnectionContext } from "./connection_context";
+import { METHOD_NAME, RateLimitService, SERVICE_NAME } from "../chain/global_rate_limit/rls";
+import { ConnectionContext } from "./tcp_connection_context";
 import { proxy_grpc_call } from "./imports";
 import { WASM_RESULT_OK } from "./types";
 

@@ -1,11 +1,11 @@
 // The filter chain every protocol module runs, in order.
-import { Plugin } from "../framework/plugin";
-import { GlobalRateLimit } from "./global_rate_limit";
-import { LocalRateLimit } from "./local_rate_limit";
-import { RequestId } from "./request_id";
-import { RequestMutation } from "./request_mutation";
-import { RequestObserver } from "./request_observer";
-import { Router } from "./router";
+import { Plugin } from "../core/plugin";
+import { GlobalRateLimit } from "./global_rate_limit/filter";
+import { LocalRateLimit } from "./local_rate_limit/filter";
+import { RequestId } from "./request_id/filter";
+import { RequestMutation } from "./request_mutation/filter";
+import { RequestObserver } from "./access_log/filter";
+import { Router } from "./router/filter";
 
 export function buildFilterChain(plugin: Plugin): void {
   const config = plugin.config;

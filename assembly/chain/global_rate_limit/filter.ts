@@ -2,13 +2,13 @@
 // request, and the connection's later bytes, until the answer or the timeout. Over the limit: an over-limit error
 // reply. When the service fails, `failure_mode_deny` decides. Counted as global_ratelimit_{ok,over_limit,error,
 // failure_mode_allowed}, and rate_limited for every rejection.
-import { ByteBuffer } from "../lib/bytes";
-import { ErrorType, MessageType } from "../framework/codec";
-import { Filter, FilterStatus, RequestContext } from "../framework/filter";
-import { GlobalRateLimitConfig } from "../framework/global_ratelimit_config";
-import { encodeRateLimitRequest, RateLimitAnswer, RateLimitService } from "../framework/ratelimit_service";
-import { matchesAll } from "../framework/route";
-import { Stats } from "../framework/stats";
+import { ByteBuffer } from "../../lib/bytes";
+import { ErrorType, MessageType } from "../../core/codec";
+import { Filter, FilterStatus, RequestContext } from "../../core/filter";
+import { GlobalRateLimitConfig } from "./config";
+import { encodeRateLimitRequest, RateLimitAnswer, RateLimitService } from "./rls";
+import { matchesAll } from "../router/route";
+import { Stats } from "../../core/stats/stats";
 
 export class GlobalRateLimit extends Filter {
   private request: ByteBuffer = new ByteBuffer();

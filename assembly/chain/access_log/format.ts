@@ -19,10 +19,10 @@
 //   %RESPONSE_METADATA(key)% a response key/value
 //   %ALL_METADATA%         every request key/value, as key=value separated by spaces
 //   %%                     a percent sign
-import { ErrorType, MessageType, ResponseStatus } from "./codec";
-import { ByteBuffer } from "../lib/bytes";
-import { Metadata } from "./metadata";
-import { Route } from "./route";
+import { ErrorType, MessageType, ResponseStatus } from "../../core/codec";
+import { ByteBuffer } from "../../lib/bytes";
+import { Metadata } from "../../core/metadata";
+import { Route } from "../router/route";
 
 const NS_PER_MS: u64 = 1_000_000;
 const NS_PER_US: u64 = 1_000;

@@ -1,14 +1,14 @@
 // The plugin configuration: JSON from the Envoy `configuration` field, validated once in proxy_on_configure.
 // Unknown fields and wrong types are refused with a message naming the field, never ignored.
-import { boolField, checkObject, FieldErrors, integerField, listField, stringField } from "./config_fields";
-import { AccessLogFormat } from "./access_log";
-import { readAccessLog, readRequestId, RequestIdConfig } from "./observability_config";
+import { boolField, checkObject, FieldErrors, integerField, listField, stringField } from "../lib/json_fields";
+import { AccessLogFormat } from "../chain/access_log/format";
+import { readAccessLog, readRequestId, RequestIdConfig } from "../chain/access_log/config";
 import { JsonKind, JsonParser, JsonValue } from "../lib/json";
 import { Mutation } from "./mutation";
-import { GlobalRateLimitConfig, readGlobalRateLimit } from "./global_ratelimit_config";
-import { LocalRateLimitConfig, parseDuration, readLocalRateLimit } from "./ratelimit_config";
-import { readMutation, readRoutes } from "./route_config";
-import { RouteTable } from "./route";
+import { GlobalRateLimitConfig, readGlobalRateLimit } from "../chain/global_rate_limit/config";
+import { LocalRateLimitConfig, parseDuration, readLocalRateLimit } from "../chain/local_rate_limit/config";
+import { readMutation, readRoutes } from "../chain/router/config";
+import { RouteTable } from "../chain/router/route";
 
 const MIN_FRAME_SIZE: f64 = 64;
 const MAX_FRAME_SIZE: f64 = 64 * 1024 * 1024;

@@ -1,8 +1,8 @@
 // The observability fields of the plugin configuration: `access_log` (true, false, or {"format": "..."}) and
 // `request_id` ({"generate": true}).
-import { AccessLogFormat } from "./access_log";
-import { boolField, checkObject, FieldErrors, join, stringField } from "./config_fields";
-import { JsonKind, JsonValue } from "../lib/json";
+import { AccessLogFormat } from "./format";
+import { boolField, checkObject, FieldErrors, join, stringField } from "../../lib/json_fields";
+import { JsonKind, JsonValue } from "../../lib/json";
 
 /** `request_id`: whether requests without an `x-request-id` get one (see assembly/chain/request_id.ts). */
 export class RequestIdConfig {

@@ -6,10 +6,10 @@
 //   StopIteration, so when the answer arrives (on the root context) `resume` reads and rewrites it under
 //   proxy_set_effective_context, then proxy_continue_stream hands it to the filter after ours.
 import { ByteBuffer } from "../lib/bytes";
-import { Direction } from "../framework/codec";
-import { Connection } from "../framework/connection";
-import { StreamResult } from "../framework/frame_stream";
-import { LogLevel } from "../framework/log";
+import { Direction } from "../core/codec";
+import { Connection } from "../core/tcp_connection";
+import { StreamResult } from "../core/frame_stream";
+import { LogLevel } from "../core/log";
 import { readBuffer, readBufferSize, releaseBuffer, replaceBuffer } from "./buffers";
 import { setTcpProxyCluster } from "./foreign";
 import { closeDownstream, continueDownstream, nowNanoseconds, setEffectiveContext } from "./stream";

@@ -1,6 +1,6 @@
 // Reading configuration objects field by field: every problem is reported once, naming the field's path
 // (`routes[2].match.metadata[0].exact_match`), and unknown fields are refused rather than ignored.
-import { JsonKind, JsonValue } from "../lib/json";
+import { JsonKind, JsonValue } from "./json";
 
 @final
 export class FieldErrors {

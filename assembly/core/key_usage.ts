@@ -2,7 +2,7 @@
 // does not, a codec may leave the rest of a frame unread (a Dubbo body's arguments and attachments): per-method
 // metrics, routes and rate limits on service and method, and the default counters need nothing more.
 import { bytesEqual } from "../lib/bytes";
-import { PluginConfig } from "./config";
+import { PluginConfig } from "./plugin_config";
 import { MetadataMatcher } from "./matcher";
 
 export function readsOtherKeyValues(config: PluginConfig, serviceKey: string, methodKey: string): bool {

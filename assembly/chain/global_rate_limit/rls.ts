@@ -2,10 +2,10 @@
 //   RateLimitRequest { string domain = 1; repeated RateLimitDescriptor descriptors = 2; }
 //   RateLimitDescriptor { repeated Entry entries = 1; }  Entry { string key = 1; string value = 2; }
 //   RateLimitResponse { Code overall_code = 1; ... }  Code { UNKNOWN = 0; OK = 1; OVER_LIMIT = 2; }
-import { ByteBuffer } from "../lib/bytes";
-import { GlobalRateLimitConfig } from "./global_ratelimit_config";
-import { Metadata } from "./metadata";
-import { appendField, appendVarint, fieldLength } from "../lib/protobuf";
+import { ByteBuffer } from "../../lib/bytes";
+import { GlobalRateLimitConfig } from "./config";
+import { Metadata } from "../../core/metadata";
+import { appendField, appendVarint, fieldLength } from "../../lib/protobuf";
 
 export const SERVICE_NAME = "envoy.service.ratelimit.v3.RateLimitService";
 export const METHOD_NAME = "ShouldRateLimit";

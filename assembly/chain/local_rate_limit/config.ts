@@ -2,10 +2,10 @@
 //   {"token_bucket": {"max_tokens": 10, "tokens_per_fill": 10, "fill_interval": "1s"},
 //    "conditions": [{"match": {"metadata": [...]}, "token_bucket": {...}}]}
 // The first matching condition's bucket applies, else the plain `token_bucket`; without one, the request passes.
-import { checkObject, FieldErrors, integerField, item, join, listField, stringField } from "./config_fields";
-import { JsonValue } from "../lib/json";
-import { MetadataMatcher } from "./matcher";
-import { readMatch } from "./route_config";
+import { checkObject, FieldErrors, integerField, item, join, listField, stringField } from "../../lib/json_fields";
+import { JsonValue } from "../../lib/json";
+import { MetadataMatcher } from "../../core/matcher";
+import { readMatch } from "../router/config";
 import { SharedTokenBucket, TokenBucketConfig } from "./token_bucket";
 
 /** Envoy refuses local rate limit fill intervals under 50 ms. */

@@ -1,14 +1,14 @@
 // The chain's observing filter, first in the chain: counts requests and responses by kind, overall and per method
 // (the method is looked up once per request, here, and kept with the request in flight), records request time,
 // and writes one access log line per request (on its response, or at once for one-way calls).
-import { AccessLogFormat, AccessLogRecord } from "../framework/access_log";
-import { ByteBuffer } from "../lib/bytes";
-import { ConnectionInfo, Filter, FilterStatus, RequestContext } from "../framework/filter";
-import { LogLevel, Logger } from "../framework/log";
-import { Metadata } from "../framework/metadata";
-import { InFlightRequest } from "../framework/request_table";
-import { MessageType, ResponseStatus } from "../framework/codec";
-import { Stats } from "../framework/stats";
+import { AccessLogFormat, AccessLogRecord } from "./format";
+import { ByteBuffer } from "../../lib/bytes";
+import { ConnectionInfo, Filter, FilterStatus, RequestContext } from "../../core/filter";
+import { LogLevel, Logger } from "../../core/log";
+import { Metadata } from "../../core/metadata";
+import { InFlightRequest } from "../../core/request_table";
+import { MessageType, ResponseStatus } from "../../core/codec";
+import { Stats } from "../../core/stats/stats";
 
 const NS_PER_MS: u64 = 1_000_000;
 

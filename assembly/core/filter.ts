@@ -4,7 +4,7 @@ import { ErrorType } from "./codec";
 import { Metadata } from "./metadata";
 import { Mutation } from "./mutation";
 import { InFlightRequest } from "./request_table";
-import { Route } from "./route";
+import { Route } from "../chain/router/route";
 
 export enum FilterStatus {
   /** Let the request go on to the next filter, then upstream. */

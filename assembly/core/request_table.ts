@@ -3,8 +3,8 @@
 import { ErrorType } from "./codec";
 import { IdMap } from "../lib/id_map";
 import { Metadata } from "./metadata";
-import { MethodMetrics } from "./method_stats";
-import { Route } from "./route";
+import { MethodMetrics } from "./stats/method_stats";
+import { Route } from "../chain/router/route";
 
 @final
 export class InFlightRequest {

@@ -4,11 +4,11 @@
 //    "rate_limit_service": {"grpc_service": {"envoy_grpc": {"cluster_name": "rate_limit_service"}}},
 //    "timeout": "0.02s", "failure_mode_deny": false}
 // Matching requests are checked with Envoy's rate limit service API, one descriptor built from their metadata.
-import { boolField, checkObject, FieldErrors, item, join, listField, stringField } from "./config_fields";
-import { JsonValue } from "../lib/json";
-import { MetadataMatcher } from "./matcher";
-import { parseDuration } from "./ratelimit_config";
-import { readMatch } from "./route_config";
+import { boolField, checkObject, FieldErrors, item, join, listField, stringField } from "../../lib/json_fields";
+import { JsonValue } from "../../lib/json";
+import { MetadataMatcher } from "../../core/matcher";
+import { parseDuration } from "../local_rate_limit/config";
+import { readMatch } from "../router/config";
 
 /** Envoy's default for its rate limit filters. */
 const DEFAULT_TIMEOUT_MS: u32 = 20;

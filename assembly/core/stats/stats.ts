@@ -1,11 +1,11 @@
 // The plugin's metrics. Increments are summed in wasm and handed to the host once per data event
 // (`flush`), so a read carrying 64 requests costs a few host calls, not hundreds.
-import { Metadata } from "./metadata";
+import { Metadata } from "../metadata";
 import { MethodMetrics, MethodStats, methodMetricRoot } from "./method_stats";
-import { InFlightRequest } from "./request_table";
-import { Metric, MetricRegistry, MetricSink } from "./stats_registry";
+import { InFlightRequest } from "../request_table";
+import { Metric, MetricRegistry, MetricSink } from "./metric";
 
-export { Metric, MetricKind, MetricSink } from "./stats_registry";
+export { Metric, MetricKind, MetricSink } from "./metric";
 export { MethodMetrics } from "./method_stats";
 
 @final

@@ -8,9 +8,9 @@
 // proxy-wasm has no random call: the ids come from a splitmix64 generator seeded, per VM, from the clock and the
 // first connection's id. Nothing is allocated per request: the id is written in place into one UTF-8 buffer and
 // one string that the mutation holds (the codec writes the frame before the next request overwrites them).
-import { MessageType } from "../framework/codec";
-import { Filter, FilterStatus, RequestContext } from "../framework/filter";
-import { Mutation } from "../framework/mutation";
+import { MessageType } from "../../core/codec";
+import { Filter, FilterStatus, RequestContext } from "../../core/filter";
+import { Mutation } from "../../core/mutation";
 
 export const REQUEST_ID_KEY = "x-request-id";
 const UUID_LENGTH = 36;

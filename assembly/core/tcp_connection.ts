@@ -15,10 +15,10 @@ import { ConnectionInfo, FilterStatus, RequestContext } from "./filter";
 import { FrameAction, FrameHandler, FrameStream, StreamResult } from "./frame_stream";
 import { LogLevel } from "./log";
 import { Metadata } from "./metadata";
-import { MethodMetrics } from "./method_stats";
+import { MethodMetrics } from "./stats/method_stats";
 import { Mutation } from "./mutation";
 import { Plugin } from "./plugin";
-import { Stats } from "./stats";
+import { Stats } from "./stats/stats";
 import { InFlightRequest, RequestTable } from "./request_table";
 
 @final

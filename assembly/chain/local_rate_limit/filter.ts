@@ -1,12 +1,12 @@
 // Local rate limit: token buckets shared by all worker VMs of the plugin; a request over the limit is answered
 // with an over-limit error. Counted as rate_limited / ratelimit_ok.
-import { ErrorType, MessageType } from "../framework/codec";
-import { Filter, FilterStatus, RequestContext } from "../framework/filter";
-import { LocalRateLimitConfig } from "../framework/ratelimit_config";
-import { matchesAll } from "../framework/route";
-import { SharedStore } from "../framework/shared_store";
-import { SharedTokenBucket } from "../framework/token_bucket";
-import { Stats } from "../framework/stats";
+import { ErrorType, MessageType } from "../../core/codec";
+import { Filter, FilterStatus, RequestContext } from "../../core/filter";
+import { LocalRateLimitConfig } from "./config";
+import { matchesAll } from "../router/route";
+import { SharedStore } from "../../core/shared_store";
+import { SharedTokenBucket } from "./token_bucket";
+import { Stats } from "../../core/stats/stats";
 
 export class LocalRateLimit extends Filter {
   constructor(
