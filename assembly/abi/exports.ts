@@ -1,41 +1,47 @@
-// The entry points Envoy calls (proxy-wasm ABI 0.2.1), dispatching to the plugin (root context) and to one
-// Connection per downstream connection. A protocol module re-exports this file and registers its codec.
-import { buildFilterChain } from "../chain/filters";
+// The entry points Envoy calls (proxy-wasm ABI 0.2.1), dispatching to the plugins (root contexts) and to one
+// TcpConnection per downstream connection. A protocol module re-exports this file and registers its protocol.
+//
+// Envoy runs every plugin whose VM key (vm_id, VM configuration, code) matches in ONE VM per worker: the maps below
+// hold every plugin's contexts by id, and nothing about a plugin lives anywhere but in its Plugin.
+import { FILTERS } from "../chain/filters";
+import { AsyncAnswer } from "../core/async_answer";
 import { Direction } from "../core/codec";
-import { parsePluginConfig } from "../core/plugin_config";
-import { Connection } from "../core/tcp_connection";
+import { configurePlugin } from "../core/configure";
+import { HostServices } from "../core/host_services";
 import { LogLevel } from "../core/log";
 import { Plugin } from "../core/plugin";
-import { decodeRateLimitResponse, RateLimitAnswer } from "../chain/global_rate_limit/rls";
-import { Stats } from "../core/stats/stats";
+import { TcpConnection } from "../core/tcp_connection";
 import { readBuffer, readBufferSize, releaseBuffer } from "./buffers";
 import { connectionClosed, connectionOpened, enterCallback, leaveCallback } from "./collector";
-import { ConnectionContext } from "./tcp_connection_context";
+import { HostGrpcClient } from "./grpc_client";
 import { HostLogger } from "./logging";
-import { registeredCodecFactory } from "./protocol";
 import { HostMetricSink } from "./metrics";
 import { connectionId } from "./properties";
-import { HostRateLimitService } from "./grpc_client";
+import { registeredProtocol } from "./protocol";
 import { HostSharedStore } from "./shared_data";
 import { closeDownstream, nowNanoseconds, setEffectiveContext, setTickPeriodMs } from "./stream";
-import { BufferType, FilterStatus, PeerType } from "./types";
+import { TcpConnectionContext } from "./tcp_connection_context";
+import { Action, BufferType, PeerType } from "./types";
 
 export { malloc } from "@solo-io/proxy-runtime/assembly/malloc";
 // The module's abort handler (asconfig.json "use").
 import "./abort";
 
 const plugins = new Map<u32, Plugin>();
-const connections = new Map<u32, ConnectionContext>();
+const connections = new Map<u32, TcpConnectionContext>();
 const logger = new HostLogger();
-const rateLimitService = new HostRateLimitService();
+const grpc = new HostGrpcClient();
+const host = new HostServices(new HostMetricSink(), logger, new HostSharedStore(), grpc);
+/** What a gRPC callback hands the connection it resumes. */
+const answer = new AsyncAnswer();
 /** Connections that hold a partial frame, for the frame_timeout check (swept, and pruned, on each tick). */
-const waitingForFrames: Array<ConnectionContext> = [];
+const waitingForFrames: Array<TcpConnectionContext> = [];
 
 export function proxy_abi_version_0_2_1(): void {}
 
 function onContextCreate(contextId: u32, rootContextId: u32): void {
   if (rootContextId == 0 || !plugins.has(rootContextId)) return;
-  connections.set(contextId, new ConnectionContext(contextId, new Connection(connectionId(), plugins.get(rootContextId))));
+  connections.set(contextId, new TcpConnectionContext(contextId, new TcpConnection(connectionId(), plugins.get(rootContextId))));
   connectionOpened();
 }
 
@@ -45,30 +51,20 @@ export function proxy_on_vm_start(rootContextId: u32, vmConfigurationSize: u32):
 
 function onConfigure(rootContextId: u32, configurationSize: u32): u32 {
   logger.refreshLevel();
-  const createCodec = registeredCodecFactory();
-  if (createCodec === null) {
-    logger.log(LogLevel.Critical, "module has no codec registered");
+  const protocol = registeredProtocol();
+  if (protocol === null) {
+    logger.log(LogLevel.Critical, "module has no protocol registered");
     return 0;
   }
-  const protocolCodec = createCodec();
-  const protocol = protocolCodec.protocol();
-  const result = parsePluginConfig(readConfiguration(configurationSize), protocol);
-  const config = result.config;
-  if (config === null) {
-    logger.log(LogLevel.Critical, protocol + ": invalid plugin configuration: " + result.error);
+  const configured = configurePlugin(readConfiguration(configurationSize), protocol, FILTERS, host);
+  const plugin = configured.plugin;
+  if (plugin === null) {
+    logger.log(LogLevel.Critical, protocol.name() + ": invalid plugin configuration: " + configured.error);
     return 0;
   }
-  const codecError = protocolCodec.configure(config.codecOptions);
-  if (codecError.length > 0) {
-    logger.log(LogLevel.Critical, protocol + ": invalid plugin configuration: field 'codec': " + codecError);
-    return 0;
-  }
-  const prefix = "meta_protocol." + protocol + "." + config.statPrefix + ".";
-  const stats = new Stats(new HostMetricSink(), prefix, protocolCodec.serviceKey(), protocolCodec.methodKey());
-  const plugin = new Plugin(protocolCodec, createCodec, config, stats, logger, new HostSharedStore(), rateLimitService);
-  buildFilterChain(plugin);
   plugins.set(rootContextId, plugin);
-  if (config.frameTimeoutNs > 0) setTickPeriodMs(<u32>min<u64>(1000, max<u64>(50, config.frameTimeoutNs / 4_000_000)));
+  const frameTimeoutNs = plugin.settings.frameTimeoutNs;
+  if (frameTimeoutNs > 0) setTickPeriodMs(<u32>min<u64>(1000, max<u64>(50, frameTimeoutNs / 4_000_000)));
   return 1;
 }
 
@@ -86,7 +82,7 @@ function onTick(rootContextId: u32): void {
       waitingForFrames.pop();
       continue;
     }
-    if (connection.plugin === plugin && connection.frameTimedOut(now, plugin.config.frameTimeoutNs)) {
+    if (connection.plugin === plugin && connection.frameTimedOut(now, plugin.settings.frameTimeoutNs)) {
       setEffectiveContext(context.contextId);
       closeDownstream();
     }
@@ -97,30 +93,30 @@ function onTick(rootContextId: u32): void {
 
 function onNewConnection(contextId: u32): u32 {
   logger.refreshLevel();
-  return connections.has(contextId) ? connections.get(contextId).onNewConnection() : FilterStatus.Continue;
+  return connections.has(contextId) ? connections.get(contextId).onNewConnection() : Action.Continue;
 }
 
 function onDownstreamData(contextId: u32, dataSize: u32, endOfStream: u32): u32 {
-  if (!connections.has(contextId)) return FilterStatus.Continue;
+  if (!connections.has(contextId)) return Action.Continue;
   const context = connections.get(contextId);
-  rateLimitService.caller = context;
+  grpc.caller = context;
   const status = context.onData(Direction.Request, BufferType.NetworkDownstreamData, dataSize, endOfStream != 0);
-  rateLimitService.caller = null;
+  grpc.caller = null;
   listIfWaitingForFrame(context);
   return status;
 }
 
 function onUpstreamData(contextId: u32, dataSize: u32, endOfStream: u32): u32 {
-  if (!connections.has(contextId)) return FilterStatus.Continue;
+  if (!connections.has(contextId)) return Action.Continue;
   const context = connections.get(contextId);
   const status = context.onData(Direction.Response, BufferType.NetworkUpstreamData, dataSize, endOfStream != 0);
   listIfWaitingForFrame(context);
   return status;
 }
 
-function listIfWaitingForFrame(context: ConnectionContext): void {
+function listIfWaitingForFrame(context: TcpConnectionContext): void {
   if (context.waitingForFrame || context.connection.oldestPartialSinceNs == 0) return;
-  if (context.connection.plugin.config.frameTimeoutNs == 0) return;
+  if (context.connection.plugin.settings.frameTimeoutNs == 0) return;
   context.waitingForFrame = true;
   waitingForFrames.push(context);
 }
@@ -128,7 +124,7 @@ function listIfWaitingForFrame(context: ConnectionContext): void {
 function onDownstreamConnectionClose(contextId: u32, peerType: u32): void {
   if (!connections.has(contextId)) return;
   const context = connections.get(contextId);
-  rateLimitService.cancel(context);
+  grpc.cancel(context);
   const connection = context.connection;
   connection.onClose(peerType == PeerType.Local);
   connection.plugin.stats.flush();
@@ -138,25 +134,24 @@ function onDownstreamConnectionClose(contextId: u32, peerType: u32): void {
 // export is here so that a host that does call it finds it.
 export function proxy_on_upstream_connection_close(contextId: u32, peerType: u32): void {}
 
-// Answers to the rate limit service calls come to the root context; each resumes the connection that asked.
+// Answers to gRPC calls come to the root context; each resumes the connection whose request made the call.
 function onGrpcReceive(rootContextId: u32, token: u32, responseSize: u32): void {
-  const context = rateLimitService.take(token);
+  const context = grpc.take(token);
   if (context === null) return;
   const response = responseSize > 0 ? readBuffer(BufferType.GrpcReceiveBuffer, <i32>responseSize) : 0;
-  const answer = decodeRateLimitResponse(response, response != 0 ? readBufferSize() : 0);
+  resumeConnection(context, answer.set(true, 0, response, response != 0 ? readBufferSize() : 0));
   releaseBuffer(response);
-  resumeConnection(context, answer);
 }
 
 function onGrpcClose(rootContextId: u32, token: u32, statusCode: u32): void {
-  const context = rateLimitService.take(token);
-  if (context !== null) resumeConnection(context, RateLimitAnswer.Error);
+  const context = grpc.take(token);
+  if (context !== null) resumeConnection(context, answer.set(false, statusCode, 0, 0));
 }
 
-function resumeConnection(context: ConnectionContext, answer: RateLimitAnswer): void {
-  rateLimitService.caller = context;
+function resumeConnection(context: TcpConnectionContext, answer: AsyncAnswer): void {
+  grpc.caller = context;
   context.resume(answer);
-  rateLimitService.caller = null;
+  grpc.caller = null;
 }
 
 export function proxy_on_done(contextId: u32): u32 {

@@ -1,39 +1,36 @@
-// The global rate limit's gRPC client: proxy_grpc_call to the rate limit service's cluster. Envoy delivers the
-// answer to the ROOT context (proxy_on_grpc_receive / proxy_on_grpc_close), so each call is remembered with the
-// stream context that made it, to resume that connection.
+// Unary gRPC calls through proxy_grpc_call. Envoy delivers the answer to the ROOT context (proxy_on_grpc_receive /
+// proxy_on_grpc_close), so each call is remembered with the connection whose request made it, to resume that one.
 import * as host from "@solo-io/proxy-runtime/assembly/imports";
 import { ByteBuffer } from "../lib/bytes";
 import { appendField, appendVarint, fieldLength } from "../lib/protobuf";
-import { METHOD_NAME, RateLimitService, SERVICE_NAME } from "../chain/global_rate_limit/rls";
-import { ConnectionContext } from "./tcp_connection_context";
+import { GrpcClient } from "../core/grpc_client";
+import { TcpConnectionContext } from "./tcp_connection_context";
 import { proxy_grpc_call } from "./imports";
 import { WASM_RESULT_OK } from "./types";
 
-const SERVICE_NAME_BYTES = String.UTF8.encode(SERVICE_NAME);
-const METHOD_NAME_BYTES = String.UTF8.encode(METHOD_NAME);
 const TOKEN = memory.data(4);
 
 @final
-export class HostRateLimitService extends RateLimitService {
+export class HostGrpcClient extends GrpcClient {
   /** The connection whose callback is running (set by the entry points), which a call started now belongs to. */
-  caller: ConnectionContext | null = null;
+  caller: TcpConnectionContext | null = null;
   /** Calls in flight, by token. */
-  private pending: Map<u32, ConnectionContext> = new Map();
+  private pending: Map<u32, TcpConnectionContext> = new Map();
   private clusterName: string = "";
   private grpcService: ByteBuffer = new ByteBuffer();
 
-  check(cluster: string, request: ByteBuffer, timeoutMs: u32): bool {
+  call(cluster: string, service: ArrayBuffer, method: ArrayBuffer, message: ByteBuffer, timeoutMs: u32): bool {
     if (cluster != this.clusterName) {
       this.clusterName = cluster;
       writeEnvoyGrpcService(this.grpcService, cluster);
     }
     store<u32>(TOKEN, 0);
-    const service = this.grpcService;
+    const grpcService = this.grpcService;
     const status = proxy_grpc_call(
-      service.ptr, <usize>service.length,
-      changetype<usize>(SERVICE_NAME_BYTES), <usize>SERVICE_NAME_BYTES.byteLength,
-      changetype<usize>(METHOD_NAME_BYTES), <usize>METHOD_NAME_BYTES.byteLength,
-      0, 0, request.ptr, <usize>request.length, timeoutMs, TOKEN,
+      grpcService.ptr, <usize>grpcService.length,
+      changetype<usize>(service), <usize>service.byteLength,
+      changetype<usize>(method), <usize>method.byteLength,
+      0, 0, message.ptr, <usize>message.length, timeoutMs, TOKEN,
     );
     const caller = this.caller;
     if (status != WASM_RESULT_OK || caller === null) return false;
@@ -44,7 +41,7 @@ export class HostRateLimitService extends RateLimitService {
   }
 
   /** The connection that made call `token` (forgotten now), or null when it is unknown or was cancelled. */
-  take(token: u32): ConnectionContext | null {
+  take(token: u32): TcpConnectionContext | null {
     if (!this.pending.has(token)) return null;
     const context = this.pending.get(token);
     this.pending.delete(token);
@@ -53,7 +50,7 @@ export class HostRateLimitService extends RateLimitService {
   }
 
   /** Cancels the call of a connection that is going away. */
-  cancel(context: ConnectionContext): void {
+  cancel(context: TcpConnectionContext): void {
     const token = context.pendingCall;
     if (token == 0) return;
     host.proxy_grpc_cancel(token);

@@ -1,7 +1,7 @@
 // proxy_define_metric & co. Envoy names the metric `wasmcustom.<name>` and strips that prefix when it prints it.
 import * as host from "@solo-io/proxy-runtime/assembly/imports";
 import { ByteBuffer } from "../lib/bytes";
-import { MetricKind, MetricSink } from "../core/stats/stats";
+import { MetricKind, MetricSink } from "../core/stats/metric";
 
 const METRIC_ID = memory.data(4);
 

@@ -1,13 +1,12 @@
-// How this module makes codecs, registered once by the protocol module at start-up. Each connection asks for its
-// codec; a codec without per-connection state can hand out one shared instance.
-import { Codec } from "../core/codec";
+// The protocol a module serves, registered once by the module's entry file (filters/<protocol>/main.ts).
+import { Protocol } from "../core/protocol";
 
-let factory: (() => Codec) | null = null;
+let registered: Protocol | null = null;
 
-export function registerCodec(create: () => Codec): void {
-  factory = create;
+export function registerProtocol(protocol: Protocol): void {
+  registered = protocol;
 }
 
-export function registeredCodecFactory(): (() => Codec) | null {
-  return factory;
+export function registeredProtocol(): Protocol | null {
+  return registered;
 }

@@ -1,4 +1,4 @@
-// A Connection as Envoy drives it: applies its verdict on each data event to Envoy's buffer.
+// A TcpConnection as Envoy drives it: applies its verdict on each data event to Envoy's buffer.
 // - Connection routing: holds the new connection (StopIteration from proxy_on_new_connection; tcp_proxy must allow
 //   early data) until its first request has chosen the cluster, handed to tcp_proxy through filter state.
 // - A paused request (global rate limit): the data callback returns StopIteration and leaves the bytes in Envoy's
@@ -7,24 +7,25 @@
 //   proxy_set_effective_context, then proxy_continue_stream hands it to the filter after ours.
 import { ByteBuffer } from "../lib/bytes";
 import { Direction } from "../core/codec";
-import { Connection } from "../core/tcp_connection";
+import { TcpConnection } from "../core/tcp_connection";
+import { AsyncAnswer } from "../core/async_answer";
 import { StreamResult } from "../core/frame_stream";
 import { LogLevel } from "../core/log";
 import { readBuffer, readBufferSize, releaseBuffer, replaceBuffer } from "./buffers";
 import { setTcpProxyCluster } from "./foreign";
 import { closeDownstream, continueDownstream, nowNanoseconds, setEffectiveContext } from "./stream";
-import { BufferType, FilterStatus } from "./types";
+import { Action, BufferType } from "./types";
 
 /** Reads a whole buffer, whatever its size (the host clamps the length). */
 const WHOLE: i32 = i32.MAX_VALUE;
 
 @final
-export class ConnectionContext {
+export class TcpConnectionContext {
   /** tcp_proxy has not been let through yet: what goes upstream waits in `held`. */
   holding: bool = false;
   private held: ByteBuffer | null = null;
   /** While paused: the bytes at the front of Envoy's buffer that were processed before the paused request. */
-  private pausedPrefix: i32 = 0;
+  private pausedOffset: i32 = 0;
   private endOfStreamWhilePaused: bool = false;
   private joined: ByteBuffer | null = null;
   /** The token of this connection's rate limit call in flight, or 0. */
@@ -34,13 +35,12 @@ export class ConnectionContext {
   /** Envoy deleted the context (it may still be listed until the next sweep). */
   deleted: bool = false;
 
-  constructor(public readonly contextId: u32, public readonly connection: Connection) {}
+  constructor(public readonly contextId: u32, public readonly connection: TcpConnection) {}
 
   /** Whether this connection waits for its first request before tcp_proxy may connect. */
   onNewConnection(): u32 {
-    const config = this.connection.plugin.config;
-    this.holding = config.connectionRouting && config.routes.size > 0;
-    return this.holding ? FilterStatus.StopIteration : FilterStatus.Continue;
+    this.holding = this.connection.plugin.holdsNewConnections;
+    return this.holding ? Action.Pause : Action.Continue;
   }
 
   onData(direction: Direction, type: BufferType, dataSize: u32, endOfStream: bool): u32 {
@@ -48,9 +48,9 @@ export class ConnectionContext {
     if (direction == Direction.Request && connection.paused) {
       // The bytes wait in Envoy's buffer behind the paused request (bounded by its buffer limit).
       this.endOfStreamWhilePaused = this.endOfStreamWhilePaused || endOfStream;
-      return FilterStatus.StopIteration;
+      return Action.Pause;
     }
-    if (dataSize == 0 && !endOfStream) return FilterStatus.Continue;
+    if (dataSize == 0 && !endOfStream) return Action.Continue;
     const data = dataSize > 0 ? readBuffer(type, <i32>dataSize) : 0;
     const size = data != 0 ? readBufferSize() : 0;
     const result = connection.onData(direction, data, size, endOfStream, nowNanoseconds());
@@ -60,21 +60,21 @@ export class ConnectionContext {
     return status;
   }
 
-  /** The answer to the paused request's check arrived (outside any data callback of this connection). */
-  resume(answer: i32): void {
+  /** The answer to the paused request's call arrived (outside any data callback of this connection). */
+  resume(answer: AsyncAnswer): void {
     const connection = this.connection;
     if (!connection.paused) return;
     setEffectiveContext(this.contextId);
     const type = BufferType.NetworkDownstreamData;
     const data = readBuffer(type, WHOLE);
     const size = data != 0 ? readBufferSize() : 0;
-    const prefix = this.pausedPrefix <= size ? this.pausedPrefix : size;
+    const prefix = this.pausedOffset <= size ? this.pausedOffset : size;
     const endOfStream = this.endOfStreamWhilePaused;
     this.endOfStreamWhilePaused = false;
     const result = connection.resume(answer, data + <usize>prefix, size - prefix, endOfStream, nowNanoseconds());
     const status = this.apply(Direction.Request, type, data, size, prefix, result, endOfStream);
     releaseBuffer(data);
-    if (status == FilterStatus.Continue) continueDownstream();
+    if (status == Action.Continue) continueDownstream();
     connection.plugin.stats.flush();
   }
 
@@ -85,7 +85,7 @@ export class ConnectionContext {
   private apply(direction: Direction, type: BufferType, data: usize, size: i32, keep: i32, result: StreamResult, endOfStream: bool): u32 {
     if (result == StreamResult.Close) {
       closeDownstream();
-      return FilterStatus.StopIteration;
+      return Action.Pause;
     }
     const stream = direction == Direction.Request ? this.connection.downstream : this.connection.upstream;
     const processed = data + <usize>keep;
@@ -108,25 +108,25 @@ export class ConnectionContext {
         outLength = size;
       }
     }
-    if (result == StreamResult.Pause) return this.pause(type, size, outPtr, outLength, keep + stream.pausedAt, changed);
+    if (result == StreamResult.Pause) return this.pause(type, size, outPtr, outLength, keep + stream.pausedOffset, changed);
     if (direction == Direction.Request && this.holding) return this.hold(type, size, outPtr, outLength, endOfStream);
     if (changed) replaceBuffer(type, size, outPtr, outLength);
-    return FilterStatus.Continue;
+    return Action.Continue;
   }
 
   /** Leaves what is processed and what waits in Envoy's buffer (behind anything held for connection routing). */
-  private pause(type: BufferType, size: i32, outPtr: usize, outLength: i32, pausedAt: i32, changed: bool): u32 {
+  private pause(type: BufferType, size: i32, outPtr: usize, outLength: i32, pausedOffset: i32, changed: bool): u32 {
     const held = this.held;
     if (held !== null && held.length > 0) {
-      this.pausedPrefix = held.length + pausedAt;
+      this.pausedOffset = held.length + pausedOffset;
       held.append(outPtr, outLength);
       replaceBuffer(type, size, held.ptr, held.length);
       held.clear();
     } else {
-      this.pausedPrefix = pausedAt;
+      this.pausedOffset = pausedOffset;
       if (changed) replaceBuffer(type, size, outPtr, outLength);
     }
-    return FilterStatus.StopIteration;
+    return Action.Pause;
   }
 
   /** While holding, keeps what must go upstream; once the first request is routed, lets it all through. */
@@ -141,10 +141,10 @@ export class ConnectionContext {
     // A rejected first request routes nowhere: tcp_proxy's own cluster answers its carrier.
     const release = cluster.length > 0 || this.connection.firstRequestSeen || endOfStream;
     replaceBuffer(type, size, release ? held.ptr : 0, release ? held.length : 0);
-    if (!release) return FilterStatus.StopIteration;
+    if (!release) return Action.Pause;
     this.holding = false;
     this.held = null;
-    return FilterStatus.Continue;
+    return Action.Continue;
   }
 
   private joinedBuffer(): ByteBuffer {

@@ -11,9 +11,11 @@ export enum StreamType {
   Downstream = 2,
 }
 
-export enum FilterStatus {
+/** What a network filter callback answers Envoy (Network::FilterStatus). */
+export enum Action {
   Continue = 0,
-  StopIteration = 1,
+  /** StopIteration: the filters after this one do not see the data (yet). */
+  Pause = 1,
 }
 
 export enum PeerType {

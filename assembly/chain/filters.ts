@@ -1,25 +1,17 @@
-// The filter chain every protocol module runs, in order.
-import { Plugin } from "../core/plugin";
-import { GlobalRateLimit } from "./global_rate_limit/filter";
-import { LocalRateLimit } from "./local_rate_limit/filter";
-import { RequestId } from "./request_id/filter";
-import { RequestMutation } from "./request_mutation/filter";
-import { RequestObserver } from "./access_log/filter";
-import { Router } from "./router/filter";
+// The filters of every protocol module, in chain order: one line each.
+import { FilterFactory } from "../core/filter";
+import { AccessLogFactory } from "./access_log/config";
+import { GlobalRateLimitFactory } from "./global_rate_limit/config";
+import { LocalRateLimitFactory } from "./local_rate_limit/config";
+import { RequestIdFactory } from "./request_id/config";
+import { RequestMutationFactory } from "./request_mutation/config";
+import { RouterFactory } from "./router/config";
 
-export function buildFilterChain(plugin: Plugin): void {
-  const config = plugin.config;
-  if (config.requestId.generate) plugin.chain.add(new RequestId()); // before the observer: one-way calls log it too
-  plugin.chain.add(new RequestObserver(plugin.stats, plugin.logger, plugin.codec.protocol(), config.accessLog));
-  const localRateLimit = config.localRateLimit;
-  if (localRateLimit !== null) plugin.chain.add(new LocalRateLimit(localRateLimit, plugin.sharedStore, plugin.stats));
-  const globalRateLimit = config.globalRateLimit;
-  const rateLimitService = plugin.rateLimitService;
-  if (globalRateLimit !== null && rateLimitService !== null) {
-    plugin.chain.add(new GlobalRateLimit(globalRateLimit, rateLimitService, plugin.stats));
-  }
-  if (config.routes.size > 0) {
-    plugin.chain.add(new Router(config.routes, config.connectionRouting, config.routeMismatch, plugin.stats));
-  }
-  if (config.requestMutation.size > 0) plugin.chain.add(new RequestMutation(config.requestMutation));
-}
+export const FILTERS: Array<FilterFactory> = [
+  new RequestIdFactory(), // before the access log: one-way calls log their id too
+  new AccessLogFactory(),
+  new LocalRateLimitFactory(),
+  new GlobalRateLimitFactory(),
+  new RouterFactory(),
+  new RequestMutationFactory(),
+];

@@ -1,7 +1,6 @@
 // The codec contract: what a protocol implements, and all it implements. It mirrors MetaProtocol's
 // decode / encode / onError, sized for a wasm network filter: frames are found and read in place.
 import { Bytes, ByteBuffer } from "../lib/bytes";
-import { JsonValue } from "../lib/json";
 import { Metadata } from "./metadata";
 import { Mutation } from "./mutation";
 
@@ -40,34 +39,11 @@ export enum ErrorType {
   OverLimit = 5,
 }
 
+/**
+ * A protocol's codec: finds frames, reads them, and writes what the framework sends in their place. A codec serves
+ * one connection, or every connection of a plugin when it keeps no per-connection state (protocol.ts makes them).
+ */
 export abstract class Codec {
-  /** Protocol name: the `<protocol>` part of metric names and the `protocol` field of access log lines. */
-  abstract protocol(): string;
-
-  /**
-   * Reads the codec's own options (the `codec` object of the plugin configuration, empty when absent). Returns ""
-   * or what is wrong, naming the option. Called once per configuration, before any connection.
-   */
-  configure(options: JsonValue): string {
-    return options.keys.length == 0 ? "" : "the " + this.protocol() + " codec takes no options";
-  }
-
-  /** The metadata key naming a request's service ("" when the protocol has none): a tag of per-method metrics. */
-  serviceKey(): string {
-    return "";
-  }
-
-  /** The metadata key naming a request's method ("" for none): per-method metrics are kept when it is set. */
-  methodKey(): string {
-    return "";
-  }
-
-  /**
-   * Whether `decode` must read every key/value, or may stop once the message header, the service and the method
-   * are known: false when the configuration reads no other key (key_usage.ts). Set before the codec's first frame.
-   */
-  decodesAllKeyValues: bool = true;
-
   /**
    * Size of the frame that starts at `bytes.ptr`, given the `bytes.length` bytes available so far.
    * Returns the whole frame's size as soon as the header tells it (it may exceed what is available),

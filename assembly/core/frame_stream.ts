@@ -26,7 +26,7 @@ export enum StreamResult {
   /**
    * A frame paused the stream: `outputPtr`/`outputLength` is what Envoy's buffer must hold meanwhile (the frames
    * before it as they must go on, then the paused frame and every byte after it as they came), and the paused
-   * frame starts at `pausedAt` in it. Nothing is held in wasm memory.
+   * frame starts at `pausedOffset` in it. Nothing is held in wasm memory.
    */
   Pause = 3,
 }
@@ -50,7 +50,7 @@ export class FrameStream {
   outputPtr: usize = 0;
   outputLength: i32 = 0;
   /** With StreamResult.Pause: where the paused frame starts in the output. */
-  pausedAt: i32 = 0;
+  pausedOffset: i32 = 0;
   /** Whole frames the last feed handed on. */
   completedFrames: i32 = 0;
 
@@ -148,12 +148,12 @@ export class FrameStream {
   private pause(data: usize, size: i32, joined: bool, pos: i32, workLength: i32): StreamResult {
     if (this.rewriting || joined) {
       this.flushRun(pos);
-      this.pausedAt = out.length;
+      this.pausedOffset = out.length;
       out.append(this.work + <usize>pos, workLength - pos);
       this.outputPtr = out.ptr;
       this.outputLength = out.length;
     } else {
-      this.pausedAt = pos;
+      this.pausedOffset = pos;
       this.outputPtr = data;
       this.outputLength = size;
     }

@@ -66,3 +66,9 @@ export class MetadataMatcher {
     }
   }
 }
+
+/** Whether every matcher matches `md` (an empty list matches everything). */
+export function matchesAll(matchers: Array<MetadataMatcher>, md: Metadata): bool {
+  for (let i = 0, n = matchers.length; i < n; i++) if (!unchecked(matchers[i]).matches(md)) return false;
+  return true;
+}

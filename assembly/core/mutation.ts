@@ -22,6 +22,11 @@ export class Mutation {
     for (let i = 0; i < other.size; i++) this.put(other.keys[i], other.values[i], other.keyBytes[i]);
   }
 
+  /** Adds every key/value of `other` with copies of its values (their owner may rewrite them in place later). */
+  setAllCopied(other: Mutation): void {
+    for (let i = 0; i < other.size; i++) this.put(other.keys[i], String.UTF8.decode(String.UTF8.encode(other.values[i])), other.keyBytes[i]);
+  }
+
   private put(key: string, value: string, keyBytes: ArrayBuffer | null): void {
     const at = this.keys.indexOf(key);
     if (at >= 0) {

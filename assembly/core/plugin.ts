@@ -1,55 +1,34 @@
-// What every connection of a configured plugin shares: the codec, the configuration, metrics, the logger, the
-// filter chain and the host services filters call (shared data, the rate limit service).
-import { Codec } from "./codec";
-import { PluginConfig } from "./plugin_config";
-import { FilterChain, RequestContext } from "./filter";
-import { readsOtherKeyValues } from "./key_usage";
+// One configured plugin (a root context): its settings, the factory of its codecs, its filter chain and its
+// metrics. Its connections share it; plugins of one module that share a VM share nothing but the module's code.
+import { CodecFactory, CodecSettings, Protocol } from "./protocol";
+import { FilterChain } from "./filter_chain";
 import { Logger } from "./log";
-import { Metadata } from "./metadata";
 import { Mutation } from "./mutation";
-import { RateLimitService } from "../chain/global_rate_limit/rls";
-import { SharedStore } from "./shared_store";
+import { PluginSettings } from "./plugin_settings";
+import { Response } from "./response";
 import { Stats } from "./stats/stats";
-
-/**
- * What one frame is decoded into and decided with, shared by all connections: a VM runs one callback at a time
- * and nothing here outlives the frame (a request in flight keeps its own copy of its metadata). Per-connection
- * copies would cost every idle connection their memory.
- */
-@final
-export class FrameScratch {
-  readonly metadata: Metadata = new Metadata();
-  readonly context: RequestContext = new RequestContext();
-  /** Where several filters' mutations are merged (rare: usually one filter mutates). */
-  readonly merged: Mutation = new Mutation();
-}
 
 @final
 export class Plugin {
-  readonly chain: FilterChain = new FilterChain();
-  readonly scratch: FrameScratch = new FrameScratch();
-  /** Whether codecs must read every key/value of a frame (codec.ts). */
-  readonly decodesAllKeyValues: bool;
+  /** What a response is decoded into and decided with (a VM runs one callback at a time). */
+  readonly response: Response = new Response();
+  /** Where several filters' mutations of one message are merged (rare: usually one filter mutates). */
+  readonly merged: Mutation = new Mutation();
+  /** Whether a filter may choose a new connection's cluster from its first request (it is held until then). */
+  readonly holdsNewConnections: bool;
 
-  /** `codec` answers for the protocol (name, keys); `createCodec` gives each connection the codec it uses. */
   constructor(
-    public readonly codec: Codec,
-    private readonly makeCodec: () => Codec,
-    public readonly config: PluginConfig,
+    public readonly protocol: Protocol,
+    public readonly settings: PluginSettings,
+    /** What the plugin's codecs were told (whether they read every key/value). */
+    public readonly codecSettings: CodecSettings,
+    public readonly codecs: CodecFactory,
+    public readonly chain: FilterChain,
     public readonly stats: Stats,
     public readonly logger: Logger,
-    public readonly sharedStore: SharedStore,
-    /** The gRPC client for the global rate limit (null where the plugin has none, as in unit tests). */
-    public readonly rateLimitService: RateLimitService | null = null,
   ) {
-    this.decodesAllKeyValues = readsOtherKeyValues(config, codec.serviceKey(), codec.methodKey());
-    codec.decodesAllKeyValues = this.decodesAllKeyValues;
-  }
-
-  /** The codec of a new connection. */
-  createCodec(): Codec {
-    const codec = this.makeCodec();
-    codec.decodesAllKeyValues = this.decodesAllKeyValues;
-    return codec;
+    let holds = false;
+    for (let i = 0; i < chain.size; i++) holds = holds || chain.at(i).choosesCluster();
+    this.holdsNewConnections = holds;
   }
 }

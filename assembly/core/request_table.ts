@@ -1,37 +1,19 @@
-// Requests in flight on one connection, keyed by request id, so that a response finds its request's start time
-// and metadata (responses may come back in any order on multiplexed protocols). Entries are pooled.
-import { ErrorType } from "./codec";
+// A connection's requests: the ones in flight, keyed by request id so that a response finds its request in any order
+// (multiplexed protocols answer out of order), and a pool of finished ones for reuse: a request allocates nothing
+// once its connection has seen as many at a time.
 import { IdMap } from "../lib/id_map";
-import { Metadata } from "./metadata";
-import { MethodMetrics } from "./stats/method_stats";
-import { Route } from "../chain/router/route";
+import { REQUEST_ACTIVE } from "./metrics";
+import { Request } from "./request";
+import { Stats } from "./stats/stats";
 
-@final
-export class InFlightRequest {
-  metadata: Metadata = new Metadata();
-  startNs: u64 = 0;
-  /** The route the request took (for its response's mutation), or null. */
-  route: Route | null = null;
-  /** Its per-method metrics (set when it is counted active: `Stats.requestStarted`), or null. */
-  method: MethodMetrics | null = null;
-  /** Rejected: a carrier went upstream in its place, and its answer must become this error. */
-  rejected: bool = false;
-  error: ErrorType = ErrorType.Unspecified;
-  message: string = "";
-  /** In the table (between `start` and `take`). */
-  inFlight: bool = false;
-}
-
-/** Stands for the pool and the list of entries until the first request (never written to). */
-const EMPTY: Array<InFlightRequest> = [];
+/** Stands for the pool until the first request (never written to). */
+const EMPTY: Array<Request> = [];
 
 @final
 export class RequestTable {
-  /** Made with the first request: an idle connection holds none of them. */
-  private byId: IdMap<InFlightRequest> | null = null;
-  private pool: Array<InFlightRequest> = EMPTY;
-  /** Every entry made, in flight or pooled (so that `clear` walks them without building a list). */
-  private made: Array<InFlightRequest> = EMPTY;
+  /** Made with the first request: an idle connection holds none of this. */
+  private byId: IdMap<Request> | null = null;
+  private pool: Array<Request> = EMPTY;
 
   constructor(private readonly capacity: i32) {}
 
@@ -40,75 +22,61 @@ export class RequestTable {
     return byId === null ? 0 : byId.size;
   }
 
-  /**
-   * Tracks `request`, with its key/values when `withKeyValues` (for the access log, or an error reply to write
-   * later). Returns null (and tracks nothing) when the table is full or the id is already in flight.
-   */
-  start(request: Metadata, nowNs: u64, withKeyValues: bool): InFlightRequest | null {
-    let byId = this.byId;
-    if (byId === null) {
-      this.byId = byId = new IdMap<InFlightRequest>();
+  /** A request object to decode the next request into: hand it back with `release` unless `track` kept it. */
+  acquire(): Request {
+    if (this.byId === null) {
+      this.byId = new IdMap<Request>();
       this.pool = [];
-      this.made = [];
     }
-    if (byId.size >= this.capacity || byId.get(request.requestId) !== null) return null;
-    const entry = this.pool.length > 0 ? this.pool.pop() : this.make();
-    if (withKeyValues) entry.metadata.copyFrom(request);
-    else entry.metadata.copyMessageFieldsFrom(request);
-    entry.startNs = nowNs;
-    entry.route = null;
-    entry.method = null;
-    entry.rejected = false;
-    entry.inFlight = true;
-    byId.set(request.requestId, entry);
-    return entry;
+    return this.pool.length > 0 ? this.pool.pop() : new Request();
   }
 
-  /** Whether the request `id` was rejected and its carrier's answer is awaited. */
-  awaitsCarrierAnswer(id: u64): bool {
+  /**
+   * Puts `request` in flight, to be found by its id; false (and nothing tracked) when the table is full or the id
+   * is already in flight.
+   */
+  track(request: Request): bool {
+    const byId = this.byId!;
+    const id = request.metadata.requestId;
+    if (byId.size >= this.capacity || byId.get(id) !== null) return false;
+    request.inFlight = true;
+    byId.set(id, request);
+    return true;
+  }
+
+  /** The request in flight with `id`, left in flight, or null. */
+  find(id: u64): Request | null {
     const byId = this.byId;
-    if (byId === null) return false;
-    const entry = byId.get(id);
-    return entry !== null && entry.rejected;
+    return byId === null ? null : byId.get(id);
   }
 
-  /** Removes and returns the request with `id`, or null. Hand it back with `release` when done. */
-  take(id: u64): InFlightRequest | null {
+  /** Removes and returns the request in flight with `id`, or null. Hand it back with `release` when done. */
+  take(id: u64): Request | null {
     const byId = this.byId;
     if (byId === null) return null;
-    const entry = byId.take(id);
-    if (entry !== null) entry.inFlight = false;
-    return entry;
+    const request = byId.take(id);
+    if (request !== null) request.inFlight = false;
+    return request;
   }
 
-  release(entry: InFlightRequest): void {
-    if (this.byId !== null) this.pool.push(entry); // not after `clear`: EMPTY stays empty
+  release(request: Request): void {
+    if (this.byId !== null) this.pool.push(request); // not after `clear`: EMPTY stays empty
   }
 
   /**
-   * Removes every request (the connection is closing) and returns how many there were; each one's per-method
-   * request_active gauge is lowered here (the caller lowers the plugin-wide one by the count).
+   * Removes every request (the connection is closing) and returns how many were in flight; each one is taken off
+   * the request_active gauges.
    */
-  clear(): i32 {
-    const n = this.size;
-    const made = this.made;
-    for (let i = 0, count = made.length; i < count; i++) {
-      const entry = unchecked(made[i]);
-      const method = entry.method;
-      if (entry.inFlight && method !== null) {
-        method.touch();
-        method.requestActive.add(-1);
-      }
+  clear(stats: Stats): i32 {
+    const byId = this.byId;
+    if (byId === null) return 0;
+    const abandoned = byId.size;
+    for (let slot = 0, n = byId.slots; slot < n; slot++) {
+      const request = byId.valueAt(slot);
+      if (request !== null) stats.add(REQUEST_ACTIVE, -1, request.method);
     }
     this.byId = null;
     this.pool = EMPTY;
-    this.made = EMPTY;
-    return n;
-  }
-
-  private make(): InFlightRequest {
-    const entry = new InFlightRequest();
-    this.made.push(entry);
-    return entry;
+    return abandoned;
   }
 }

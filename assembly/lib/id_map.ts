@@ -16,6 +16,16 @@ export class IdMap<T> {
     return this.count;
   }
 
+  /** Slots of the table, for a walk over every value with `valueAt`. */
+  get slots(): i32 {
+    return this.mask + 1;
+  }
+
+  /** The value in `slot` (from 0 to `slots` - 1), or null when the slot is empty. */
+  valueAt(slot: i32): T | null {
+    return this.values[slot];
+  }
+
   /** The value for `id`, or null. */
   get(id: u64): T | null {
     let slot = this.slotOf(id);

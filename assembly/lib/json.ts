@@ -18,6 +18,13 @@ export class JsonValue {
   items: Array<JsonValue> = [];
   keys: Array<string> = [];
 
+  /** An empty object. */
+  static emptyObject(): JsonValue {
+    const v = new JsonValue();
+    v.kind = JsonKind.Object;
+    return v;
+  }
+
   /** Member `key` of an object, or null. */
   get(key: string): JsonValue | null {
     const at = this.keys.indexOf(key);

@@ -10,6 +10,7 @@
 // followed by an opaque body.
 import { Bytes, ByteBuffer } from "../../assembly/lib/bytes";
 import { Codec, Direction, ErrorType, MALFORMED, MessageType, NEED_MORE_DATA, ResponseStatus } from "../../assembly/core/codec";
+import { CodecSettings, StatelessProtocol } from "../../assembly/core/protocol";
 import { Metadata } from "../../assembly/core/metadata";
 import { Mutation } from "../../assembly/core/mutation";
 
@@ -22,8 +23,9 @@ const CARRIER_COMMAND: u32 = 0xffff;
 const CMD = "cmd";
 const CMD_KEY = String.UTF8.encode(CMD);
 
-export class AwesomeRpcCodec extends Codec {
-  protocol(): string {
+/** The protocol: its name, its method key, and its codec (which keeps no state: the plugin's connections share it). */
+export class AwesomeRpcProtocol extends StatelessProtocol {
+  name(): string {
     return "awesomerpc";
   }
 
@@ -31,6 +33,12 @@ export class AwesomeRpcCodec extends Codec {
     return CMD;
   }
 
+  createCodec(settings: CodecSettings): Codec {
+    return new AwesomeRpcCodec();
+  }
+}
+
+export class AwesomeRpcCodec extends Codec {
   frameSize(bytes: Bytes): i32 {
     if (bytes.length < LENGTH_END) return NEED_MORE_DATA;
     const total = bytes.u32be(5);

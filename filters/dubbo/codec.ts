@@ -18,6 +18,7 @@
 // Version.isSupportResponseAttachment); this codec does not look (the response's mutation does not see the request).
 import { Bytes, ByteBuffer } from "../../assembly/lib/bytes";
 import { Codec, Direction, ErrorType, MALFORMED, MessageType, NEED_MORE_DATA, ResponseStatus } from "../../assembly/core/codec";
+import { CodecSettings, StatelessProtocol } from "../../assembly/core/protocol";
 import { Metadata } from "../../assembly/core/metadata";
 import { Mutation } from "../../assembly/core/mutation";
 import { Hessian2Reader, TAG_END, TAG_MAP_TYPED, TAG_MAP_UNTYPED, TAG_NULL } from "./hessian2";
@@ -74,12 +75,12 @@ class AttachmentSpans {
   }
 }
 
-export class DubboCodec extends Codec {
-  private reader: Hessian2Reader = new Hessian2Reader();
-  private key: ByteBuffer = new ByteBuffer();
-  private spans: AttachmentSpans = new AttachmentSpans();
-
-  protocol(): string {
+/**
+ * The protocol: its name and keys, and its codec, which keeps no per-connection state (its reader and buffers are
+ * scratch for one frame): the plugin's connections share it.
+ */
+export class DubboProtocol extends StatelessProtocol {
+  name(): string {
     return "dubbo";
   }
 
@@ -89,6 +90,21 @@ export class DubboCodec extends Codec {
 
   methodKey(): string {
     return METHOD;
+  }
+
+  createCodec(settings: CodecSettings): Codec {
+    return new DubboCodec(settings.readsAllKeyValues);
+  }
+}
+
+export class DubboCodec extends Codec {
+  private reader: Hessian2Reader = new Hessian2Reader();
+  private key: ByteBuffer = new ByteBuffer();
+  private spans: AttachmentSpans = new AttachmentSpans();
+
+  /** `readsAllKeyValues`: false when the plugin reads nothing but the service and the method (arguments and attachments are then skipped). */
+  constructor(private readonly readsAllKeyValues: bool = true) {
+    super();
   }
 
   frameSize(bytes: Bytes): i32 {
@@ -160,7 +176,7 @@ export class DubboCodec extends Codec {
     if (r.readString()) md.putBytes(INTERFACE_KEY, r.stringPtr, r.stringLength);
     if (r.readString() && r.stringLength > 0) md.putBytes(VERSION_KEY, r.stringPtr, r.stringLength);
     if (r.readString()) md.putBytes(METHOD_KEY, r.stringPtr, r.stringLength);
-    if (!this.decodesAllKeyValues) return r.error; // the arguments and attachments would only be skipped
+    if (!this.readsAllKeyValues) return r.error; // the arguments and attachments would only be skipped
     if (!this.skipArguments()) return r.error !== null ? r.error : "bad parameter-type descriptor";
     if (r.remaining > 0) this.walkAttachments(md, null);
     return r.error;
@@ -174,7 +190,7 @@ export class DubboCodec extends Codec {
     if (flag == RESPONSE_WITH_EXCEPTION || flag == RESPONSE_WITH_EXCEPTION_WITH_ATTACHMENTS) {
       md.responseStatus = ResponseStatus.Error;
     }
-    if (flag < FIRST_FLAG_WITH_ATTACHMENTS || !this.decodesAllKeyValues) return null; // nothing the filter needs follows
+    if (flag < FIRST_FLAG_WITH_ATTACHMENTS || !this.readsAllKeyValues) return null; // nothing the filter needs follows
     this.skipResult(flag);
     this.walkAttachments(md, null);
     return r.error;

@@ -1,9 +1,7 @@
-// The Dubbo filter module: the meta-protocol framework with the Dubbo codec.
-import { registerCodec } from "../../assembly/abi/protocol";
-import { DubboCodec } from "./codec";
+// The Dubbo filter module: the meta-protocol framework with the Dubbo protocol.
+import { registerProtocol } from "../../assembly/abi/protocol";
+import { DubboProtocol } from "./codec";
 
 export * from "../../assembly/abi/exports";
 
-// The codec keeps no per-connection state: every connection shares one.
-const codec = new DubboCodec();
-registerCodec((): DubboCodec => codec);
+registerProtocol(new DubboProtocol());

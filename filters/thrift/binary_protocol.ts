@@ -3,7 +3,7 @@
 // 10 i64, 11 string/binary, 12 struct, 13 map, 14 set, 15 list, 16 uuid.
 import { ByteBuffer } from "../../assembly/lib/bytes";
 import { ByteReader } from "../../assembly/lib/byte_reader";
-import { checkElementCount, MAX_DEPTH, MessageBegin, MessageKind, ThriftProtocol } from "./protocol";
+import { checkElementCount, MAX_DEPTH, MessageBegin, MessageKind, TProtocol } from "./protocol";
 
 const VERSION_1: u32 = 0x80010000;
 const VERSION_MASK: u32 = 0xffff0000;
@@ -11,7 +11,7 @@ const STOP: u32 = 0;
 const STRING: u32 = 11;
 const I32: u32 = 8;
 
-export class BinaryProtocol extends ThriftProtocol {
+export class BinaryProtocol extends TProtocol {
   headerId(): u32 {
     return 0;
   }

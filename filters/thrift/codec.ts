@@ -9,11 +9,13 @@ import { Bytes, ByteBuffer } from "../../assembly/lib/bytes";
 import { ByteReader, PAST_THE_END } from "../../assembly/lib/byte_reader";
 import { Codec, Direction, ErrorType, MALFORMED, MessageType, NEED_MORE_DATA, ResponseStatus } from "../../assembly/core/codec";
 import { JsonKind, JsonValue } from "../../assembly/lib/json";
+import { FieldErrors } from "../../assembly/lib/json_fields";
+import { CodecFactory, CodecSettings, Protocol } from "../../assembly/core/protocol";
 import { Metadata } from "../../assembly/core/metadata";
 import { Mutation } from "../../assembly/core/mutation";
 import { BinaryProtocol } from "./binary_protocol";
 import { CompactProtocol } from "./compact_protocol";
-import { INTERNAL_ERROR, MessageBegin, MessageKind, ThriftProtocol } from "./protocol";
+import { INTERNAL_ERROR, MessageBegin, MessageKind, TProtocol } from "./protocol";
 import { beginHeaderFrame, endFrame, HEADER_MAGIC, HeaderFrame, readHeaderFrame, writeMutatedHeaderFrame } from "./theader";
 
 export enum Transport {
@@ -37,18 +39,16 @@ const METHOD = "method";
 const SERVICE_KEY = String.UTF8.encode(SERVICE);
 const METHOD_KEY = String.UTF8.encode(METHOD);
 
-/** What the `codec` options force on every connection (Unknown / null: detect it). */
-let forcedTransport: Transport = Transport.Unknown;
-let forcedProtocol: ThriftProtocol | null = null;
-
-export class ThriftCodec extends Codec {
+/** What a plugin's `codec` options force on every connection (Unknown / null: detect it). */
+@final
+class ThriftOptions {
   transport: Transport = Transport.Unknown;
-  private protocolOf: ThriftProtocol = BINARY;
-  private reader: ByteReader = new ByteReader();
-  private begin: MessageBegin = new MessageBegin();
-  private header: HeaderFrame = new HeaderFrame();
+  protocol: TProtocol | null = null;
+}
 
-  protocol(): string {
+/** The protocol: its name and keys, and per plugin a factory of per-connection codecs with the plugin's options. */
+export class ThriftProtocol extends Protocol {
+  name(): string {
     return "thrift";
   }
 
@@ -61,27 +61,56 @@ export class ThriftCodec extends Codec {
   }
 
   /** Options: `transport` (auto, framed, unframed, header) and `protocol` (auto, binary, compact). */
-  configure(options: JsonValue): string {
-    forcedTransport = Transport.Unknown;
-    forcedProtocol = null;
+  configure(options: JsonValue, settings: CodecSettings, errors: FieldErrors): CodecFactory | null {
+    const forced = new ThriftOptions();
     for (let i = 0; i < options.keys.length; i++) {
       const key = options.keys[i];
       const value = options.items[i];
       const text = value.kind == JsonKind.String ? value.string : "";
       if (key == "transport") {
-        if (text == "framed") forcedTransport = Transport.Framed;
-        else if (text == "unframed") forcedTransport = Transport.Unframed;
-        else if (text == "header") forcedTransport = Transport.Header;
-        else if (text != "auto") return "'transport' must be auto, framed, unframed or header";
+        if (text == "framed") forced.transport = Transport.Framed;
+        else if (text == "unframed") forced.transport = Transport.Unframed;
+        else if (text == "header") forced.transport = Transport.Header;
+        else if (text != "auto") return refuse("'transport' must be auto, framed, unframed or header", errors);
       } else if (key == "protocol") {
-        if (text == "binary") forcedProtocol = BINARY;
-        else if (text == "compact") forcedProtocol = COMPACT;
-        else if (text != "auto") return "'protocol' must be auto, binary or compact";
+        if (text == "binary") forced.protocol = BINARY;
+        else if (text == "compact") forced.protocol = COMPACT;
+        else if (text != "auto") return refuse("'protocol' must be auto, binary or compact", errors);
       } else {
-        return "unknown option '" + key + "' (known: transport, protocol)";
+        return refuse("unknown option '" + key + "' (known: transport, protocol)", errors);
       }
     }
-    return "";
+    return new ThriftCodecFactory(forced, settings.readsAllKeyValues);
+  }
+}
+
+function refuse(message: string, errors: FieldErrors): CodecFactory | null {
+  errors.fail("field 'codec': " + message);
+  return null;
+}
+
+/** Each connection holds the transport and protocol detected from its first bytes: one codec per connection. */
+@final
+class ThriftCodecFactory extends CodecFactory {
+  constructor(private readonly forced: ThriftOptions, private readonly readsAllKeyValues: bool) {
+    super();
+  }
+
+  create(): Codec {
+    return new ThriftCodec(this.readsAllKeyValues, this.forced);
+  }
+}
+
+export class ThriftCodec extends Codec {
+  transport: Transport = Transport.Unknown;
+  private protocolOf: TProtocol = BINARY;
+  private reader: ByteReader = new ByteReader();
+  private begin: MessageBegin = new MessageBegin();
+  private header: HeaderFrame = new HeaderFrame();
+
+  /** `readsAllKeyValues`: false when the plugin reads nothing but the service and the method (THeader info headers are then skipped). */
+  constructor(private readonly readsAllKeyValues: bool = true, private readonly forced: ThriftOptions = new ThriftOptions()) {
+    super();
   }
 
   frameSize(bytes: Bytes): i32 {
@@ -100,7 +129,7 @@ export class ThriftCodec extends Codec {
     let protocol = this.protocolOf;
     if (this.transport == Transport.Header) {
       // The info headers become key/values only when the configuration reads any.
-      if (!readHeaderFrame(r, this.header, this.decodesAllKeyValues ? md : null)) return r.error;
+      if (!readHeaderFrame(r, this.header, this.readsAllKeyValues ? md : null)) return r.error;
       md.requestId = this.header.seqid;
       if (this.header.transformed) {
         // A compressed payload cannot be read in place: route on the info headers alone.
@@ -139,9 +168,12 @@ export class ThriftCodec extends Codec {
   }
 
   mutate(frame: Bytes, md: Metadata, mutation: Mutation, out: ByteBuffer): bool {
-    // Only THeader has a place for key/values; decode has just read this frame's header layout.
-    if (this.transport != Transport.Header || this.header.transformed) return false;
-    writeMutatedHeaderFrame(frame.ptr, frame.length, this.header, mutation, out);
+    // Only THeader has a place for key/values. The header layout is read again: the frame may have been decoded
+    // long before (a request paused for a rate limit check), with other frames decoded since.
+    if (this.transport != Transport.Header) return false;
+    const header = this.header;
+    if (!readHeaderFrame(this.reader.reset(frame.ptr, frame.length), header, null) || header.transformed) return false;
+    writeMutatedHeaderFrame(frame.ptr, frame.length, header, mutation, out);
     return true;
   }
 
@@ -166,7 +198,7 @@ export class ThriftCodec extends Codec {
   }
 
   /** The protocol messages of this connection are written in (THeader frames name theirs). */
-  private messageProtocol(): ThriftProtocol {
+  private messageProtocol(): TProtocol {
     if (this.transport != Transport.Header) return this.protocolOf;
     return this.header.protocolId == COMPACT.headerId() ? COMPACT : BINARY;
   }
@@ -185,11 +217,14 @@ export class ThriftCodec extends Codec {
 
   /** Picks transport and protocol from a connection's first bytes (or the options); false while they cannot tell. */
   private detect(bytes: Bytes): bool {
+    const forced = this.forced;
+    const forcedTransport = forced.transport;
     if (forcedTransport != Transport.Unknown) {
+      const forcedProtocol = forced.protocol;
       const at = forcedTransport == Transport.Framed ? 4 : 0;
       if (forcedProtocol === null && forcedTransport != Transport.Header && bytes.length <= at) return false;
       const detected = forcedTransport != Transport.Header && bytes.u8(at) == COMPACT_ID ? COMPACT : BINARY;
-      return this.hold(forcedTransport, forcedProtocol !== null ? forcedProtocol! : detected);
+      return this.hold(forcedTransport, forcedProtocol !== null ? forcedProtocol : detected);
     }
     if (bytes.length < 2) return false;
     if (bytes.u8(0) == BINARY_FIRST && bytes.u8(1) == BINARY_SECOND) return this.hold(Transport.Unframed, BINARY);
@@ -201,7 +236,7 @@ export class ThriftCodec extends Codec {
     return false;
   }
 
-  private hold(transport: Transport, protocol: ThriftProtocol): bool {
+  private hold(transport: Transport, protocol: TProtocol): bool {
     this.transport = transport;
     this.protocolOf = protocol;
     return true;

@@ -3,7 +3,7 @@
 // 12 struct, 13 uuid); integers are zigzag varints.
 import { ByteBuffer } from "../../assembly/lib/bytes";
 import { ByteReader } from "../../assembly/lib/byte_reader";
-import { checkElementCount, MAX_DEPTH, MessageBegin, MessageKind, ThriftProtocol } from "./protocol";
+import { checkElementCount, MAX_DEPTH, MessageBegin, MessageKind, TProtocol } from "./protocol";
 
 const PROTOCOL_ID: u32 = 0x82;
 const VERSION: u32 = 1;
@@ -11,7 +11,7 @@ const STOP: u32 = 0;
 const BINARY: u32 = 8;
 const I32: u32 = 5;
 
-export class CompactProtocol extends ThriftProtocol {
+export class CompactProtocol extends TProtocol {
   headerId(): u32 {
     return 2;
   }

@@ -25,7 +25,7 @@ export class MessageBegin {
   seqid: u32 = 0;
 }
 
-export abstract class ThriftProtocol {
+export abstract class TProtocol {
   /** Protocol id in THeader frames. */
   abstract headerId(): u32;
 

@@ -141,7 +141,7 @@ async function main(): Promise<void> {
     console.log("same without the canary; rate limit: a local");
     console.log("token bucket that never runs out (shared data compare-and-swap per request). What is read: with the access log");
     console.log("off and no routes nothing reads a key/value but service and method, so codecs stop there (Dubbo skips the");
-    console.log("arguments and attachments, Thrift the THeader info headers: assembly/framework/key_usage.ts); the access log");
+    console.log("arguments and attachments, Thrift the THeader info headers: the filters declare what they read); the access log");
     console.log("line and the canary route (an attachment) make them read everything; method routes do not.\n");
     const floorRounds = new Map<string, FloorResult[]>();
     const moduleRounds = new Map<string, InProcessResult[]>();

@@ -2,11 +2,10 @@
 import { AccessLogFormat, AccessLogRecord } from "../../assembly/chain/access_log/format";
 import { ByteBuffer } from "../../assembly/lib/bytes";
 import { Direction, ErrorType, MessageType, ResponseStatus } from "../../assembly/core/codec";
-import { parsePluginConfig } from "../../assembly/core/plugin_config";
-import { Connection } from "../../assembly/core/tcp_connection";
+import { AccessLog } from "../../assembly/chain/access_log/filter";
+import { TcpConnection } from "../../assembly/core/tcp_connection";
 import { Metadata } from "../../assembly/core/metadata";
-import { Route } from "../../assembly/chain/router/route";
-import { awesomeFrame, TestPlugin } from "./support";
+import { awesomeFrame, configurationError, filterOf, TestPlugin } from "./support";
 
 const MS: u64 = 1_000_000;
 
@@ -16,6 +15,10 @@ function line(format: string, record: AccessLogRecord): string {
   const out = new ByteBuffer();
   f.write(record, out);
   return String.UTF8.decodeUnsafe(out.ptr, <usize>out.length);
+}
+
+function formatOf(configuration: string): AccessLogFormat {
+  return filterOf<AccessLog>(new TestPlugin(configuration).plugin)!.format;
 }
 
 function errorOf(format: string): string {
@@ -43,7 +46,7 @@ function answered(): AccessLogRecord {
   response.frameSize = 29;
   response.putString("x-served-by", "v2");
   r.response = response;
-  r.route = new Route("v2-canary");
+  r.routeName = "v2-canary";
   r.startNs = 1_795_000_000_123 * MS + 456_789; // 2026-11-18T11:06:40.123Z
   r.durationNs = 12_345_678;
   return r;
@@ -65,7 +68,7 @@ describe("access log format", () => {
 
   it("writes '-' for what is absent or empty, and '%%' as a percent sign", () => {
     const r = answered();
-    r.route = null;
+    r.routeName = "";
     r.cluster = "";
     expect(line("%ROUTE% %CLUSTER% %METADATA(traceparent)% %METADATA(group)% %RESPONSE_METADATA(nope)% 100%%", r)).toBe(
       "- - - - - 100%",
@@ -113,20 +116,20 @@ describe("access log format", () => {
   });
 
   it("is read from the plugin configuration, where mistakes name the field", () => {
-    expect(parsePluginConfig('{"access_log": true}', "p").config!.accessLog!.legacy).toBe(true);
-    expect(parsePluginConfig('{"access_log": {}}', "p").config!.accessLog!.legacy).toBe(true);
-    expect(parsePluginConfig('{"access_log": {"format": "%METHOD%"}}', "p").config!.accessLog!.parts.length).toBe(1);
-    expect(parsePluginConfig('{"access_log": {"format": "%METHD%"}}', "p").error.startsWith(
+    expect(formatOf('{"access_log": true}').legacy).toBe(true);
+    expect(formatOf('{"access_log": {}}').legacy).toBe(true);
+    expect(formatOf('{"access_log": {"format": "%METHOD%"}}').parts.length).toBe(1);
+    expect(configurationError('{"access_log": {"format": "%METHD%"}}').startsWith(
       "field 'access_log.format': unknown command %METHD% (known: ",
     )).toBe(true);
-    expect(parsePluginConfig('{"access_log": {"fmt": "x"}}', "p").error).toBe("unknown field 'access_log.fmt' (known: format)");
-    expect(parsePluginConfig('{"access_log": {"format": 3}}', "p").error).toBe("field 'access_log.format' must be a non-empty string");
-    expect(parsePluginConfig('{"access_log": "yes"}', "p").error).toBe("field 'access_log' must be true, false or an object");
+    expect(configurationError('{"access_log": {"fmt": "x"}}')).toBe("unknown field 'access_log.fmt' (known: format)");
+    expect(configurationError('{"access_log": {"format": 3}}')).toBe("field 'access_log.format' must be a non-empty string");
+    expect(configurationError('{"access_log": "yes"}')).toBe("field 'access_log' must be true, false or an object");
   });
 
   it("writes a configured line per request through a connection", () => {
     const t = new TestPlugin('{"stat_prefix": "test", "access_log": {"format": "rpc %PROTOCOL% conn=%CONNECTION_ID% id=%REQUEST_ID% method=%METHOD% %RESPONSE_STATUS% %DURATION%ms %REQUEST_BYTES%/%RESPONSE_BYTES%"}}');
-    const c = new Connection(9, t.plugin);
+    const c = new TcpConnection(9, t.plugin);
     const request = awesomeFrame(5, 3, 0, 2);
     const response = awesomeFrame(5, 3, 1, 4);
     c.onData(Direction.Request, request.dataStart, request.length, false, 10 * MS);

@@ -1,7 +1,7 @@
 // The carrier state machine: rejected requests go upstream as carriers, their answers become error replies, in any
 // order with accepted requests; a connection closing with rejected requests pending leaves nothing behind.
 import { Direction } from "../../assembly/core/codec";
-import { Connection } from "../../assembly/core/tcp_connection";
+import { TcpConnection } from "../../assembly/core/tcp_connection";
 import { StreamResult } from "../../assembly/core/frame_stream";
 import { awesomeFrame, concat, sameBytes, TestPlugin, toArray } from "./support";
 
@@ -16,7 +16,7 @@ const CONFIG = `{"stat_prefix": "test", "connection_routing": false,
                                       "token_bucket": {"max_tokens": 1, "fill_interval": "60s"}}]}}`;
 
 /** Feeds `bytes` and returns what goes on (Envoy's buffer after the filter). */
-function through(c: Connection, direction: Direction, bytes: Uint8Array): Uint8Array {
+function through(c: TcpConnection, direction: Direction, bytes: Uint8Array): Uint8Array {
   const result = c.onData(direction, bytes.dataStart, bytes.length, false, SECOND);
   if (result == StreamResult.PassThrough) return bytes;
   const stream = direction == Direction.Request ? c.downstream : c.upstream;
@@ -37,7 +37,7 @@ function method(t: TestPlugin, command: string, name: string): i64 {
 }
 
 /** Sends ids 1..5: cmd 1 (routed), 5 (no route), 3 (routed, takes the token), 3 (over the limit), 1 (routed). */
-function sendMixed(t: TestPlugin, c: Connection): Uint8Array {
+function sendMixed(t: TestPlugin, c: TcpConnection): Uint8Array {
   return through(c, Direction.Request, concat([
     awesomeFrame(1, 1, 0, 2), awesomeFrame(2, 5, 0, 3), awesomeFrame(3, 3, 0, 1), awesomeFrame(4, 3, 0, 4), awesomeFrame(5, 1, 0, 0),
   ]));
@@ -46,7 +46,7 @@ function sendMixed(t: TestPlugin, c: Connection): Uint8Array {
 describe("carriers", () => {
   it("answers several rejected requests among accepted ones, the answers arriving in any order", () => {
     const t = new TestPlugin(CONFIG);
-    const c = new Connection(1, t.plugin);
+    const c = new TcpConnection(1, t.plugin);
     const upstream = sendMixed(t, c);
     expect(sameBytes(upstream, concat([
       awesomeFrame(1, 1, 0, 2), carrier(2), awesomeFrame(3, 3, 0, 1), carrier(4), awesomeFrame(5, 1, 0, 0),
@@ -100,7 +100,7 @@ describe("carriers", () => {
 
   it("leaves nothing behind when the connection closes with rejected requests pending", () => {
     const t = new TestPlugin(CONFIG);
-    const c = new Connection(1, t.plugin);
+    const c = new TcpConnection(1, t.plugin);
     sendMixed(t, c);
     // Only the first accepted request and the first carrier are answered.
     through(c, Direction.Response, concat([awesomeFrame(1, 1, 0, 0), carrier(2)]));
@@ -125,7 +125,7 @@ describe("carriers", () => {
 
   it("counts a remote close once, however many rejected requests were pending", () => {
     const t = new TestPlugin(CONFIG);
-    const c = new Connection(1, t.plugin);
+    const c = new TcpConnection(1, t.plugin);
     through(c, Direction.Request, concat([awesomeFrame(1, 5, 0, 0), awesomeFrame(2, 5, 0, 0), awesomeFrame(3, 5, 0, 0)]));
     t.plugin.stats.flush();
     expect(t.sink.value("request_active")).toBe(3);
@@ -141,7 +141,7 @@ describe("carriers", () => {
   it("reuses a closed connection's ids on a new connection without leaking entries", () => {
     const t = new TestPlugin(CONFIG);
     for (let round = 0; round < 3; round++) {
-      const c = new Connection(<u64>round, t.plugin);
+      const c = new TcpConnection(<u64>round, t.plugin);
       through(c, Direction.Request, concat([awesomeFrame(1, 1, 0, 0), awesomeFrame(2, 5, 0, 0)]));
       c.onClose(round % 2 == 0);
     }

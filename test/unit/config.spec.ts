@@ -1,37 +1,40 @@
-import { parsePluginConfig } from "../../assembly/core/plugin_config";
 import { JsonKind, JsonParser } from "../../assembly/lib/json";
+import { AccessLog } from "../../assembly/chain/access_log/filter";
+import { RequestId } from "../../assembly/chain/request_id/filter";
+import { RequestMutation } from "../../assembly/chain/request_mutation/filter";
+import { configurationError, filterOf, TestPlugin } from "./support";
 
 function errorOf(text: string): string {
-  return parsePluginConfig(text, "p").error;
+  return configurationError(text);
 }
 
 describe("plugin configuration", () => {
   it("uses defaults for an empty configuration", () => {
-    const c = parsePluginConfig("", "awesomerpc").config!;
-    expect(c.statPrefix).toBe("awesomerpc");
-    expect(c.maxFrameSize).toBe(1048576);
-    expect(c.accessLog!.legacy).toBe(true);
-    expect(c.requestId.generate).toBe(false);
+    const p = new TestPlugin("").plugin;
+    expect(p.settings.statPrefix).toBe("awesomerpc");
+    expect(p.settings.maxFrameSize).toBe(1048576);
+    expect(filterOf<AccessLog>(p)!.format.legacy).toBe(true);
+    expect(filterOf<RequestId>(p)).toBeNull();
   });
 
   it("reads every field", () => {
-    const c = parsePluginConfig('{"stat_prefix":"edge","max_frame_size":4096,"max_pending_requests":8,"access_log":false}', "p").config!;
-    expect(c.statPrefix).toBe("edge");
-    expect(c.maxFrameSize).toBe(4096);
-    expect(c.maxPendingRequests).toBe(8);
-    expect(c.accessLog).toBeNull();
+    const p = new TestPlugin('{"stat_prefix":"edge","max_frame_size":4096,"max_pending_requests":8,"access_log":false}').plugin;
+    expect(p.settings.statPrefix).toBe("edge");
+    expect(p.settings.maxFrameSize).toBe(4096);
+    expect(p.settings.maxPendingRequests).toBe(8);
+    expect(filterOf<AccessLog>(p)).toBeNull();
   });
 
   it("refuses unknown fields by name", () => {
     expect(errorOf('{"max_frame_sise": 10}')).toBe(
-      "unknown field 'max_frame_sise' (known: request_id, stat_prefix, max_frame_size, max_pending_requests, access_log, request_mutation, codec, routes, connection_routing, route_mismatch, local_ratelimit, ratelimit, frame_timeout)",
+      "unknown field 'max_frame_sise' (known: stat_prefix, max_frame_size, max_pending_requests, codec, frame_timeout, request_id, access_log, local_ratelimit, ratelimit, routes, connection_routing, route_mismatch, request_mutation)",
     );
   });
 
   it("reads frame_timeout, off by default, and refuses a too short one", () => {
-    expect(parsePluginConfig("{}", "p").config!.frameTimeoutNs).toBe(0);
-    expect(parsePluginConfig('{"frame_timeout": "0s"}', "p").config!.frameTimeoutNs).toBe(0);
-    expect(parsePluginConfig('{"frame_timeout": "10s"}', "p").config!.frameTimeoutNs).toBe(10_000_000_000);
+    expect(new TestPlugin("{}").plugin.settings.frameTimeoutNs).toBe(0);
+    expect(new TestPlugin('{"frame_timeout": "0s"}').plugin.settings.frameTimeoutNs).toBe(0);
+    expect(new TestPlugin('{"frame_timeout": "10s"}').plugin.settings.frameTimeoutNs).toBe(10_000_000_000);
     expect(errorOf('{"frame_timeout": "0.1s"}')).toBe("field 'frame_timeout' must be \"0s\" (off) or a duration of at least 0.2s, like \"10s\"");
   });
 
@@ -45,9 +48,10 @@ describe("plugin configuration", () => {
   });
 
   it("reads request_mutation and refuses malformed entries by index", () => {
-    const c = parsePluginConfig('{"request_mutation": [{"key": "a", "value": "1"}, {"key": "b", "value": ""}]}', "p").config!;
-    expect(c.requestMutation.size).toBe(2);
-    expect(c.requestMutation.values[0]).toBe("1");
+    const p = new TestPlugin('{"request_mutation": [{"key": "a", "value": "1"}, {"key": "b", "value": ""}]}').plugin;
+    const mutation = filterOf<RequestMutation>(p)!.mutation;
+    expect(mutation.size).toBe(2);
+    expect(mutation.values[0]).toBe("1");
     expect(errorOf('{"request_mutation": {"key": "a"}}')).toBe("field 'request_mutation' must be a list");
     expect(errorOf('{"request_mutation": [{"key": "a", "value": "1"}, {"key": ""}]}')).toBe(
       "field 'request_mutation[1].key' must be a non-empty string",

@@ -2,15 +2,16 @@ import { Bytes, ByteBuffer } from "../../assembly/lib/bytes";
 import { Direction, ErrorType, MessageType } from "../../assembly/core/codec";
 import { Metadata } from "../../assembly/core/metadata";
 import { AwesomeRpcCodec } from "../../filters/awesomerpc/codec";
-import { Connection } from "../../assembly/core/tcp_connection";
-import { Filter, FilterStatus, RequestContext } from "../../assembly/core/filter";
+import { TcpConnection } from "../../assembly/core/tcp_connection";
+import { Filter } from "../../assembly/core/filter";
+import { FilterStatus, Request } from "../../assembly/core/request";
 import { StreamResult } from "../../assembly/core/frame_stream";
-import { awesomeFrame, concat, sameBytes, TestPlugin, toArray } from "./support";
+import { awesomeFrame, concat, sameBytes, TestPlugin, TestProtocol, toArray } from "./support";
 
 const MS: u64 = 1_000_000;
 const BY_METHOD = "by_method.protocol=.=awesomerpc;.;stat_prefix=.=test;.;";
 
-function send(c: Connection, direction: Direction, bytes: Uint8Array, nowNs: u64 = 0, endStream: bool = false): StreamResult {
+function send(c: TcpConnection, direction: Direction, bytes: Uint8Array, nowNs: u64 = 0, endStream: bool = false): StreamResult {
   return c.onData(direction, bytes.dataStart, bytes.length, endStream, nowNs);
 }
 
@@ -34,16 +35,16 @@ class RejectCommand extends Filter {
   constructor(private command: string) {
     super();
   }
-  onRequest(context: RequestContext): FilterStatus {
-    if (context.request.get("cmd") == this.command) return context.reject(ErrorType.OverLimit, "over limit");
+  onRequest(request: Request): FilterStatus {
+    if (request.metadata.get("cmd") == this.command) return request.reject(ErrorType.OverLimit, "over limit");
     return FilterStatus.Continue;
   }
 }
 
-describe("Connection", () => {
+describe("TcpConnection", () => {
   it("matches responses to requests by id, in any order, and times them", () => {
     const t = new TestPlugin();
-    const c = new Connection(1, t.plugin);
+    const c = new TcpConnection(1, t.plugin);
     send(c, Direction.Request, concat([awesomeFrame(1, 1, 0, 3), awesomeFrame(2, 2, 0, 3)]), 10 * MS);
     t.plugin.stats.flush();
     expect(t.sink.value("request")).toBe(2);
@@ -63,7 +64,7 @@ describe("Connection", () => {
 
   it("writes one access log line per request with its key/values and outcome", () => {
     const t = new TestPlugin();
-    const c = new Connection(42, t.plugin);
+    const c = new TcpConnection(42, t.plugin);
     send(c, Direction.Request, awesomeFrame(7, 3, 0, 2), 1 * MS);
     send(c, Direction.Response, awesomeFrame(7, 3, 0, 5), 3 * MS);
     expect(t.logger.lines.length).toBe(1);
@@ -74,7 +75,7 @@ describe("Connection", () => {
 
   it("counts requests and responses per method, in Istio's stat-tag form", () => {
     const t = new TestPlugin();
-    const c = new Connection(1, t.plugin);
+    const c = new TcpConnection(1, t.plugin);
     send(c, Direction.Request, concat([awesomeFrame(1, 7, 0, 0), awesomeFrame(2, 7, 0, 0), awesomeFrame(3, 8, 0, 0)]));
     send(c, Direction.Response, concat([awesomeFrame(1, 7, 0, 0), awesomeFrame(2, 7, 1, 0)]));
     t.plugin.stats.flush();
@@ -86,7 +87,7 @@ describe("Connection", () => {
 
   it("writes no access log when it is turned off", () => {
     const t = new TestPlugin('{"stat_prefix": "test", "access_log": false}');
-    const c = new Connection(1, t.plugin);
+    const c = new TcpConnection(1, t.plugin);
     send(c, Direction.Request, awesomeFrame(7, 3, 0, 2));
     send(c, Direction.Response, awesomeFrame(7, 3, 0, 5));
     expect(t.logger.lines.length).toBe(0);
@@ -94,7 +95,7 @@ describe("Connection", () => {
 
   it("closes on an oversized response and counts a response decoding error", () => {
     const t = new TestPlugin('{"stat_prefix": "test", "max_frame_size": 64}');
-    const c = new Connection(3, t.plugin);
+    const c = new TcpConnection(3, t.plugin);
     expect(send(c, Direction.Response, awesomeFrame(1, 1, 0, 100).slice(0, 9))).toBe(StreamResult.Close);
     t.plugin.stats.flush();
     expect(t.sink.value("response_decoding_error")).toBe(1);
@@ -103,7 +104,7 @@ describe("Connection", () => {
 
   it("counts a response nobody asked for and forwards it", () => {
     const t = new TestPlugin();
-    const c = new Connection(1, t.plugin);
+    const c = new TcpConnection(1, t.plugin);
     expect(send(c, Direction.Response, awesomeFrame(99, 1, 0, 0))).toBe(StreamResult.PassThrough);
     t.plugin.stats.flush();
     expect(t.sink.value("response_unmatched")).toBe(1);
@@ -111,7 +112,7 @@ describe("Connection", () => {
 
   it("batches metric updates: one host call per changed metric per flush", () => {
     const t = new TestPlugin('{"stat_prefix": "test", "access_log": false}');
-    const c = new Connection(1, t.plugin);
+    const c = new TcpConnection(1, t.plugin);
     const parts: Array<Uint8Array> = [];
     for (let i = 1; i <= 64; i++) parts.push(awesomeFrame(<u32>i, 1, 0, 10));
     send(c, Direction.Request, concat(parts));
@@ -122,7 +123,7 @@ describe("Connection", () => {
 
   it("closes on a malformed request and counts it", () => {
     const t = new TestPlugin();
-    const c = new Connection(1, t.plugin);
+    const c = new TcpConnection(1, t.plugin);
     const bad = awesomeFrame(1, 1, 0, 0);
     bad[8] = 1;
     expect(send(c, Direction.Request, bad)).toBe(StreamResult.Close);
@@ -133,9 +134,9 @@ describe("Connection", () => {
   });
 
   it("closes a connection whose request a filter rejects when the protocol has no carrier, and counts it", () => {
-    const t = new TestPlugin('{"stat_prefix": "test"}', new CarrierlessCodec());
+    const t = new TestPlugin('{"stat_prefix": "test"}', new TestProtocol(new CarrierlessCodec()));
     t.plugin.chain.add(new RejectCommand("5"));
-    const c = new Connection(1, t.plugin);
+    const c = new TcpConnection(1, t.plugin);
     expect(send(c, Direction.Request, awesomeFrame(1, 1, 0, 0))).toBe(StreamResult.PassThrough);
     expect(send(c, Direction.Request, awesomeFrame(2, 5, 0, 0))).toBe(StreamResult.Close);
     t.plugin.stats.flush();
@@ -145,16 +146,16 @@ describe("Connection", () => {
   });
 
   it("drops a rejected one-way request: nobody waits for its answer", () => {
-    const t = new TestPlugin('{"stat_prefix": "test"}', new OnewayCodec());
+    const t = new TestPlugin('{"stat_prefix": "test"}', new TestProtocol(new OnewayCodec()));
     t.plugin.chain.add(new RejectCommand("5"));
-    const c = new Connection(1, t.plugin);
+    const c = new TcpConnection(1, t.plugin);
     expect(send(c, Direction.Request, concat([awesomeFrame(1, 5, 0, 0), awesomeFrame(2, 1, 0, 0)]))).toBe(StreamResult.Replace);
     expect(sameBytes(toArray(c.downstream.outputPtr, c.downstream.outputLength), awesomeFrame(2, 1, 0, 0))).toBe(true);
   });
 
   it("counts requests left in flight when the connection closes", () => {
     const t = new TestPlugin();
-    const c = new Connection(1, t.plugin);
+    const c = new TcpConnection(1, t.plugin);
     send(c, Direction.Request, concat([awesomeFrame(1, 1, 0, 0), awesomeFrame(2, 1, 0, 0)]));
     c.onClose(false);
     t.plugin.stats.flush();
@@ -164,7 +165,7 @@ describe("Connection", () => {
 
   it("drops and counts a partial frame at end of stream", () => {
     const t = new TestPlugin();
-    const c = new Connection(1, t.plugin);
+    const c = new TcpConnection(1, t.plugin);
     const frame = awesomeFrame(1, 1, 0, 10);
     send(c, Direction.Request, frame.slice(0, 5), 0, true);
     t.plugin.stats.flush();
@@ -174,7 +175,7 @@ describe("Connection", () => {
 
   it("forwards a frame untouched and counts it when the codec has no room for a mutation", () => {
     const t = new TestPlugin('{"stat_prefix": "test", "request_mutation": [{"key": "x-mesh", "value": "wasm"}]}');
-    const c = new Connection(1, t.plugin);
+    const c = new TcpConnection(1, t.plugin);
     const input = concat([awesomeFrame(1, 1, 0, 4), awesomeFrame(2, 1, 0, 0)]);
     expect(send(c, Direction.Request, input)).toBe(StreamResult.Replace);
     expect(sameBytes(toArray(c.downstream.outputPtr, c.downstream.outputLength), input)).toBe(true);
@@ -184,7 +185,7 @@ describe("Connection", () => {
 
   it("stops tracking past max_pending_requests but still forwards", () => {
     const t = new TestPlugin('{"stat_prefix": "test", "max_pending_requests": 2}');
-    const c = new Connection(1, t.plugin);
+    const c = new TcpConnection(1, t.plugin);
     const input = concat([awesomeFrame(1, 1, 0, 0), awesomeFrame(2, 1, 0, 0), awesomeFrame(3, 1, 0, 0)]);
     expect(send(c, Direction.Request, input)).toBe(StreamResult.PassThrough);
     t.plugin.stats.flush();

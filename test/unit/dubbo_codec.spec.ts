@@ -446,8 +446,7 @@ describe("dubbo codec: requests", () => {
 
 describe("dubbo codec: when the configuration reads only service and method", () => {
   it("stops after the method: no arguments walked, no attachments read, in both directions", () => {
-    const lazy = new DubboCodec();
-    lazy.decodesAllKeyValues = false;
+    const lazy = new DubboCodec(false);
     const md = new Metadata();
     expect(lazy.decode(bytesOf(SAY_HELLO_REQUEST), Direction.Request, md)).toBeNull();
     expect(md.get("interface")).toBe(SERVICE);
@@ -461,8 +460,7 @@ describe("dubbo codec: when the configuration reads only service and method", ()
   });
 
   it("does not see a malformed descriptor it does not read, and still refuses a malformed method", () => {
-    const lazy = new DubboCodec();
-    lazy.decodesAllKeyValues = false;
+    const lazy = new DubboCodec(false);
     const badDescriptor = spliceBody(SAY_HELLO_REQUEST, DESCRIPTOR_FROM, DESCRIPTOR_TO, hexBytes("04 4c 66 6f 6f"));
     expect(lazy.decode(view(badDescriptor), Direction.Request, new Metadata())).toBeNull();
     expect(codec.decode(view(badDescriptor), Direction.Request, new Metadata())).toBe("bad parameter-type descriptor");
@@ -896,8 +894,7 @@ describe("dubbo codec: response mutations", () => {
   });
 
   it("mutates responses as well when the configuration reads only service and method", () => {
-    const lazy = new DubboCodec();
-    lazy.decodesAllKeyValues = false;
+    const lazy = new DubboCodec(false);
     const out = new ByteBuffer();
     expect(mutateResponse(bytesOf(RESPONSE_FLAG_4), out, lazy)).toBe(true);
     expectSameBytes(bufferBytes(out), RESPONSE_FLAG_4_MUTATED);

@@ -1,31 +1,33 @@
 import { ByteBuffer } from "../../assembly/lib/bytes";
+import { ByteReader } from "../../assembly/lib/byte_reader";
+import { AsyncAnswer } from "../../assembly/core/async_answer";
 import { Direction } from "../../assembly/core/codec";
-import { parsePluginConfig } from "../../assembly/core/plugin_config";
-import { Connection } from "../../assembly/core/tcp_connection";
+import { GrpcClient } from "../../assembly/core/grpc_client";
+import { TcpConnection } from "../../assembly/core/tcp_connection";
 import { StreamResult } from "../../assembly/core/frame_stream";
 import { Metadata } from "../../assembly/core/metadata";
-import {
-  decodeRateLimitResponse,
-  encodeRateLimitRequest,
-  RateLimitAnswer,
-  RateLimitService,
-} from "../../assembly/chain/global_rate_limit/rls";
-import { AwesomeRpcCodec } from "../../filters/awesomerpc/codec";
-import { awesomeFrame, concat, hexOf, sameBytes, TestPlugin, toArray } from "./support";
+import { GlobalRateLimitConfig } from "../../assembly/chain/global_rate_limit/config";
+import { GlobalRateLimit } from "../../assembly/chain/global_rate_limit/filter";
+import { decodeRateLimitResponse, encodeRateLimitRequest, METHOD_NAME, RateLimitAnswer, SERVICE_NAME } from "../../assembly/chain/global_rate_limit/rls";
+import { awesomeFrame, concat, configurationError, filterOf, hexOf, sameBytes, TestPlugin, TestProtocol, toArray } from "./support";
 
 const NOW: u64 = 1_000_000_000;
+/** gRPC's UNAVAILABLE: how Envoy reports a failed or timed-out call. */
+const UNAVAILABLE: u32 = 14;
 
-/** Records each check instead of calling a server; `refuse` makes the call fail to start. */
-class RecordingRateLimitService extends RateLimitService {
+/** Records each call instead of calling a server; `refuse` makes the call fail to start. */
+class RecordingGrpcClient extends GrpcClient {
   requests: Array<string> = [];
   cluster: string = "";
   timeoutMs: u32 = 0;
   refuse: bool = false;
 
-  check(cluster: string, request: ByteBuffer, timeoutMs: u32): bool {
+  call(cluster: string, service: ArrayBuffer, method: ArrayBuffer, message: ByteBuffer, timeoutMs: u32): bool {
+    expect(String.UTF8.decode(service)).toBe(String.UTF8.decode(SERVICE_NAME));
+    expect(String.UTF8.decode(method)).toBe(String.UTF8.decode(METHOD_NAME));
     this.cluster = cluster;
     this.timeoutMs = timeoutMs;
-    this.requests.push(hexOf(request.ptr, request.length));
+    this.requests.push(hexOf(message.ptr, message.length));
     return !this.refuse;
   }
 }
@@ -40,30 +42,48 @@ function withDeny(deny: bool): string {
 }
 
 function setUp(config: string = CONFIG): TestPlugin {
-  return new TestPlugin(config, new AwesomeRpcCodec(), new RecordingRateLimitService());
+  return new TestPlugin(config, new TestProtocol(), new RecordingGrpcClient());
 }
 
-function service(t: TestPlugin): RecordingRateLimitService {
-  return changetype<RecordingRateLimitService>(t.plugin.rateLimitService);
+function service(t: TestPlugin): RecordingGrpcClient {
+  return changetype<RecordingGrpcClient>(t.grpc);
+}
+
+function configOf(config: string): GlobalRateLimitConfig {
+  return filterOf<GlobalRateLimit>(setUp(config).plugin)!.config;
 }
 
 /** Feeds `bytes` as one read; returns the result, the output as bytes, and where the stream paused. */
-function feed(c: Connection, bytes: Uint8Array): StreamResult {
+function feed(c: TcpConnection, bytes: Uint8Array): StreamResult {
   return c.onData(Direction.Request, bytes.dataStart, bytes.length, false, NOW);
 }
 
-function output(c: Connection): Uint8Array {
+function output(c: TcpConnection): Uint8Array {
   return toArray(c.downstream.outputPtr, c.downstream.outputLength);
 }
 
-function resumeWith(c: Connection, answer: RateLimitAnswer, rest: Uint8Array): StreamResult {
-  return c.resume(answer, rest.dataStart, rest.length, false, NOW + 5_000_000);
+/** RateLimitResponse { overall_code: OK } and { overall_code: OVER_LIMIT }. */
+const OK_RESPONSE: u8[] = [0x08, 0x01];
+const OVER_LIMIT_RESPONSE: u8[] = [0x08, 0x02];
+
+/** The service's answer as Envoy hands it over: a RateLimitResponse with that overall_code, or a failed call. */
+function answerOf(answer: RateLimitAnswer): AsyncAnswer {
+  if (answer == RateLimitAnswer.Error) return new AsyncAnswer().set(false, UNAVAILABLE, 0, 0);
+  const response = answer == RateLimitAnswer.OverLimit ? OVER_LIMIT_RESPONSE : OK_RESPONSE;
+  return new AsyncAnswer().set(true, 0, response.dataStart, response.length);
+}
+
+function resumeWith(c: TcpConnection, answer: RateLimitAnswer, rest: Uint8Array): StreamResult {
+  return c.resume(answerOf(answer), rest.dataStart, rest.length, false, NOW + 5_000_000);
+}
+
+function decoded(bytes: u8[]): RateLimitAnswer {
+  return decodeRateLimitResponse(new ByteReader(), bytes.dataStart, bytes.length);
 }
 
 describe("ratelimit configuration", () => {
   it("reads MetaProtocol's shape with Envoy's RateLimitServiceConfig", () => {
-    const config = parsePluginConfig(CONFIG, "p").config!;
-    const global = config.globalRateLimit!;
+    const global = configOf(CONFIG);
     expect(String.UTF8.decode(global.domain)).toBe("d");
     expect(global.cluster).toBe("rls");
     expect(global.timeoutMs).toBe(500);
@@ -73,24 +93,24 @@ describe("ratelimit configuration", () => {
   });
 
   it("refuses what it cannot use, naming the field", () => {
-    expect(parsePluginConfig('{"ratelimit": {"descriptors": [{"property": "a", "descriptor_key": "b"}], "rate_limit_service": {"grpc_service": {"envoy_grpc": {"cluster_name": "r"}}}}}', "p").error)
+    expect(configurationError('{"ratelimit": {"descriptors": [{"property": "a", "descriptor_key": "b"}], "rate_limit_service": {"grpc_service": {"envoy_grpc": {"cluster_name": "r"}}}}}'))
       .toBe("field 'ratelimit.domain' is required");
-    expect(parsePluginConfig('{"ratelimit": {"domain": "d", "rate_limit_service": {"grpc_service": {"envoy_grpc": {"cluster_name": "r"}}}}}', "p").error)
+    expect(configurationError('{"ratelimit": {"domain": "d", "rate_limit_service": {"grpc_service": {"envoy_grpc": {"cluster_name": "r"}}}}}'))
       .toBe("field 'ratelimit.descriptors' must list at least one {property, descriptor_key}");
-    expect(parsePluginConfig('{"ratelimit": {"domain": "d", "descriptors": [{"property": "a", "descriptor_key": "b"}]}}', "p").error)
+    expect(configurationError('{"ratelimit": {"domain": "d", "descriptors": [{"property": "a", "descriptor_key": "b"}]}}'))
       .toBe("field 'ratelimit.rate_limit_service' is required");
-    expect(parsePluginConfig('{"ratelimit": {"domain": "d", "descriptors": [{"property": "a", "descriptor_key": "b"}], "rate_limit_service": {"grpc_service": {"google_grpc": {}}}}}', "p").error)
+    expect(configurationError('{"ratelimit": {"domain": "d", "descriptors": [{"property": "a", "descriptor_key": "b"}], "rate_limit_service": {"grpc_service": {"google_grpc": {}}}}}'))
       .toBe("unknown field 'ratelimit.rate_limit_service.grpc_service.google_grpc' (known: envoy_grpc)");
-    expect(parsePluginConfig(CONFIG.replace('"0.5s"', '"20ms"'), "p").error)
+    expect(configurationError(CONFIG.replace('"0.5s"', '"20ms"')))
       .toBe("field 'ratelimit.timeout' must be a duration from 0.001s to 60s, like \"0.02s\"");
-    expect(parsePluginConfig(CONFIG.replace('"domain"', '"domian"'), "p").error)
+    expect(configurationError(CONFIG.replace('"domain"', '"domian"')))
       .toBe("unknown field 'ratelimit.domian' (known: domain, match, descriptors, rate_limit_service, timeout, failure_mode_deny)");
   });
 });
 
 describe("rate limit service wire format", () => {
   it("writes RateLimitRequest{domain, descriptors[{entries[{key, value}]}]} from the request's metadata", () => {
-    const config = parsePluginConfig(CONFIG, "p").config!.globalRateLimit!;
+    const config = configOf(CONFIG);
     const md = new Metadata();
     md.putString("cmd", "2");
     const out = new ByteBuffer();
@@ -100,27 +120,23 @@ describe("rate limit service wire format", () => {
   });
 
   it("does not check a request that lacks a descriptor property", () => {
-    const config = parsePluginConfig(CONFIG, "p").config!.globalRateLimit!;
+    const config = configOf(CONFIG);
     expect(encodeRateLimitRequest(config, new Metadata(), new ByteBuffer())).toBe(false);
   });
 
   it("reads overall_code wherever it is, and refuses cut-short answers", () => {
-    const overLimit: u8[] = [0x12, 0x02, 0x08, 0x01, 0x08, 0x02];
-    expect(decodeRateLimitResponse(overLimit.dataStart, overLimit.length)).toBe(RateLimitAnswer.OverLimit);
-    const ok: u8[] = [0x08, 0x01];
-    expect(decodeRateLimitResponse(ok.dataStart, ok.length)).toBe(RateLimitAnswer.Ok);
-    expect(decodeRateLimitResponse(0, 0)).toBe(RateLimitAnswer.Ok); // UNKNOWN passes, as in Envoy
-    const cut: u8[] = [0x12, 0x05, 0x08];
-    expect(decodeRateLimitResponse(cut.dataStart, cut.length)).toBe(RateLimitAnswer.Error);
-    const badVarint: u8[] = [0x08, 0x80];
-    expect(decodeRateLimitResponse(badVarint.dataStart, badVarint.length)).toBe(RateLimitAnswer.Error);
+    expect(decoded([0x12, 0x02, 0x08, 0x01, 0x08, 0x02])).toBe(RateLimitAnswer.OverLimit);
+    expect(decoded([0x08, 0x01])).toBe(RateLimitAnswer.Ok);
+    expect(decoded([])).toBe(RateLimitAnswer.Ok); // UNKNOWN passes, as in Envoy
+    expect(decoded([0x12, 0x05, 0x08])).toBe(RateLimitAnswer.Error);
+    expect(decoded([0x08, 0x80])).toBe(RateLimitAnswer.Error);
   });
 });
 
 describe("pausing a connection for the global rate limit", () => {
   it("leaves a checked request and everything after it waiting, in order, then forwards them on OK", () => {
     const t = setUp();
-    const c = new Connection(1, t.plugin);
+    const c = new TcpConnection(1, t.plugin);
     const first = awesomeFrame(1, 1, 0, 4);
     const checked = awesomeFrame(2, 2, 0, 4);
     const after = awesomeFrame(3, 1, 0, 4);
@@ -128,7 +144,7 @@ describe("pausing a connection for the global rate limit", () => {
     expect(feed(c, read)).toBe(StreamResult.Pause);
     expect(c.paused).toBe(true);
     expect(sameBytes(output(c), read)).toBe(true);
-    expect(c.downstream.pausedAt).toBe(first.length);
+    expect(c.downstream.pausedOffset).toBe(first.length);
     expect(service(t).requests.length).toBe(1);
     expect(service(t).cluster).toBe("rls");
     expect(service(t).timeoutMs).toBe(500);
@@ -143,11 +159,11 @@ describe("pausing a connection for the global rate limit", () => {
 
   it("replaces a request over the limit with its carrier and answers it with an over-limit error", () => {
     const t = setUp();
-    const c = new Connection(1, t.plugin);
+    const c = new TcpConnection(1, t.plugin);
     const checked = awesomeFrame(7, 2, 0, 4);
     const after = awesomeFrame(8, 1, 0, 0);
     expect(feed(c, concat([checked, after]))).toBe(StreamResult.Pause);
-    expect(c.downstream.pausedAt).toBe(0);
+    expect(c.downstream.pausedOffset).toBe(0);
     expect(resumeWith(c, RateLimitAnswer.OverLimit, concat([checked, after]))).toBe(StreamResult.Replace);
     const sent = output(c);
     // The carrier (command 0xffff, same id) then the next request untouched.
@@ -167,7 +183,7 @@ describe("pausing a connection for the global rate limit", () => {
 
   it("pauses again at the next checked request while resuming, and keeps a partial tail in wasm memory", () => {
     const t = setUp();
-    const c = new Connection(1, t.plugin);
+    const c = new TcpConnection(1, t.plugin);
     const a = awesomeFrame(1, 2, 0, 0);
     const b = awesomeFrame(2, 1, 0, 0);
     const d = awesomeFrame(3, 2, 0, 0);
@@ -176,7 +192,7 @@ describe("pausing a connection for the global rate limit", () => {
     // b, d and half of e arrived while paused (they wait in Envoy's buffer, behind a).
     const waiting = concat([a, b, d, e.subarray(0, 10)]);
     expect(resumeWith(c, RateLimitAnswer.Ok, waiting)).toBe(StreamResult.Pause);
-    expect(c.downstream.pausedAt).toBe(a.length + b.length);
+    expect(c.downstream.pausedOffset).toBe(a.length + b.length);
     expect(service(t).requests.length).toBe(2);
     expect(resumeWith(c, RateLimitAnswer.Ok, concat([d, e.subarray(0, 10)]))).toBe(StreamResult.Replace);
     expect(sameBytes(output(c), d)).toBe(true);
@@ -185,7 +201,7 @@ describe("pausing a connection for the global rate limit", () => {
 
   it("lets a request through on a service error unless failure_mode_deny, counting both", () => {
     const allow = setUp(withDeny(false));
-    const c1 = new Connection(1, allow.plugin);
+    const c1 = new TcpConnection(1, allow.plugin);
     const frame = awesomeFrame(1, 2, 0, 0);
     feed(c1, frame);
     expect(resumeWith(c1, RateLimitAnswer.Error, frame)).toBe(StreamResult.PassThrough);
@@ -194,7 +210,7 @@ describe("pausing a connection for the global rate limit", () => {
     expect(allow.sink.value("global_ratelimit_failure_mode_allowed")).toBe(1);
 
     const deny = setUp(withDeny(true));
-    const c2 = new Connection(1, deny.plugin);
+    const c2 = new TcpConnection(1, deny.plugin);
     feed(c2, frame);
     expect(resumeWith(c2, RateLimitAnswer.Error, frame)).toBe(StreamResult.Replace);
     deny.plugin.stats.flush();
@@ -205,14 +221,14 @@ describe("pausing a connection for the global rate limit", () => {
   it("decides at once when the call cannot start", () => {
     const t = setUp(withDeny(true));
     service(t).refuse = true;
-    const c = new Connection(1, t.plugin);
+    const c = new TcpConnection(1, t.plugin);
     expect(feed(c, awesomeFrame(1, 2, 0, 0))).toBe(StreamResult.Replace);
     expect(c.paused).toBe(false);
   });
 
   it("counts a connection closed while a request is paused as closed with an active request", () => {
     const t = setUp();
-    const c = new Connection(1, t.plugin);
+    const c = new TcpConnection(1, t.plugin);
     feed(c, awesomeFrame(1, 2, 0, 0));
     c.onClose(false);
     t.plugin.stats.flush();
@@ -224,8 +240,8 @@ describe("pausing a connection for the global rate limit", () => {
   it("keeps what earlier filters added to the paused request (a generated request id) while other connections run", () => {
     const config = CONFIG.replace('{"stat_prefix": "test",', '{"stat_prefix": "test", "request_id": {"generate": true}, "access_log": {"format": "%REQUEST_ID% %METADATA(x-request-id)%"},');
     const t = setUp(config);
-    const paused = new Connection(1, t.plugin);
-    const other = new Connection(2, t.plugin);
+    const paused = new TcpConnection(1, t.plugin);
+    const other = new TcpConnection(2, t.plugin);
     const checked = awesomeFrame(1, 2, 0, 0);
     expect(feed(paused, checked)).toBe(StreamResult.Pause);
     const pausedLog = t.logger.lines.length;

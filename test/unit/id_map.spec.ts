@@ -1,4 +1,4 @@
-// IdMap (assembly/framework/id_map.ts): requests in flight by id, checked against the standard Map on a long,
+// IdMap (assembly/lib/id_map.ts): requests in flight by id, checked against the standard Map on a long,
 // deterministic mix of inserts and removals (ids close together, far apart, and colliding in the table).
 import { IdMap } from "../../assembly/lib/id_map";
 

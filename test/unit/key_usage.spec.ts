@@ -1,10 +1,10 @@
-// Which configurations read key/values besides the service and the method (assembly/framework/key_usage.ts): those
-// decide whether codecs read the rest of a frame.
-import { parsePluginConfig } from "../../assembly/core/plugin_config";
-import { readsOtherKeyValues } from "../../assembly/core/key_usage";
+// Which configurations read key/values besides the service and the method, as the filters declare them
+// (assembly/core/key_usage.ts): those decide whether codecs read the rest of a frame.
+import { DubboProtocol } from "../../filters/dubbo/codec";
+import { TestPlugin } from "./support";
 
 function reads(config: string): bool {
-  return readsOtherKeyValues(parsePluginConfig(config, "p").config!, "interface", "method");
+  return new TestPlugin(config, new DubboProtocol()).plugin.codecSettings.readsAllKeyValues;
 }
 
 const ROUTE_ON = (key: string): string =>

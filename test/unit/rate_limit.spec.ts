@@ -1,9 +1,8 @@
 import { Direction } from "../../assembly/core/codec";
-import { parsePluginConfig } from "../../assembly/core/plugin_config";
-import { Connection } from "../../assembly/core/tcp_connection";
-import { parseDuration } from "../../assembly/chain/local_rate_limit/config";
+import { TcpConnection } from "../../assembly/core/tcp_connection";
+import { parseDuration } from "../../assembly/lib/duration";
 import { SharedTokenBucket, TokenBucketConfig } from "../../assembly/chain/local_rate_limit/token_bucket";
-import { awesomeFrame, MemorySharedStore, sameBytes, TestPlugin, toArray } from "./support";
+import { awesomeFrame, configurationError, MemorySharedStore, sameBytes, TestPlugin, toArray } from "./support";
 
 const SECOND: u64 = 1_000_000_000;
 
@@ -45,16 +44,16 @@ describe("local_ratelimit configuration", () => {
   });
 
   it("refuses a zero or too short fill interval and unknown fields, naming them", () => {
-    expect(parsePluginConfig('{"local_ratelimit": {"token_bucket": {"max_tokens": 1, "fill_interval": "0s"}}}', "p").error).toBe(
+    expect(configurationError('{"local_ratelimit": {"token_bucket": {"max_tokens": 1, "fill_interval": "0s"}}}')).toBe(
       "field 'local_ratelimit.token_bucket.fill_interval' must be a duration of at least 0.05s, like \"1s\" or \"0.5s\"",
     );
-    expect(parsePluginConfig('{"local_ratelimit": {"token_bucket": {"fill_interval": "1s"}}}', "p").error).toBe(
+    expect(configurationError('{"local_ratelimit": {"token_bucket": {"fill_interval": "1s"}}}')).toBe(
       "field 'local_ratelimit.token_bucket.max_tokens' is required",
     );
-    expect(parsePluginConfig('{"local_ratelimit": {"conditions": [{"match": {}}]}}', "p").error).toBe(
+    expect(configurationError('{"local_ratelimit": {"conditions": [{"match": {}}]}}')).toBe(
       "field 'local_ratelimit.conditions[0].token_bucket' is required",
     );
-    expect(parsePluginConfig('{"local_ratelimit": {"bucket": {}}}', "p").error).toBe(
+    expect(configurationError('{"local_ratelimit": {"bucket": {}}}')).toBe(
       "unknown field 'local_ratelimit.bucket' (known: token_bucket, conditions)",
     );
   });
@@ -66,7 +65,7 @@ describe("local rate limit filter", () => {
       "token_bucket": {"max_tokens": 2, "fill_interval": "60s"},
       "conditions": [{"match": {"metadata": [{"name": "cmd", "exact_match": "2"}]}, "token_bucket": {"max_tokens": 1, "fill_interval": "60s"}}]
     }}`);
-    const c = new Connection(1, t.plugin);
+    const c = new TcpConnection(1, t.plugin);
     const sent: Array<Uint8Array> = [];
     const commands: Array<i16> = [1, 2, 1, 2, 1];
     for (let i = 0; i < commands.length; i++) {

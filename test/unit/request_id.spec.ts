@@ -1,10 +1,10 @@
 // Request ids: a request without x-request-id gets a UUID v4 in its metadata and as a mutation; one with it keeps it.
 import { Bytes } from "../../assembly/lib/bytes";
 import { Direction } from "../../assembly/core/codec";
-import { Connection } from "../../assembly/core/tcp_connection";
+import { TcpConnection } from "../../assembly/core/tcp_connection";
 import { Metadata } from "../../assembly/core/metadata";
 import { AwesomeRpcCodec } from "../../filters/awesomerpc/codec";
-import { awesomeFrame, TestPlugin } from "./support";
+import { awesomeFrame, TestPlugin, TestProtocol } from "./support";
 
 const MS: u64 = 1_000_000;
 const GENERATE = '{"stat_prefix": "test", "request_id": {"generate": true}, "access_log": {"format": "id=%REQUEST_ID% rid=%METADATA(x-request-id)%"}}';
@@ -32,7 +32,7 @@ function isUuidV4(text: string): bool {
   return text.charAt(14) == "4" && (variant == 0x38 || variant == 0x39 || variant == 0x61 || variant == 0x62);
 }
 
-function call(c: Connection, id: u32, command: i16, nowNs: u64): void {
+function call(c: TcpConnection, id: u32, command: i16, nowNs: u64): void {
   const request = awesomeFrame(id, command, 0, 1);
   const response = awesomeFrame(id, command, 0, 1);
   c.onData(Direction.Request, request.dataStart, request.length, false, nowNs);
@@ -42,7 +42,7 @@ function call(c: Connection, id: u32, command: i16, nowNs: u64): void {
 describe("request id", () => {
   it("gives a request without x-request-id a fresh UUID v4, seen by the access log", () => {
     const t = new TestPlugin(GENERATE);
-    const c = new Connection(3, t.plugin);
+    const c = new TcpConnection(3, t.plugin);
     const ids: Array<string> = [];
     for (let i = 1; i <= 50; i++) {
       call(c, <u32>i, 1, <u64>i * MS);
@@ -59,8 +59,8 @@ describe("request id", () => {
   });
 
   it("keeps the id a request already carries", () => {
-    const t = new TestPlugin(GENERATE, new TaggedCodec());
-    const c = new Connection(1, t.plugin);
+    const t = new TestPlugin(GENERATE, new TestProtocol(new TaggedCodec()));
+    const c = new TcpConnection(1, t.plugin);
     call(c, 1, 9, MS);
     expect(t.logger.lines[0]).toBe("id=1 rid=from-the-client");
     t.plugin.stats.flush();
@@ -70,14 +70,14 @@ describe("request id", () => {
   it("differs between VMs seeded at different times or connections", () => {
     const a = new TestPlugin(GENERATE);
     const b = new TestPlugin(GENERATE);
-    call(new Connection(1, a.plugin), 1, 1, 1000 * MS);
-    call(new Connection(2, b.plugin), 1, 1, 1000 * MS);
+    call(new TcpConnection(1, a.plugin), 1, 1, 1000 * MS);
+    call(new TcpConnection(2, b.plugin), 1, 1, 1000 * MS);
     expect(a.logger.lines[0]).not.toBe(b.logger.lines[0]);
   });
 
   it("is off by default", () => {
     const t = new TestPlugin('{"stat_prefix": "test", "access_log": {"format": "%METADATA(x-request-id)%"}}');
-    call(new Connection(1, t.plugin), 1, 1, MS);
+    call(new TcpConnection(1, t.plugin), 1, 1, MS);
     expect(t.logger.lines[0]).toBe("-");
   });
 });

@@ -1,19 +1,28 @@
 import { Bytes } from "../../assembly/lib/bytes";
 import { Direction } from "../../assembly/core/codec";
-import { parsePluginConfig } from "../../assembly/core/plugin_config";
-import { Connection } from "../../assembly/core/tcp_connection";
+import { RouteTable } from "../../assembly/chain/router/route";
+import { Router } from "../../assembly/chain/router/filter";
+import { TcpConnection } from "../../assembly/core/tcp_connection";
 import { StreamResult } from "../../assembly/core/frame_stream";
 import { Metadata } from "../../assembly/core/metadata";
-import { ThriftCodec } from "../../filters/thrift/codec";
-import { awesomeFrame, concat, sameBytes, TestPlugin, toArray } from "./support";
+import { ThriftCodec, ThriftProtocol } from "../../filters/thrift/codec";
+import { awesomeFrame, concat, configurationError, filterOf, sameBytes, TestPlugin, toArray } from "./support";
 import { HEADER_BINARY_CALL, HEADER_BINARY_REPLY_OK } from "./thrift_vectors";
 
 function errorOf(text: string): string {
-  return parsePluginConfig(text, "p").error;
+  return configurationError(text);
+}
+
+function routerOf(text: string): Router {
+  return filterOf<Router>(new TestPlugin(text).plugin)!;
+}
+
+function routesOf(text: string): RouteTable {
+  return routerOf(text).routes;
 }
 
 /** Feeds `bytes` and returns what goes on (Envoy's buffer after the filter). */
-function through(c: Connection, direction: Direction, bytes: Uint8Array): Uint8Array {
+function through(c: TcpConnection, direction: Direction, bytes: Uint8Array): Uint8Array {
   const result = c.onData(direction, bytes.dataStart, bytes.length, false, 0);
   if (result == StreamResult.PassThrough) return bytes;
   const stream = direction == Direction.Request ? c.downstream : c.upstream;
@@ -28,10 +37,10 @@ const TWO_ROUTES = `{"stat_prefix": "test", "routes": [
 
 describe("routes configuration", () => {
   it("reads MetaProtocol-shaped routes", () => {
-    const config = parsePluginConfig(TWO_ROUTES + "}", "p").config!;
-    expect(config.routes.size).toBe(2);
-    expect(config.routes.routes[1].totalWeight).toBe(5);
-    expect(config.connectionRouting).toBe(true);
+    const router = routerOf(TWO_ROUTES + "}");
+    expect(router.routes.size).toBe(2);
+    expect(router.routes.routes[1].totalWeight).toBe(5);
+    expect(router.connectionRouting).toBe(true);
   });
 
   it("refuses bad routes naming the field", () => {
@@ -54,18 +63,18 @@ describe("routes configuration", () => {
 
 describe("matchers", () => {
   it("follow Envoy's HeaderMatcher semantics", () => {
-    const config = parsePluginConfig(`{"routes": [{"match": {"metadata": [
+    const routes = routesOf(`{"routes": [{"match": {"metadata": [
       {"name": "a", "prefix_match": "com."}, {"name": "b", "suffix_match": "Service"}, {"name": "c", "contains_match": "mid"},
       {"name": "d", "present_match": false}, {"name": "e", "exact_match": "x", "invert_match": true}
-    ]}, "route": {"cluster": "c"}}]}`, "p").config!;
+    ]}, "route": {"cluster": "c"}}]}`);
     const md = new Metadata();
     md.putString("a", "com.example");
     md.putString("b", "DemoService");
     md.putString("c", "amidst");
     md.putString("e", "y");
-    expect(config.routes.find(md)).not.toBeNull();
+    expect(routes.find(md)).not.toBeNull();
     md.putString("d", "here");
-    expect(config.routes.find(md)).toBeNull();
+    expect(routes.find(md)).toBeNull();
   });
 
   it("match each kind against the key's whole value, and fail on a value that differs", () => {
@@ -76,56 +85,56 @@ describe("matchers", () => {
     ];
     const misses: Array<string> = ["sayHello!", "asayHello", "sayHellO", "sayhello", "sayHello!", "SayHello", ""];
     for (let i = 0; i < kinds.length; i++) {
-      const config = parsePluginConfig(`{"routes": [{"match": {"metadata": [${kinds[i]}]}, "route": {"cluster": "c"}}]}`, "p").config!;
+      const routes = routesOf(`{"routes": [{"match": {"metadata": [${kinds[i]}]}, "route": {"cluster": "c"}}]}`);
       const hit = new Metadata();
       hit.putString("k", "sayHello");
-      expect(config.routes.find(hit)).not.toBeNull(kinds[i]);
+      expect(routes.find(hit)).not.toBeNull(kinds[i]);
       const miss = new Metadata();
       if (misses[i].length > 0) miss.putString("k", misses[i]);
-      expect(config.routes.find(miss)).toBeNull(kinds[i] + " on '" + misses[i] + "'");
+      expect(routes.find(miss)).toBeNull(kinds[i] + " on '" + misses[i] + "'");
     }
   });
 
   it("treat a key the request lacks as Envoy does: only present_match false matches it, an inverted value matcher does not", () => {
-    const config = parsePluginConfig(`{"routes": [
+    const routes = routesOf(`{"routes": [
       {"name": "absent", "match": {"metadata": [{"name": "x", "present_match": false}]}, "route": {"cluster": "c"}},
       {"name": "not-v", "match": {"metadata": [{"name": "y", "exact_match": "v", "invert_match": true}]}, "route": {"cluster": "c"}},
       {"name": "is-v", "match": {"metadata": [{"name": "y", "exact_match": "v"}]}, "route": {"cluster": "c"}}
-    ]}`, "p").config!;
+    ]}`);
     const md = new Metadata();
     md.putString("x", "1");
-    expect(config.routes.find(md)).toBeNull(); // y is absent: neither "not v" nor "v"
+    expect(routes.find(md)).toBeNull(); // y is absent: neither "not v" nor "v"
     md.putString("y", "w");
-    expect(config.routes.find(md)!.name).toBe("not-v");
+    expect(routes.find(md)!.name).toBe("not-v");
     md.reset();
     md.putString("x", "1");
     md.putString("y", "v");
-    expect(config.routes.find(md)!.name).toBe("is-v");
+    expect(routes.find(md)!.name).toBe("is-v");
     md.reset();
-    expect(config.routes.find(md)!.name).toBe("absent");
+    expect(routes.find(md)!.name).toBe("absent");
   });
 
   it("pick the first route that matches, in configuration order", () => {
-    const config = parsePluginConfig(`{"routes": [
+    const routes = routesOf(`{"routes": [
       {"name": "narrow", "match": {"metadata": [{"name": "m", "exact_match": "a"}, {"name": "v", "exact_match": "2"}]}, "route": {"cluster": "c1"}},
       {"name": "wide", "match": {"metadata": [{"name": "m", "prefix_match": "a"}]}, "route": {"cluster": "c2"}},
       {"name": "all", "route": {"cluster": "c3"}}
-    ]}`, "p").config!;
+    ]}`);
     const md = new Metadata();
     md.putString("m", "a");
-    expect(config.routes.find(md)!.name).toBe("wide"); // "narrow" needs v=2 too
+    expect(routes.find(md)!.name).toBe("wide"); // "narrow" needs v=2 too
     md.putString("v", "2");
-    expect(config.routes.find(md)!.name).toBe("narrow");
+    expect(routes.find(md)!.name).toBe("narrow");
     const other = new Metadata();
     other.putString("m", "b");
-    expect(config.routes.find(other)!.name).toBe("all");
+    expect(routes.find(other)!.name).toBe("all");
   });
 });
 
 describe("router", () => {
   it("chooses the connection's cluster from its first request, then counts mismatches and forwards them", () => {
     const t = new TestPlugin(TWO_ROUTES + "}");
-    const c = new Connection(1, t.plugin);
+    const c = new TcpConnection(1, t.plugin);
     through(c, Direction.Request, awesomeFrame(1, 3, 0, 0));
     expect(c.cluster).toBe("v2"); // weight 0 for v1: always v2
     expect(c.takeChosenCluster()).toBe("v2");
@@ -138,7 +147,7 @@ describe("router", () => {
 
   it("answers a request with no route through a carrier, leaving the other requests alone", () => {
     const t = new TestPlugin(TWO_ROUTES + ', "connection_routing": false}');
-    const c = new Connection(1, t.plugin);
+    const c = new TcpConnection(1, t.plugin);
     const input = concat([awesomeFrame(1, 1, 0, 2), awesomeFrame(2, 9, 0, 3), awesomeFrame(3, 2, 0, 0)]);
     const upstream = through(c, Direction.Request, input);
     const carrier = awesomeFrame(2, -1, 0, 0); // command 0xffff: no server serves it
@@ -156,7 +165,7 @@ describe("router", () => {
 
   it("rejects a mismatched request when route_mismatch is reject", () => {
     const t = new TestPlugin(TWO_ROUTES + ', "route_mismatch": "reject"}');
-    const c = new Connection(1, t.plugin);
+    const c = new TcpConnection(1, t.plugin);
     through(c, Direction.Request, awesomeFrame(1, 1, 0, 0));
     expect(c.cluster).toBe("echo_cluster");
     const upstream = through(c, Direction.Request, awesomeFrame(2, 4, 0, 0));
@@ -168,7 +177,7 @@ describe("router", () => {
 
   it("applies a route's request mutation (counted when the protocol has no room) and never routes heartbeats", () => {
     const t = new TestPlugin(`{"stat_prefix": "test", "routes": [{"route": {"cluster": "c"}, "request_mutation": [{"key": "k", "value": "v"}]}]}`);
-    const c = new Connection(1, t.plugin);
+    const c = new TcpConnection(1, t.plugin);
     through(c, Direction.Request, awesomeFrame(1, 1, 0, 0));
     t.plugin.stats.flush();
     expect(t.sink.value("mutation_unsupported")).toBe(1);
@@ -177,8 +186,8 @@ describe("router", () => {
 
   it("applies a route's response mutation to the responses of that route's requests (THeader)", () => {
     const t = new TestPlugin(`{"stat_prefix": "test", "routes": [{"name": "r", "route": {"cluster": "c"},
-      "request_mutation": [{"key": "x-req", "value": "1"}], "response_mutation": [{"key": "x-resp", "value": "2"}]}]}`, new ThriftCodec());
-    const c = new Connection(1, t.plugin);
+      "request_mutation": [{"key": "x-req", "value": "1"}], "response_mutation": [{"key": "x-resp", "value": "2"}]}]}`, new ThriftProtocol());
+    const c = new TcpConnection(1, t.plugin);
     const request = decodedThrift(through(c, Direction.Request, vectorArray(HEADER_BINARY_CALL)), Direction.Request);
     expect(request.get("x-req")).toBe("1");
     expect(request.get("x-resp")).toBe("");
@@ -194,7 +203,7 @@ describe("router", () => {
 
   it("forwards a response untouched, counted, when the protocol has no room for the response mutation", () => {
     const t = new TestPlugin(`{"stat_prefix": "test", "routes": [{"route": {"cluster": "c"}, "response_mutation": [{"key": "k", "value": "v"}]}]}`);
-    const c = new Connection(1, t.plugin);
+    const c = new TcpConnection(1, t.plugin);
     through(c, Direction.Request, awesomeFrame(1, 1, 0, 0));
     const answer = awesomeFrame(1, 1, 0, 3);
     expect(sameBytes(through(c, Direction.Response, answer), answer)).toBe(true);

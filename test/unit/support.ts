@@ -1,14 +1,16 @@
 // Test doubles and frame builders shared by the unit tests.
 import { Bytes, ByteBuffer } from "../../assembly/lib/bytes";
 import { Codec } from "../../assembly/core/codec";
-import { parsePluginConfig } from "../../assembly/core/plugin_config";
+import { configurePlugin } from "../../assembly/core/configure";
+import { GrpcClient } from "../../assembly/core/grpc_client";
+import { HostServices } from "../../assembly/core/host_services";
 import { LogLevel, Logger } from "../../assembly/core/log";
 import { Plugin } from "../../assembly/core/plugin";
-import { RateLimitService } from "../../assembly/chain/global_rate_limit/rls";
+import { CodecSettings, Protocol, StatelessProtocol } from "../../assembly/core/protocol";
 import { SharedStore } from "../../assembly/core/shared_store";
-import { MetricKind, MetricSink, Stats } from "../../assembly/core/stats/stats";
-import { buildFilterChain } from "../../assembly/chain/filters";
-import { AwesomeRpcCodec } from "../../filters/awesomerpc/codec";
+import { MetricKind, MetricSink } from "../../assembly/core/stats/metric";
+import { FILTERS } from "../../assembly/chain/filters";
+import { AwesomeRpcCodec, AwesomeRpcProtocol } from "../../filters/awesomerpc/codec";
 
 /** An awesomerpc frame with a body of `bodyLength` bytes 'a', 'b', ... */
 export function awesomeFrame(requestId: u32, command: i16, responseCode: i16, bodyLength: i32): Uint8Array {
@@ -48,6 +50,8 @@ export function sameBytes(a: Uint8Array, b: Uint8Array): bool {
 
 /** Records metrics by name, as the host would. */
 export class RecordingSink extends MetricSink {
+  /** Plugin-wide metric names start with this and the stat prefix ("test"). */
+  protocolPrefix: string = "meta_protocol.awesomerpc.";
   names: Array<string> = [];
   values: Array<i64> = [];
   samples: Array<u64> = [];
@@ -75,16 +79,20 @@ export class RecordingSink extends MetricSink {
 
   /** The values recorded into the histogram `name` (named as for `value`). */
   samplesOf(name: string): Array<u64> {
-    const at = this.names.indexOf((name.startsWith("by_method.") ? "meta_protocol." : "meta_protocol.awesomerpc.test.") + name);
+    const at = this.names.indexOf(this.fullName(name));
     if (at < 0) throw new Error("no metric " + name);
     const out: Array<u64> = [];
     for (let i = 0; i < this.samples.length; i++) if (this.sampleIds[i] == <u32>at) out.push(this.samples[i]);
     return out;
   }
 
-  /** `name` after `meta_protocol.awesomerpc.test.`, or after `meta_protocol.` when it starts with `by_method.`. */
+  private fullName(name: string): string {
+    return (name.startsWith("by_method.") ? "meta_protocol." : this.protocolPrefix + "test.") + name;
+  }
+
+  /** `name` after `meta_protocol.<protocol>.test.`, or after `meta_protocol.` when it starts with `by_method.`. */
   value(name: string): i64 {
-    const at = this.names.indexOf((name.startsWith("by_method.") ? "meta_protocol." : "meta_protocol.awesomerpc.test.") + name);
+    const at = this.names.indexOf(this.fullName(name));
     if (at < 0) throw new Error("no metric " + name);
     return this.values[at];
   }
@@ -102,11 +110,32 @@ export class RecordingLogger extends Logger {
   }
 }
 
-// The codec the newest TestPlugin's connections use (a factory cannot capture a local in AssemblyScript).
-let testCodec: Codec = new AwesomeRpcCodec();
+/** awesomerpc's name and keys with a given codec (a test double: a codec without a carrier, say). */
+export class TestProtocol extends StatelessProtocol {
+  private readonly awesomerpc: AwesomeRpcProtocol = new AwesomeRpcProtocol();
 
-function createTestCodec(): Codec {
-  return testCodec;
+  constructor(private readonly codec: Codec = new AwesomeRpcCodec()) {
+    super();
+  }
+
+  name(): string {
+    return this.awesomerpc.name();
+  }
+
+  methodKey(): string {
+    return this.awesomerpc.methodKey();
+  }
+
+  createCodec(settings: CodecSettings): Codec {
+    return this.codec;
+  }
+}
+
+/** A gRPC client whose calls never start (tests without a gRPC peer). */
+export class NoGrpcClient extends GrpcClient {
+  call(cluster: string, service: ArrayBuffer, method: ArrayBuffer, message: ByteBuffer, timeoutMs: u32): bool {
+    return false;
+  }
 }
 
 /** Shared data in memory, with Envoy's CAS rules; `interfere` makes the next write lose to another writer. */
@@ -150,7 +179,7 @@ export class MemorySharedStore extends SharedStore {
   }
 }
 
-/** A configured awesomerpc plugin with the module's filter chain, metrics and logs recorded. */
+/** A configured plugin (awesomerpc unless told) with the module's filter chain, metrics and logs recorded. */
 export class TestPlugin {
   sink: RecordingSink;
   logger: RecordingLogger;
@@ -159,22 +188,36 @@ export class TestPlugin {
 
   constructor(
     configuration: string = '{"stat_prefix": "test"}',
-    codec: Codec = new AwesomeRpcCodec(),
-    rateLimitService: RateLimitService | null = null,
+    protocol: Protocol = new TestProtocol(),
+    public readonly grpc: GrpcClient = new NoGrpcClient(),
   ) {
-    const config = parsePluginConfig(configuration, "test").config;
-    if (config === null) throw new Error("bad test configuration");
     const sink = new RecordingSink();
+    sink.protocolPrefix = "meta_protocol." + protocol.name() + ".";
     const logger = new RecordingLogger();
     const store = new MemorySharedStore();
+    const configured = configurePlugin(configuration, protocol, FILTERS, new HostServices(sink, logger, store, grpc));
+    if (configured.plugin === null) throw new Error("bad test configuration: " + configured.error);
+    this.plugin = configured.plugin!;
     this.sink = sink;
     this.logger = logger;
     this.store = store;
-    testCodec = codec;
-    const stats = new Stats(sink, "meta_protocol.awesomerpc.test.", codec.serviceKey(), codec.methodKey());
-    this.plugin = new Plugin(codec, createTestCodec, config, stats, logger, store, rateLimitService);
-    buildFilterChain(this.plugin);
   }
+}
+
+/** The error configuring `configuration` gives ("" when it is accepted). */
+export function configurationError(configuration: string, protocol: Protocol = new AwesomeRpcProtocol()): string {
+  const host = new HostServices(new RecordingSink(), new RecordingLogger(), new MemorySharedStore(), new NoGrpcClient());
+  return configurePlugin(configuration, protocol, FILTERS, host).error;
+}
+
+/** The filter of `plugin`'s chain that is an instance of T (the first), or null. */
+export function filterOf<T>(plugin: Plugin): T | null {
+  const chain = plugin.chain;
+  for (let i = 0; i < chain.size; i++) {
+    const filter = chain.at(i);
+    if (filter instanceof T) return changetype<T>(filter);
+  }
+  return null;
 }
 
 /** A view on a generated vector (read only: copy it before patching). */

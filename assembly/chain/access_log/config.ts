@@ -1,12 +1,20 @@
-// The observability fields of the plugin configuration: `access_log` (true, false, or {"format": "..."}) and
-// `request_id` ({"generate": true}).
-import { AccessLogFormat } from "./format";
-import { boolField, checkObject, FieldErrors, join, stringField } from "../../lib/json_fields";
+// The access log's configuration: `access_log` is true (the default line), false, or {"format": "..."}.
+import { checkObject, FieldErrors, join, stringField } from "../../lib/json_fields";
 import { JsonKind, JsonValue } from "../../lib/json";
+import { FactoryContext } from "../../core/factory_context";
+import { Filter, FilterFactory } from "../../core/filter";
+import { AccessLog } from "./filter";
+import { AccessLogFormat } from "./format";
 
-/** `request_id`: whether requests without an `x-request-id` get one (see assembly/chain/request_id.ts). */
-export class RequestIdConfig {
-  generate: bool = false;
+export class AccessLogFactory extends FilterFactory {
+  fields(): Array<string> {
+    return ["access_log"];
+  }
+
+  create(config: JsonValue, context: FactoryContext, errors: FieldErrors): Filter | null {
+    const format = readAccessLog(config.get("access_log"), "access_log", errors);
+    return format === null ? null : new AccessLog(format, context);
+  }
 }
 
 /** The compiled access log format (the default line when absent or true), or null when turned off. */
@@ -27,12 +35,4 @@ export function readAccessLog(v: JsonValue | null, path: string, errors: FieldEr
     return null;
   }
   return format;
-}
-
-export function readRequestId(v: JsonValue | null, path: string, errors: FieldErrors): RequestIdConfig {
-  const config = new RequestIdConfig();
-  if (v === null) return config;
-  if (!checkObject(v, path, ["generate"], errors)) return config;
-  config.generate = boolField(v, "generate", path, errors, false);
-  return config;
 }

@@ -1,88 +1,59 @@
-// The chain's observing filter, first in the chain: counts requests and responses by kind, overall and per method
-// (the method is looked up once per request, here, and kept with the request in flight), records request time,
-// and writes one access log line per request (on its response, or at once for one-way calls).
-import { AccessLogFormat, AccessLogRecord } from "./format";
+// The access log: one line per request (at info level), written on its response, or at once for a one-way call.
+// The line is written straight as UTF-8 into one reused buffer: no strings are made per request.
 import { ByteBuffer } from "../../lib/bytes";
-import { ConnectionInfo, Filter, FilterStatus, RequestContext } from "../../core/filter";
+import { MessageType } from "../../core/codec";
+import { FactoryContext } from "../../core/factory_context";
+import { Filter } from "../../core/filter";
+import { KeyUsage } from "../../core/key_usage";
 import { LogLevel, Logger } from "../../core/log";
-import { Metadata } from "../../core/metadata";
-import { InFlightRequest } from "../../core/request_table";
-import { MessageType, ResponseStatus } from "../../core/codec";
-import { Stats } from "../../core/stats/stats";
+import { FilterStatus, Request } from "../../core/request";
+import { Response } from "../../core/response";
+import { AccessLogFormat, AccessLogRecord } from "./format";
 
-const NS_PER_MS: u64 = 1_000_000;
+export class AccessLog extends Filter {
+  private readonly line: ByteBuffer = new ByteBuffer();
+  private readonly record: AccessLogRecord = new AccessLogRecord();
+  private readonly logger: Logger;
 
-export class RequestObserver extends Filter {
-  private line: ByteBuffer = new ByteBuffer();
-  private record: AccessLogRecord = new AccessLogRecord();
-
-  /** `accessLog`: the compiled line format, or null for no access log. */
-  constructor(
-    private readonly stats: Stats,
-    private readonly logger: Logger,
-    protocol: string,
-    private readonly accessLog: AccessLogFormat | null,
-  ) {
+  constructor(readonly format: AccessLogFormat, context: FactoryContext) {
     super();
-    this.record.protocol = protocol;
-    this.record.serviceKey = stats.serviceKey;
-    this.record.methodKey = stats.methodKey;
+    this.logger = context.host.logger;
+    const record = this.record;
+    record.protocol = context.protocol.name();
+    record.serviceKey = context.serviceKey;
+    record.methodKey = context.methodKey;
   }
 
-  onRequest(context: RequestContext): FilterStatus {
-    const request = context.request;
-    const stats = this.stats;
-    stats.request.inc();
-    const method = stats.beginRequest(request);
-    if (method !== null) method.request.inc();
-    if (request.messageType == MessageType.Heartbeat) {
-      stats.requestEvent.inc();
-    } else if (request.messageType == MessageType.Oneway) {
-      stats.requestOneway.inc();
-      this.writeAccessLog(context.connection, request, null, null, context.nowNs, 0);
-    } else {
-      stats.requestTwoway.inc();
-    }
+  declareKeys(usage: KeyUsage): void {
+    if (this.format.showsKeyValues()) usage.readsAll();
+  }
+
+  onRequest(request: Request): FilterStatus {
+    if (request.metadata.messageType == MessageType.Oneway) this.write(request, null, 0);
     return FilterStatus.Continue;
   }
 
-  onResponse(connection: ConnectionInfo, response: Metadata, request: InFlightRequest | null, nowNs: u64): void {
-    if (response.messageType == MessageType.Heartbeat) return;
-    const stats = this.stats;
-    const ok = response.responseStatus == ResponseStatus.Ok;
-    stats.response.inc();
-    (ok ? stats.responseSuccess : stats.responseError).inc();
-    if (request === null) return;
-    const method = request.method;
-    if (method !== null) (ok ? method.responseSuccess : method.responseError).inc();
-    const elapsed = nowNs > request.startNs ? nowNs - request.startNs : 0;
-    stats.recordRequestTime(elapsed / NS_PER_MS, method);
-    this.writeAccessLog(connection, request.metadata, response, request, request.startNs, elapsed);
+  onResponse(response: Response): void {
+    const request = response.request;
+    if (request === null || response.metadata.messageType == MessageType.Heartbeat) return;
+    const nowNs = response.nowNs;
+    this.write(request, response, nowNs > request.startNs ? nowNs - request.startNs : 0);
   }
 
-  /** Writes the line straight as UTF-8 into one reused buffer: no strings are made per request. */
-  private writeAccessLog(
-    connection: ConnectionInfo,
-    request: Metadata,
-    response: Metadata | null,
-    inFlight: InFlightRequest | null,
-    startNs: u64,
-    elapsedNs: u64,
-  ): void {
-    const format = this.accessLog;
-    if (format === null || !this.logger.enabled(LogLevel.Info)) return;
+  private write(request: Request, response: Response | null, durationNs: u64): void {
+    if (!this.logger.enabled(LogLevel.Info)) return;
     const r = this.record;
-    r.connectionId = connection.id;
-    r.cluster = connection.cluster;
-    r.request = request;
-    r.response = response;
-    r.route = inFlight !== null ? inFlight.route : null;
-    r.rejected = inFlight !== null && inFlight.rejected;
-    if (inFlight !== null) r.error = inFlight.error;
-    r.startNs = startNs;
-    r.durationNs = elapsedNs;
+    r.connectionId = request.connection.id;
+    r.cluster = request.connection.cluster;
+    r.request = request.metadata;
+    r.response = response !== null ? response.metadata : null;
+    r.routeName = request.routeName;
+    r.rejected = request.rejected;
+    r.error = request.error;
+    r.startNs = request.startNs;
+    r.durationNs = durationNs;
     const line = this.line;
-    format.write(r, line);
+    this.format.write(r, line);
     this.logger.writeUtf8(LogLevel.Info, line.ptr, line.length);
   }
 }

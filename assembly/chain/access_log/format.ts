@@ -19,10 +19,9 @@
 //   %RESPONSE_METADATA(key)% a response key/value
 //   %ALL_METADATA%         every request key/value, as key=value separated by spaces
 //   %%                     a percent sign
-import { ErrorType, MessageType, ResponseStatus } from "../../core/codec";
 import { ByteBuffer } from "../../lib/bytes";
+import { ErrorType, MessageType, ResponseStatus } from "../../core/codec";
 import { Metadata } from "../../core/metadata";
-import { Route } from "../router/route";
 
 const NS_PER_MS: u64 = 1_000_000;
 const NS_PER_US: u64 = 1_000;
@@ -64,7 +63,7 @@ export class FormatPart {
   constructor(public readonly command: Command, public readonly bytes: ArrayBuffer) {}
 }
 
-/** Everything one line may show, set per line by the observer (one reused object). */
+/** Everything one line may show, set per line by the access log filter (one reused object). */
 @final
 export class AccessLogRecord {
   protocol: string = "";
@@ -74,7 +73,8 @@ export class AccessLogRecord {
   request!: Metadata;
   /** The response, or null (one-way request). */
   response: Metadata | null = null;
-  route: Route | null = null;
+  /** The name of the route the request took ("" when none). */
+  routeName: string = "";
   /** Answered by the filter itself (error reply through a carrier), with `error`. */
   rejected: bool = false;
   error: ErrorType = ErrorType.Unspecified;
@@ -198,11 +198,9 @@ function writePart(part: FormatPart, r: AccessLogRecord, out: ByteBuffer): void 
     case Command.MessageType:
       out.appendUtf8(r.request.messageType == MessageType.Oneway ? "oneway" : "request");
       break;
-    case Command.Route: {
-      const route = r.route;
-      writeText(out, route === null ? "" : route.name);
+    case Command.Route:
+      writeText(out, r.routeName);
       break;
-    }
     case Command.Cluster:
       writeText(out, r.cluster);
       break;

@@ -7,8 +7,11 @@
 import { boolField, checkObject, FieldErrors, item, join, listField, stringField } from "../../lib/json_fields";
 import { JsonValue } from "../../lib/json";
 import { MetadataMatcher } from "../../core/matcher";
-import { parseDuration } from "../local_rate_limit/config";
-import { readMatch } from "../router/config";
+import { parseDuration } from "../../lib/duration";
+import { FactoryContext } from "../../core/factory_context";
+import { Filter, FilterFactory } from "../../core/filter";
+import { readMatch } from "../../core/matcher_config";
+import { GlobalRateLimit } from "./filter";
 
 /** Envoy's default for its rate limit filters. */
 const DEFAULT_TIMEOUT_MS: u32 = 20;
@@ -39,6 +42,17 @@ export class GlobalRateLimitConfig {
   timeoutMs: u32 = DEFAULT_TIMEOUT_MS;
   /** Whether a request is rejected when the service cannot answer (error or timeout). */
   failureModeDeny: bool = false;
+}
+
+export class GlobalRateLimitFactory extends FilterFactory {
+  fields(): Array<string> {
+    return ["ratelimit"];
+  }
+
+  create(config: JsonValue, context: FactoryContext, errors: FieldErrors): Filter | null {
+    const limit = readGlobalRateLimit(config.get("ratelimit"), "ratelimit", errors);
+    return limit === null ? null : new GlobalRateLimit(limit, context.host.grpc);
+  }
 }
 
 export function readGlobalRateLimit(v: JsonValue | null, path: string, errors: FieldErrors): GlobalRateLimitConfig | null {

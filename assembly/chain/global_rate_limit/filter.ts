@@ -1,53 +1,62 @@
 // Global rate limit: asks Envoy's rate limit service (ShouldRateLimit) about each matching request and pauses the
 // request, and the connection's later bytes, until the answer or the timeout. Over the limit: an over-limit error
-// reply. When the service fails, `failure_mode_deny` decides. Counted as global_ratelimit_{ok,over_limit,error,
-// failure_mode_allowed}, and rate_limited for every rejection.
+// reply. When the service fails, `failure_mode_deny` decides.
 import { ByteBuffer } from "../../lib/bytes";
+import { ByteReader } from "../../lib/byte_reader";
+import { AsyncAnswer } from "../../core/async_answer";
 import { ErrorType, MessageType } from "../../core/codec";
-import { Filter, FilterStatus, RequestContext } from "../../core/filter";
+import { Filter } from "../../core/filter";
+import { GrpcClient } from "../../core/grpc_client";
+import { KeyUsage } from "../../core/key_usage";
+import { matchesAll } from "../../core/matcher";
+import { FilterStatus, Request } from "../../core/request";
 import { GlobalRateLimitConfig } from "./config";
-import { encodeRateLimitRequest, RateLimitAnswer, RateLimitService } from "./rls";
-import { matchesAll } from "../router/route";
-import { Stats } from "../../core/stats/stats";
+import { GLOBAL_RATELIMIT_ERROR, GLOBAL_RATELIMIT_FAILURE_MODE_ALLOWED, GLOBAL_RATELIMIT_OK, GLOBAL_RATELIMIT_OVER_LIMIT } from "./metrics";
+import { decodeRateLimitResponse, encodeRateLimitRequest, METHOD_NAME, RateLimitAnswer, SERVICE_NAME } from "./rls";
 
 export class GlobalRateLimit extends Filter {
-  private request: ByteBuffer = new ByteBuffer();
+  private message: ByteBuffer = new ByteBuffer();
+  private reader: ByteReader = new ByteReader();
 
   constructor(
-    private readonly config: GlobalRateLimitConfig,
-    private readonly service: RateLimitService,
-    private readonly stats: Stats,
+    readonly config: GlobalRateLimitConfig,
+    private readonly grpc: GrpcClient,
   ) {
     super();
   }
 
-  onRequest(context: RequestContext): FilterStatus {
-    const request = context.request;
-    if (request.messageType == MessageType.Heartbeat || !matchesAll(this.config.matchers, request)) {
-      return FilterStatus.Continue;
-    }
-    if (!encodeRateLimitRequest(this.config, request, this.request)) return FilterStatus.Continue;
-    if (this.service.check(this.config.cluster, this.request, this.config.timeoutMs)) return FilterStatus.Pause;
-    return this.onResume(context, RateLimitAnswer.Error);
+  declareKeys(usage: KeyUsage): void {
+    usage.readsMatched(this.config.matchers);
+    for (let i = 0; i < this.config.entries.length; i++) usage.reads(this.config.entries[i].property);
   }
 
-  onResume(context: RequestContext, answer: i32): FilterStatus {
-    const stats = this.stats;
+  onRequest(request: Request): FilterStatus {
+    const md = request.metadata;
+    if (md.messageType == MessageType.Heartbeat || !matchesAll(this.config.matchers, md)) return FilterStatus.Continue;
+    if (!encodeRateLimitRequest(this.config, md, this.message)) return FilterStatus.Continue;
+    const config = this.config;
+    if (this.grpc.call(config.cluster, SERVICE_NAME, METHOD_NAME, this.message, config.timeoutMs)) return FilterStatus.Pause;
+    return this.decide(request, RateLimitAnswer.Error);
+  }
+
+  onResume(request: Request, answer: AsyncAnswer): FilterStatus {
+    return this.decide(request, answer.ok ? decodeRateLimitResponse(this.reader, answer.ptr, answer.length) : RateLimitAnswer.Error);
+  }
+
+  private decide(request: Request, answer: RateLimitAnswer): FilterStatus {
     if (answer == RateLimitAnswer.Ok) {
-      stats.globalRatelimitOk.inc();
+      request.count(GLOBAL_RATELIMIT_OK);
       return FilterStatus.Continue;
     }
     if (answer == RateLimitAnswer.OverLimit) {
-      stats.globalRatelimitOverLimit.inc();
-      stats.rateLimitedRequest();
-      return context.reject(ErrorType.OverLimit, "over the global rate limit");
+      request.count(GLOBAL_RATELIMIT_OVER_LIMIT);
+      return request.reject(ErrorType.OverLimit, "over the global rate limit");
     }
-    stats.globalRatelimitError.inc();
+    request.count(GLOBAL_RATELIMIT_ERROR);
     if (!this.config.failureModeDeny) {
-      stats.globalRatelimitFailureModeAllowed.inc();
+      request.count(GLOBAL_RATELIMIT_FAILURE_MODE_ALLOWED);
       return FilterStatus.Continue;
     }
-    stats.rateLimitedRequest();
-    return context.reject(ErrorType.OverLimit, "rate limit service unavailable (failure_mode_deny)");
+    return request.reject(ErrorType.OverLimit, "rate limit service unavailable (failure_mode_deny)");
   }
 }

@@ -5,7 +5,11 @@
 import { checkObject, FieldErrors, integerField, item, join, listField, stringField } from "../../lib/json_fields";
 import { JsonValue } from "../../lib/json";
 import { MetadataMatcher } from "../../core/matcher";
-import { readMatch } from "../router/config";
+import { parseDuration } from "../../lib/duration";
+import { FactoryContext } from "../../core/factory_context";
+import { Filter, FilterFactory } from "../../core/filter";
+import { readMatch } from "../../core/matcher_config";
+import { LocalRateLimit } from "./filter";
 import { SharedTokenBucket, TokenBucketConfig } from "./token_bucket";
 
 /** Envoy refuses local rate limit fill intervals under 50 ms. */
@@ -21,6 +25,18 @@ export class LocalRateLimitConfig {
   conditions: Array<RateLimitCondition> = [];
   /** Applies when no condition matches; null: such requests pass. */
   bucket: SharedTokenBucket | null = null;
+}
+
+export class LocalRateLimitFactory extends FilterFactory {
+  fields(): Array<string> {
+    return ["local_ratelimit"];
+  }
+
+  create(config: JsonValue, context: FactoryContext, errors: FieldErrors): Filter | null {
+    const bucketKeys = "meta_protocol." + context.statPrefix + ".local_ratelimit.";
+    const limit = readLocalRateLimit(config.get("local_ratelimit"), "local_ratelimit", bucketKeys, errors);
+    return limit === null ? null : new LocalRateLimit(limit, context.host.sharedStore);
+  }
 }
 
 /** `keyPrefix` names the buckets in shared data (one per condition, and one for the plain bucket). */
@@ -55,30 +71,4 @@ function readBucket(v: JsonValue, path: string, key: string, errors: FieldErrors
     errors.fail("field '" + join(path, "fill_interval") + "' must be a duration of at least 0.05s, like \"1s\" or \"0.5s\"");
   }
   return errors.failed ? null : new SharedTokenBucket(key, new TokenBucketConfig(maxTokens, perFill, interval));
-}
-
-/** A protobuf JSON Duration ("1s", "0.250s") in nanoseconds; 0 when it is not one. */
-export function parseDuration(text: string): u64 {
-  if (text.length < 2 || !text.endsWith("s")) return 0;
-  const number = text.substring(0, text.length - 1);
-  let seconds: u64 = 0;
-  let nanos: u64 = 0;
-  let scale: u64 = 0; // 0 before the dot, then the value of the next fraction digit
-  for (let i = 0; i < number.length; i++) {
-    const c = number.charCodeAt(i);
-    if (c == 0x2e && scale == 0) {
-      scale = 100_000_000;
-      continue;
-    }
-    if (c < 0x30 || c > 0x39) return 0;
-    const digit = <u64>(c - 0x30);
-    if (scale == 0) {
-      if (seconds > 315_576_000_000) return 0; // protobuf's Duration bound
-      seconds = seconds * 10 + digit;
-    } else {
-      nanos += digit * scale;
-      scale /= 10;
-    }
-  }
-  return seconds * 1_000_000_000 + nanos;
 }

@@ -5,19 +5,22 @@
 // the frame goes on untouched). A request that has one keeps it. Trace headers (x-b3-*, traceparent, ...) need no
 // help: they travel inside the protocol's own headers, untouched.
 //
-// proxy-wasm has no random call: the ids come from a splitmix64 generator seeded, per VM, from the clock and the
-// first connection's id. Nothing is allocated per request: the id is written in place into one UTF-8 buffer and
+// proxy-wasm has no random call: the ids come from a generator seeded, per plugin, from the clock and the first
+// connection's id. Nothing is allocated per request: the id is written in place into one UTF-8 buffer and
 // one string that the mutation holds (the codec writes the frame before the next request overwrites them).
+import { SplitMix64 } from "../../lib/random";
 import { MessageType } from "../../core/codec";
-import { Filter, FilterStatus, RequestContext } from "../../core/filter";
+import { Filter } from "../../core/filter";
+import { KeyUsage } from "../../core/key_usage";
 import { Mutation } from "../../core/mutation";
+import { FilterStatus, Request } from "../../core/request";
 
 export const REQUEST_ID_KEY = "x-request-id";
 const UUID_LENGTH = 36;
 const HEX = "0123456789abcdef";
 
 export class RequestId extends Filter {
-  private state: u64 = 0;
+  private readonly random: SplitMix64 = new SplitMix64();
   private readonly key: ArrayBuffer = String.UTF8.encode(REQUEST_ID_KEY);
   private readonly utf8: ArrayBuffer = new ArrayBuffer(UUID_LENGTH);
   /** Overwritten in place for each request (its own heap string, never a shared literal). */
@@ -29,14 +32,19 @@ export class RequestId extends Filter {
     this.mutation.set(REQUEST_ID_KEY, this.text);
   }
 
-  onRequest(context: RequestContext): FilterStatus {
-    const request = context.request;
-    if (request.messageType == MessageType.Heartbeat) return FilterStatus.Continue;
-    if (request.find(changetype<usize>(this.key), this.key.byteLength) >= 0) return FilterStatus.Continue;
-    if (this.state == 0) this.state = (context.nowNs ^ (context.connection.id * 0x9e3779b97f4a7c15)) | 1;
+  /** It looks for the request's own id. */
+  declareKeys(usage: KeyUsage): void {
+    usage.reads(this.key);
+  }
+
+  onRequest(request: Request): FilterStatus {
+    const md = request.metadata;
+    if (md.messageType == MessageType.Heartbeat) return FilterStatus.Continue;
+    if (md.find(changetype<usize>(this.key), this.key.byteLength) >= 0) return FilterStatus.Continue;
+    if (!this.random.seeded) this.random.seed(request.nowNs ^ (request.connection.id * 0x9e3779b97f4a7c15));
     this.generate();
-    request.putBytes(this.key, changetype<usize>(this.utf8), UUID_LENGTH);
-    context.mutations.push(this.mutation);
+    md.putBytes(this.key, changetype<usize>(this.utf8), UUID_LENGTH);
+    request.addMutation(this.mutation);
     return FilterStatus.Continue;
   }
 
@@ -47,8 +55,8 @@ export class RequestId extends Filter {
 
   /** Writes a fresh UUID v4 (xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx, y in 8..b) into `utf8` and `text`. */
   private generate(): void {
-    const high = this.next();
-    const low = this.next();
+    const high = this.random.next();
+    const low = this.random.next();
     const bytes = changetype<usize>(this.utf8);
     const chars = changetype<usize>(this.text);
     let at = 0;
@@ -66,14 +74,5 @@ export class RequestId extends Filter {
       store<u16>(chars + (<usize>at << 1), <u16>c);
       at++;
     }
-  }
-
-  /** splitmix64. */
-  private next(): u64 {
-    this.state += 0x9e3779b97f4a7c15;
-    let z = this.state;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
-    return z ^ (z >> 31);
   }
 }

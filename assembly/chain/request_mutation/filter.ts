@@ -1,14 +1,15 @@
-// Sets the configured key/values on every request (`request_mutation` in the plugin configuration).
-import { Filter, FilterStatus, RequestContext } from "../../core/filter";
+// Sets the configured key/values on every request.
+import { Filter } from "../../core/filter";
 import { Mutation } from "../../core/mutation";
+import { FilterStatus, Request } from "../../core/request";
 
 export class RequestMutation extends Filter {
-  constructor(private readonly mutation: Mutation) {
+  constructor(readonly mutation: Mutation) {
     super();
   }
 
-  onRequest(context: RequestContext): FilterStatus {
-    context.mutations.push(this.mutation);
+  onRequest(request: Request): FilterStatus {
+    request.addMutation(this.mutation);
     return FilterStatus.Continue;
   }
 }

@@ -1,32 +1,35 @@
-// Reading `routes` from the plugin configuration, in MetaProtocol's shape, so that its routes port as they are:
+// The router's configuration: `routes` in MetaProtocol's shape (so that its routes port as they are),
+// `connection_routing` and `route_mismatch`:
 //   {"name": "v2", "match": {"metadata": [{"name": "method", "exact_match": "sayHello"}, ...]},
 //    "route": {"cluster": "c"} | {"weighted_clusters": {"clusters": [{"name": "c", "weight": 90}, ...]}},
 //    "request_mutation": [{"key": "k", "value": "v"}], "response_mutation": [...]}
-// Matchers are Envoy HeaderMatchers: exact_match, prefix_match, suffix_match, contains_match,
-// safe_regex_match {regex}, present_match, or string_match {exact | prefix | suffix | contains | safe_regex {regex}},
-// each with invert_match.
-import {
-  boolField,
-  checkObject,
-  FieldErrors,
-  integerField,
-  item,
-  join,
-  listField,
-  stringField,
-} from "../../lib/json_fields";
+import { boolField, checkObject, FieldErrors, integerField, item, join, listField, stringField } from "../../lib/json_fields";
 import { JsonValue } from "../../lib/json";
-import { MatchKind, MetadataMatcher } from "../../core/matcher";
-import { Mutation } from "../../core/mutation";
-import { Regex } from "../../lib/regex";
+import { FactoryContext } from "../../core/factory_context";
+import { Filter, FilterFactory } from "../../core/filter";
+import { readMatch } from "../../core/matcher_config";
+import { readMutation } from "../../core/mutation_config";
+import { Router, RouteMismatch } from "./filter";
 import { Route, RouteTable, WeightedCluster } from "./route";
 
 const ROUTE_FIELDS: Array<string> = ["name", "match", "route", "request_mutation", "response_mutation"];
-const MATCHER_FIELDS: Array<string> = [
-  "name", "exact_match", "prefix_match", "suffix_match", "contains_match", "safe_regex_match", "present_match",
-  "string_match", "invert_match",
-];
-const STRING_MATCH_FIELDS: Array<string> = ["exact", "prefix", "suffix", "contains", "safe_regex", "ignore_case"];
+
+export class RouterFactory extends FilterFactory {
+  fields(): Array<string> {
+    return ["routes", "connection_routing", "route_mismatch"];
+  }
+
+  /** A router when there are routes; without, every request goes on and tcp_proxy's cluster applies. */
+  create(config: JsonValue, context: FactoryContext, errors: FieldErrors): Filter | null {
+    const routes = readRoutes(listField(config, "routes", "", errors), "routes", errors);
+    const connectionRouting = boolField(config, "connection_routing", "", errors, true);
+    const mismatch = stringField(config, "route_mismatch", "", errors, false);
+    let onMismatch = RouteMismatch.Forward;
+    if (mismatch == "reject") onMismatch = RouteMismatch.Reject;
+    else if (mismatch.length > 0 && mismatch != "forward") errors.fail("field 'route_mismatch' must be forward or reject");
+    return errors.failed || routes.size == 0 ? null : new Router(routes, connectionRouting, onMismatch);
+  }
+}
 
 export function readRoutes(list: Array<JsonValue>, path: string, errors: FieldErrors): RouteTable {
   const table = new RouteTable();
@@ -42,30 +45,6 @@ export function readRoutes(list: Array<JsonValue>, path: string, errors: FieldEr
     table.routes.push(route);
   }
   return table;
-}
-
-/** Reads a RouteMatch, `{"metadata": [HeaderMatcher, ...]}` (absent: matches everything). */
-export function readMatch(match: JsonValue | null, path: string, errors: FieldErrors): Array<MetadataMatcher> {
-  const matchers: Array<MetadataMatcher> = [];
-  if (match === null || !checkObject(match, path, ["metadata"], errors)) return matchers;
-  const list = listField(match, "metadata", path, errors);
-  for (let m = 0; m < list.length && !errors.failed; m++) {
-    const matcher = readMatcher(list[m], item(join(path, "metadata"), m), errors);
-    if (matcher !== null) matchers.push(matcher);
-  }
-  return matchers;
-}
-
-/** Reads `[{"key": "...", "value": "..."}, ...]` into `into`. */
-export function readMutation(list: Array<JsonValue>, path: string, into: Mutation, errors: FieldErrors): void {
-  for (let i = 0; i < list.length && !errors.failed; i++) {
-    const at = item(path, i);
-    if (!checkObject(list[i], at, ["key", "value"], errors)) return;
-    const key = stringField(list[i], "key", at, errors, true);
-    if (list[i].get("value") === null) errors.fail("field '" + join(at, "value") + "' is required");
-    const value = stringField(list[i], "value", at, errors, false);
-    if (!errors.failed) into.set(key, value);
-  }
 }
 
 function readAction(v: JsonValue | null, path: string, route: Route, errors: FieldErrors): void {
@@ -104,70 +83,3 @@ function readAction(v: JsonValue | null, path: string, route: Route, errors: Fie
   route.totalWeight = total;
 }
 
-function readMatcher(v: JsonValue, path: string, errors: FieldErrors): MetadataMatcher | null {
-  if (!checkObject(v, path, MATCHER_FIELDS, errors)) return null;
-  const name = stringField(v, "name", path, errors, true);
-  const invert = boolField(v, "invert_match", path, errors, false);
-  let found = 0;
-  let kind = MatchKind.Present;
-  let value = "";
-  let present = true;
-  let regex: Regex | null = null;
-  const kinds: Array<string> = ["exact_match", "prefix_match", "suffix_match", "contains_match"];
-  for (let k = 0; k < kinds.length; k++) {
-    if (v.get(kinds[k]) !== null) {
-      found++;
-      kind = <MatchKind>k;
-      value = stringField(v, kinds[k], path, errors, false);
-    }
-  }
-  const present_ = v.get("present_match");
-  if (present_ !== null) {
-    found++;
-    kind = MatchKind.Present;
-    present = boolField(v, "present_match", path, errors, true);
-  }
-  const safeRegex = v.get("safe_regex_match");
-  if (safeRegex !== null) {
-    found++;
-    kind = MatchKind.SafeRegex;
-    regex = readRegex(safeRegex, join(path, "safe_regex_match"), errors);
-  }
-  const stringMatch = v.get("string_match");
-  if (stringMatch !== null) {
-    found++;
-    const spath = join(path, "string_match");
-    if (!checkObject(stringMatch, spath, STRING_MATCH_FIELDS, errors)) return null;
-    if (boolField(stringMatch, "ignore_case", spath, errors, false)) errors.fail("field '" + join(spath, "ignore_case") + "' is not supported");
-    let inner = 0;
-    const fields: Array<string> = ["exact", "prefix", "suffix", "contains"];
-    for (let k = 0; k < fields.length; k++) {
-      if (stringMatch.get(fields[k]) !== null) {
-        inner++;
-        kind = <MatchKind>k;
-        value = stringField(stringMatch, fields[k], spath, errors, false);
-      }
-    }
-    const inner_regex = stringMatch.get("safe_regex");
-    if (inner_regex !== null) {
-      inner++;
-      kind = MatchKind.SafeRegex;
-      regex = readRegex(inner_regex, join(spath, "safe_regex"), errors);
-    }
-    if (inner != 1 && !errors.failed) errors.fail("field '" + spath + "' must have exactly one of exact, prefix, suffix, contains, safe_regex");
-  }
-  if (found != 1 && !errors.failed) {
-    errors.fail("field '" + path + "' must have exactly one of exact_match, prefix_match, suffix_match, contains_match, safe_regex_match, present_match, string_match");
-  }
-  if (errors.failed) return null;
-  return new MetadataMatcher(name, kind, value, present, regex, invert);
-}
-
-function readRegex(v: JsonValue, path: string, errors: FieldErrors): Regex | null {
-  if (!checkObject(v, path, ["regex", "google_re2"], errors)) return null;
-  const pattern = stringField(v, "regex", path, errors, true);
-  if (errors.failed) return null;
-  const compiled = Regex.compile(pattern);
-  if (compiled.regex === null) errors.fail("field '" + join(path, "regex") + "': " + compiled.error);
-  return compiled.regex;
-}

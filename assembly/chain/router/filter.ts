@@ -1,55 +1,94 @@
 // The router: finds each request's route (first match wins). A request with no route is rejected (route not
 // found). With connection routing, the connection's first routed request chooses the cluster tcp_proxy connects to
 // (weighted routes by a random draw); a later request whose route goes elsewhere is forwarded or rejected per
-// `route_mismatch`, and counted either way. A network filter cannot choose the upstream per request.
+// `route_mismatch`, and counted either way. A network filter cannot choose the upstream per request. A route's
+// request mutation is set on its requests, its response mutation on their responses.
+import { SplitMix64 } from "../../lib/random";
 import { ErrorType, MessageType } from "../../core/codec";
-import { RouteMismatch } from "../../core/plugin_config";
-import { Filter, FilterStatus, RequestContext } from "../../core/filter";
-import { RouteTable } from "./route";
-import { Stats } from "../../core/stats/stats";
+import { Filter } from "../../core/filter";
+import { FilterStatus, Request, RequestState } from "../../core/request";
+import { Response } from "../../core/response";
+import { KeyUsage } from "../../core/key_usage";
+import { ROUTE_MISMATCH, ROUTE_NOT_FOUND } from "./metrics";
+import { Route, RouteTable } from "./route";
+
+/** What to do with a request whose route names another cluster than the one its connection went to. */
+export enum RouteMismatch {
+  /** Send it on the connection's cluster anyway (counted). */
+  Forward = 0,
+  /** Answer it with a route-not-found error (counted). */
+  Reject = 1,
+}
+
+/** The route a request took, for its response's mutation. */
+@final
+class RouteTaken extends RequestState {
+  route: Route | null = null;
+
+  reset(): void {
+    this.route = null;
+  }
+}
 
 export class Router extends Filter {
-  private random: u64 = 0;
+  private readonly random: SplitMix64 = new SplitMix64();
 
   constructor(
-    private readonly routes: RouteTable,
-    private readonly connectionRouting: bool,
-    private readonly mismatch: RouteMismatch,
-    private readonly stats: Stats,
+    readonly routes: RouteTable,
+    readonly connectionRouting: bool,
+    readonly mismatch: RouteMismatch,
   ) {
     super();
   }
 
-  onRequest(context: RequestContext): FilterStatus {
-    if (context.request.messageType == MessageType.Heartbeat) return FilterStatus.Continue; // never routed
-    const route = this.routes.find(context.request);
+  declareKeys(usage: KeyUsage): void {
+    const routes = this.routes.routes;
+    for (let i = 0; i < routes.length; i++) usage.readsMatched(routes[i].matchers);
+  }
+
+  choosesCluster(): bool {
+    return this.connectionRouting;
+  }
+
+  onRequest(request: Request): FilterStatus {
+    if (request.metadata.messageType == MessageType.Heartbeat) return FilterStatus.Continue; // never routed
+    const route = this.routes.find(request.metadata);
     if (route === null) {
-      this.stats.routeNotFoundRequest();
-      return context.reject(ErrorType.RouteNotFound, "no route matches this request");
+      request.count(ROUTE_NOT_FOUND);
+      return request.reject(ErrorType.RouteNotFound, "no route matches this request");
     }
-    context.route = route;
+    request.routeName = route.name;
     if (this.connectionRouting) {
-      const connection = context.connection;
+      const connection = request.connection;
       if (connection.cluster.length == 0) {
-        connection.chooseCluster(route.pickCluster(this.draw(context.nowNs)));
+        if (!this.random.seeded) this.random.seed(request.nowNs);
+        connection.chooseCluster(route.pickCluster(this.random.next32()));
       } else if (!route.hasCluster(connection.cluster)) {
-        this.stats.routeMismatchRequest();
+        request.count(ROUTE_MISMATCH);
         if (this.mismatch == RouteMismatch.Reject) {
-          return context.reject(ErrorType.RouteNotFound, "route '" + route.name + "' leads elsewhere than this connection");
+          return request.reject(ErrorType.RouteNotFound, "route '" + route.name + "' leads elsewhere than this connection");
         }
       }
     }
-    if (route.requestMutation.size > 0) context.mutations.push(route.requestMutation);
+    if (route.responseMutation.size > 0) this.taken(request).route = route;
+    if (route.requestMutation.size > 0) request.addMutation(route.requestMutation);
     return FilterStatus.Continue;
   }
 
-  /** A uniform 32-bit draw (splitmix64, seeded by the clock on first use). */
-  private draw(nowNs: u64): u32 {
-    if (this.random == 0) this.random = nowNs | 1;
-    this.random += 0x9e3779b97f4a7c15;
-    let z = this.random;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
-    return <u32>((z ^ (z >> 31)) >> 32);
+  onResponse(response: Response): void {
+    const request = response.request;
+    if (request === null || request.rejected) return;
+    const state = request.stateOf(this.position);
+    if (state === null) return;
+    const route = changetype<RouteTaken>(state).route;
+    if (route !== null) response.addMutation(route.responseMutation);
+  }
+
+  private taken(request: Request): RouteTaken {
+    const state = request.stateOf(this.position);
+    if (state !== null) return changetype<RouteTaken>(state);
+    const taken = new RouteTaken();
+    request.setState(this.position, taken);
+    return taken;
   }
 }

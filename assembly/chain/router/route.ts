@@ -1,6 +1,6 @@
 // Routes in the shape of MetaProtocol's route configuration: the first route whose matchers all match a request's
 // metadata wins; it names a cluster (or weighted clusters) and the mutations for the request and its response.
-import { MetadataMatcher } from "../../core/matcher";
+import { matchesAll, MetadataMatcher } from "../../core/matcher";
 import { Metadata } from "../../core/metadata";
 import { Mutation } from "../../core/mutation";
 
@@ -43,12 +43,6 @@ export class Route {
     for (let i = 0; i < this.clusters.length; i++) if (this.clusters[i].name == cluster) return true;
     return false;
   }
-}
-
-/** Whether every matcher matches `md` (an empty list matches everything). */
-export function matchesAll(matchers: Array<MetadataMatcher>, md: Metadata): bool {
-  for (let i = 0, n = matchers.length; i < n; i++) if (!unchecked(matchers[i]).matches(md)) return false;
-  return true;
 }
 
 @final

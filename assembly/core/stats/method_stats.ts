@@ -1,60 +1,32 @@
-// Metrics per protocol, listener, service and method, named in Istio's stat-tag form
+// Metrics per protocol, listener, service and method, named in Istio's stat-tag form (stat_tags.ts)
 //   meta_protocol.by_method.protocol=.=<protocol>;.;stat_prefix=.=<stat_prefix>;.;[service=.=<service>;.;]method=.=<method>;.;<name>
-// so that `stats_tags` (Envoy) or extraStatTags (Istio) turn each into a label and every protocol and listener shares
-// one metric family per name (`meta_protocol_by_method_request{protocol=…,stat_prefix=…,service=…,method=…}`).
-// Metrics are defined the first time a method is seen (a few host calls, once); their number is bounded. A request
-// looks its method up once (RequestObserver, first in the chain) and keeps it (`InFlightRequest.method`).
+// so that every protocol and listener shares one metric family per name
+// (`meta_protocol_by_method_request{protocol=…,stat_prefix=…,service=…,method=…}`). A method's metrics are
+// defined the first time it is seen (a few host calls, once); their number is bounded.
 import { bytesEqual } from "../../lib/bytes";
 import { Metadata } from "../metadata";
-import { Metric, MetricKind, MetricRegistry, MetricSink } from "./metric";
+import { Metric, MetricKind, MetricSink, perMethodMetrics } from "./metric";
+import { METHOD_TAG, METRIC_ROOT, SERVICE_TAG, tagged } from "./stat_tags";
 
 /** Distinct (service, method) pairs given their own metrics; later ones are only counted as overflow. */
 export const MAX_METHODS = 1000;
 const MAX_NAME_BYTES = 128;
 
-/** The last part of every per-method metric name: seven counters, a gauge, a histogram (in MethodMetrics' order). */
-export const METHOD_METRIC_NAMES: Array<string> = [
-  "request", "response_success", "response_error", "local_response_error", "rate_limited", "route_not_found",
-  "route_mismatch", "request_active", "request_time_ms",
-];
-
 /**
- * One method's metrics. They are flushed only when touched since the last flush (there may be thousands): every
- * change goes through `Stats.beginRequest` / `Stats.requestEnded` or `RequestTable.clear`, which `touch` them first.
+ * One method's metrics, by `MetricDef.methodIndex`. They are flushed only when touched since the last flush (there
+ * may be thousands): every change goes through `touch` first (Stats does it).
  */
 @final
 export class MethodMetrics {
-  readonly request: Metric;
-  readonly responseSuccess: Metric;
-  readonly responseError: Metric;
-  readonly localResponseError: Metric;
-  readonly rateLimited: Metric;
-  readonly routeNotFound: Metric;
-  readonly routeMismatch: Metric;
-  /** Requests of this method awaiting their response (gauge). */
-  readonly requestActive: Metric;
-  /** Histogram id (recorded straight to the host). */
-  readonly requestTimeMs: u32;
-  /** The counters and the gauge, for `flushTo`. */
-  private readonly all: Array<Metric>;
+  readonly metrics: StaticArray<Metric>;
   private queued: bool = false;
 
   /** `name`: the metric name up to the last part (`…method=.=<method>;.;`). */
-  constructor(public readonly key: ArrayBuffer, registry: MetricRegistry, name: string, private readonly touched: Array<MethodMetrics>) {
-    const all: Array<Metric> = [];
-    for (let i = 0; i < 8; i++) {
-      all.push(registry.untracked(i < 7 ? MetricKind.Counter : MetricKind.Gauge, name + METHOD_METRIC_NAMES[i]));
-    }
-    this.request = all[0];
-    this.responseSuccess = all[1];
-    this.responseError = all[2];
-    this.localResponseError = all[3];
-    this.rateLimited = all[4];
-    this.routeNotFound = all[5];
-    this.routeMismatch = all[6];
-    this.requestActive = all[7];
-    this.requestTimeMs = registry.sink.define(MetricKind.Histogram, name + METHOD_METRIC_NAMES[8]);
-    this.all = all;
+  constructor(public readonly key: ArrayBuffer, sink: MetricSink, name: string, private readonly touched: Array<MethodMetrics>) {
+    const defs = perMethodMetrics();
+    const metrics = new StaticArray<Metric>(defs.length);
+    for (let i = 0; i < defs.length; i++) metrics[i] = new Metric(sink.define(defs[i].kind, name + defs[i].name));
+    this.metrics = metrics;
   }
 
   /** Queues these metrics for the next flush (call before changing them). */
@@ -66,24 +38,13 @@ export class MethodMetrics {
   }
 
   flushTo(sink: MetricSink): void {
-    const all = this.all;
-    for (let i = 0, n = all.length; i < n; i++) unchecked(all[i]).flushTo(sink);
+    const metrics = this.metrics;
+    const defs = perMethodMetrics();
+    for (let i = 0, n = metrics.length; i < n; i++) {
+      if (unchecked(defs[i]).kind != MetricKind.Histogram) unchecked(metrics[i]).flushTo(sink);
+    }
     this.queued = false;
   }
-}
-
-/**
- * The start of per-method metric names for metrics whose plain names start with `prefix`
- * (`meta_protocol.<protocol>.<stat_prefix>.`): `meta_protocol.by_method.protocol=.=<protocol>;.;stat_prefix=.=<stat_prefix>;.;`.
- * Any other prefix gets `<prefix>by_method.`.
- */
-export function methodMetricRoot(prefix: string): string {
-  const root = "meta_protocol.";
-  const dot = prefix.indexOf(".", root.length);
-  if (!prefix.startsWith(root) || dot < 0 || !prefix.endsWith(".") || dot == prefix.length - 1) return prefix + "by_method.";
-  const protocol = prefix.substring(root.length, dot);
-  const statPrefix = prefix.substring(dot + 1, prefix.length - 1);
-  return root + "by_method.protocol=.=" + safeName(protocol) + ";.;stat_prefix=.=" + safeName(statPrefix) + ";.;";
 }
 
 @final
@@ -94,30 +55,18 @@ export class MethodStats {
   private last: MethodMetrics | null = null;
   /** The methods whose metrics changed since the last flush. */
   private touched: Array<MethodMetrics> = [];
-  private readonly serviceKey: ArrayBuffer;
-  private readonly methodKey: ArrayBuffer;
 
-  /** `root`: the start of every per-method metric name (`methodMetricRoot`). */
+  /**
+   * `root`: the start of every per-method metric name (`methodMetricRoot`); `serviceKey`/`methodKey`: the metadata
+   * keys naming a request's service and method (UTF-8; an empty method key means the protocol has no methods).
+   */
   constructor(
-    private readonly registry: MetricRegistry,
+    private readonly sink: MetricSink,
     private readonly root: string,
-    serviceKey: string,
-    methodKey: string,
+    private readonly serviceKey: ArrayBuffer,
+    private readonly methodKey: ArrayBuffer,
     private readonly overflow: Metric,
-  ) {
-    this.serviceKey = String.UTF8.encode(serviceKey);
-    this.methodKey = String.UTF8.encode(methodKey);
-  }
-
-  /** The metadata key naming a request's service (UTF-8; empty when the protocol has none). */
-  get serviceKeyBytes(): ArrayBuffer {
-    return this.serviceKey;
-  }
-
-  /** The metadata key naming a request's method (UTF-8; empty when the protocol has none). */
-  get methodKeyBytes(): ArrayBuffer {
-    return this.methodKey;
-  }
+  ) {}
 
   /** The metrics of `md`'s service and method, or null when it names no method or the bound is reached. */
   of(md: Metadata): MethodMetrics | null {
@@ -129,7 +78,7 @@ export class MethodStats {
     const keyLength = serviceLength + 1 + md.valueLength(method);
     // Consecutive requests mostly call the same method: try the last one before hashing.
     const last = this.last;
-    if (last !== null && last.key.byteLength == keyLength && this.sameKey(last.key, md, service, method)) return last;
+    if (last !== null && last.key.byteLength == keyLength && sameKey(last.key, md, service, method)) return last;
     let hash: u32 = 2166136261;
     if (service >= 0) hash = fnv1a(hash, md.valuePtr(service), md.valueLength(service));
     hash = fnv1a(hash ^ 0xff, md.valuePtr(method), md.valueLength(method));
@@ -137,17 +86,16 @@ export class MethodStats {
     if (bucket !== null) {
       for (let i = 0; i < bucket.length; i++) {
         const m = unchecked(bucket[i]);
-        if (m.key.byteLength == keyLength && this.sameKey(m.key, md, service, method)) return (this.last = m);
+        if (m.key.byteLength == keyLength && sameKey(m.key, md, service, method)) return (this.last = m);
       }
     }
     if (this.count >= MAX_METHODS) {
-      this.overflow.inc();
+      this.overflow.pending++;
       return null;
     }
-    const serviceName = service >= 0 ? safeName(md.valueString(service)) : "";
-    const methodName = safeName(md.valueString(method));
-    const name = this.root + (service >= 0 ? "service=.=" + serviceName + ";.;" : "") + "method=.=" + methodName + ";.;";
-    const metrics = new MethodMetrics(this.keyOf(md, service, method, keyLength), this.registry, name, this.touched);
+    const serviceTag = service >= 0 ? tagged(SERVICE_TAG, safeName(md.valueString(service))) : "";
+    const name = this.root + serviceTag + tagged(METHOD_TAG, safeName(md.valueString(method)));
+    const metrics = new MethodMetrics(keyOf(md, service, method, keyLength), this.sink, name, this.touched);
     if (bucket === null) {
       bucket = [];
       this.byHash.set(hash, bucket);
@@ -157,39 +105,44 @@ export class MethodStats {
     return (this.last = metrics);
   }
 
-  /** Hands the pending deltas of the methods touched since the last flush to `sink`. */
-  flush(sink: MetricSink): void {
+  /** Hands the pending changes of the methods touched since the last flush to the sink. */
+  flush(): void {
     const touched = this.touched;
-    for (let i = 0, n = touched.length; i < n; i++) unchecked(touched[i]).flushTo(sink);
+    for (let i = 0, n = touched.length; i < n; i++) unchecked(touched[i]).flushTo(this.sink);
     touched.length = 0;
   }
+}
 
-  /** Compares a stored key (`service \0 method`) with the metadata's values without building one. */
-  private sameKey(key: ArrayBuffer, md: Metadata, service: i32, method: i32): bool {
-    const base = changetype<usize>(key);
-    let at: i32 = 0;
-    if (service >= 0) {
-      const n = md.valueLength(service);
-      if (!bytesEqual(base, n, md.valuePtr(service), n)) return false;
-      at = n;
-    }
-    if (load<u8>(base + <usize>at) != 0) return false;
-    const n = md.valueLength(method);
-    return bytesEqual(base + <usize>(at + 1), n, md.valuePtr(method), n);
-  }
+/** The start of per-method metric names: `meta_protocol.by_method.protocol=.=<protocol>;.;stat_prefix=.=<stat_prefix>;.;`. */
+export function methodMetricRoot(protocolTag: string, statPrefixTag: string): string {
+  return METRIC_ROOT + "by_method." + protocolTag + statPrefixTag;
+}
 
-  private keyOf(md: Metadata, service: i32, method: i32, length: i32): ArrayBuffer {
-    const key = new ArrayBuffer(length);
-    const base = changetype<usize>(key);
-    let at: usize = 0;
-    if (service >= 0) {
-      memory.copy(base, md.valuePtr(service), <usize>md.valueLength(service));
-      at = <usize>md.valueLength(service);
-    }
-    store<u8>(base + at, 0);
-    memory.copy(base + at + 1, md.valuePtr(method), <usize>md.valueLength(method));
-    return key;
+/** Compares a stored key (`service \0 method`) with the metadata's values without building one. */
+function sameKey(key: ArrayBuffer, md: Metadata, service: i32, method: i32): bool {
+  const base = changetype<usize>(key);
+  let at: i32 = 0;
+  if (service >= 0) {
+    const n = md.valueLength(service);
+    if (!bytesEqual(base, n, md.valuePtr(service), n)) return false;
+    at = n;
   }
+  if (load<u8>(base + <usize>at) != 0) return false;
+  const n = md.valueLength(method);
+  return bytesEqual(base + <usize>(at + 1), n, md.valuePtr(method), n);
+}
+
+function keyOf(md: Metadata, service: i32, method: i32, length: i32): ArrayBuffer {
+  const key = new ArrayBuffer(length);
+  const base = changetype<usize>(key);
+  let at: usize = 0;
+  if (service >= 0) {
+    memory.copy(base, md.valuePtr(service), <usize>md.valueLength(service));
+    at = <usize>md.valueLength(service);
+  }
+  store<u8>(base + at, 0);
+  memory.copy(base + at + 1, md.valuePtr(method), <usize>md.valueLength(method));
+  return key;
 }
 
 function fnv1a(hash: u32, ptr: usize, length: i32): u32 {
@@ -198,7 +151,7 @@ function fnv1a(hash: u32, ptr: usize, length: i32): u32 {
 }
 
 /** Keeps a tag value to characters that cannot break the stat name or the tag regex. */
-function safeName(value: string): string {
+export function safeName(value: string): string {
   let out = "";
   const n = value.length < MAX_NAME_BYTES ? value.length : MAX_NAME_BYTES;
   for (let i = 0; i < n; i++) {

@@ -1,9 +1,69 @@
-// Metric definitions through the host (proxy_define_metric & co), with increments summed in wasm until `flush`.
+// Metrics as the core and the filters declare them, and the counters that sum their changes in wasm until a flush.
+//
+// Every metric is declared once, at the top level of its owner's `metrics.ts`, one per line and in this exact form
+// (test/docs/metrics_doc.test.ts reads these lines to write and check the metric list in docs/metrics.md):
+//
+//   export const NAME = counter("name", Scope.Plugin); // what it counts, in one sentence
+//
+// `Scope.PluginAndMethod` metrics exist twice: per plugin, and per protocol, listener, service and method
+// (method_stats.ts). Declaring a metric defines it for every plugin of the module.
 
 export enum MetricKind {
   Counter = 0,
   Gauge = 1,
   Histogram = 2,
+}
+
+export enum Scope {
+  /** One per plugin: `meta_protocol.<protocol>.<stat_prefix>.<name>`. */
+  Plugin = 0,
+  /** Per plugin, and per method as well. */
+  PluginAndMethod = 1,
+}
+
+@final
+export class MetricDef {
+  constructor(
+    public readonly kind: MetricKind,
+    public readonly name: string,
+    /** Position among all metrics. */
+    public readonly index: i32,
+    /** Position among the per-method metrics, or -1. */
+    public readonly methodIndex: i32,
+  ) {}
+}
+
+const ALL: Array<MetricDef> = [];
+const PER_METHOD: Array<MetricDef> = [];
+
+function declare(kind: MetricKind, name: string, scope: Scope): MetricDef {
+  const perMethod = scope == Scope.PluginAndMethod;
+  const def = new MetricDef(kind, name, ALL.length, perMethod ? PER_METHOD.length : -1);
+  ALL.push(def);
+  if (perMethod) PER_METHOD.push(def);
+  return def;
+}
+
+export function counter(name: string, scope: Scope): MetricDef {
+  return declare(MetricKind.Counter, name, scope);
+}
+
+export function gauge(name: string, scope: Scope): MetricDef {
+  return declare(MetricKind.Gauge, name, scope);
+}
+
+export function histogram(name: string, scope: Scope): MetricDef {
+  return declare(MetricKind.Histogram, name, scope);
+}
+
+/** Every metric declared in the module, in declaration order. */
+export function declaredMetrics(): Array<MetricDef> {
+  return ALL;
+}
+
+/** The metrics that also exist per method. */
+export function perMethodMetrics(): Array<MetricDef> {
+  return PER_METHOD;
 }
 
 /** Where metrics go: proxy_define_metric & co in Envoy, a plain recorder in unit tests. */
@@ -13,66 +73,18 @@ export abstract class MetricSink {
   abstract record(id: u32, value: u64): void;
 }
 
-/** A counter or gauge whose pending delta is flushed to the host. */
+/** One defined metric: the host's id, and for counters and gauges the change not yet handed to the host. */
 @final
 export class Metric {
   pending: i64 = 0;
   constructor(public readonly id: u32) {}
 
-  @inline inc(): void {
-    this.pending++;
-  }
-
-  @inline add(delta: i64): void {
-    this.pending += delta;
-  }
-
-  /** Hands the pending delta to `sink`, if any. */
+  /** Hands the pending change to `sink`, if any. */
   @inline flushTo(sink: MetricSink): void {
     const pending = this.pending;
     if (pending != 0) {
       sink.add(this.id, pending);
       this.pending = 0;
     }
-  }
-}
-
-/**
- * Defines metrics. Counters and gauges made with `counter`/`gauge` are remembered and visited by every `flush`;
- * those made with `untracked…` are flushed by their owner (per-method metrics, flushed only when touched).
- */
-@final
-export class MetricRegistry {
-  readonly metrics: Array<Metric> = [];
-
-  constructor(readonly sink: MetricSink, private readonly prefix: string) {}
-
-  counter(name: string): Metric {
-    return this.track(new Metric(this.sink.define(MetricKind.Counter, this.prefix + name)));
-  }
-
-  gauge(name: string): Metric {
-    return this.track(new Metric(this.sink.define(MetricKind.Gauge, this.prefix + name)));
-  }
-
-  histogram(name: string): u32 {
-    return this.sink.define(MetricKind.Histogram, this.prefix + name);
-  }
-
-  /** A counter or gauge (`kind`) with the full name given (no prefix), left for its owner to flush. */
-  untracked(kind: MetricKind, fullName: string): Metric {
-    return new Metric(this.sink.define(kind, fullName));
-  }
-
-  /** Hands every pending delta of the tracked metrics to the sink. */
-  flush(): void {
-    const metrics = this.metrics;
-    const sink = this.sink;
-    for (let i = 0, n = metrics.length; i < n; i++) unchecked(metrics[i]).flushTo(sink);
-  }
-
-  private track(m: Metric): Metric {
-    this.metrics.push(m);
-    return m;
   }
 }

@@ -1,172 +1,72 @@
-// The plugin's metrics. Increments are summed in wasm and handed to the host once per data event
-// (`flush`), so a read carrying 64 requests costs a few host calls, not hundreds.
+// A plugin's metrics: every declared metric (metric.ts), defined once per plugin, and the per-method family.
+// Changes are summed in wasm and handed to the host once per data event (`flush`), so a read carrying 64 requests
+// costs a few host calls, not hundreds.
 import { Metadata } from "../metadata";
-import { MethodMetrics, MethodStats, methodMetricRoot } from "./method_stats";
-import { InFlightRequest } from "../request_table";
-import { Metric, MetricRegistry, MetricSink } from "./metric";
-
-export { Metric, MetricKind, MetricSink } from "./metric";
-export { MethodMetrics } from "./method_stats";
+import { declaredMetrics, Metric, MetricDef, MetricKind, MetricSink } from "./metric";
+import { MethodMetrics, MethodStats, methodMetricRoot, safeName } from "./method_stats";
+import { METRIC_ROOT, PROTOCOL_TAG, STAT_PREFIX_TAG, tagged } from "./stat_tags";
+import { BY_METHOD_OVERFLOW } from "../metrics";
 
 @final
 export class Stats {
-  private readonly registry: MetricRegistry;
+  /** By `MetricDef.index`; histograms keep only their id. */
+  private readonly metrics: StaticArray<Metric>;
+  /** The counters and gauges, which `flush` visits. */
+  private readonly flushed: Array<Metric> = [];
   private readonly methods: MethodStats;
 
-  // Names follow MetaProtocol's (stats.h) so that dashboards port over.
-  readonly request: Metric;
-  readonly requestOneway: Metric;
-  readonly requestTwoway: Metric;
-  readonly requestEvent: Metric;
-  readonly requestDecodingError: Metric;
-  readonly requestActive: Metric;
-  readonly requestUntracked: Metric;
-  readonly requestBodyNotDecoded: Metric;
-  readonly response: Metric;
-  readonly responseSuccess: Metric;
-  readonly responseError: Metric;
-  readonly responseDecodingError: Metric;
-  readonly responseUnmatched: Metric;
-  readonly localResponseError: Metric;
-  readonly mutationUnsupported: Metric;
-  readonly routeNotFound: Metric;
-  readonly routeMismatch: Metric;
-  readonly rateLimited: Metric;
-  readonly ratelimitOk: Metric;
-  readonly globalRatelimitOk: Metric;
-  readonly globalRatelimitOverLimit: Metric;
-  readonly globalRatelimitError: Metric;
-  readonly globalRatelimitFailureModeAllowed: Metric;
-  readonly cxDestroyLocalWithActiveRq: Metric;
-  readonly cxDestroyRemoteWithActiveRq: Metric;
-  readonly cxIncompleteFrameAtClose: Metric;
-  readonly cxFrameTimeout: Metric;
-  readonly requestTimeMs: u32;
-
   /**
-   * The per-method metrics of the request going through the filter chain now (null: it names no method). Set by
-   * `beginRequest` (RequestObserver, first in the chain); the `…Request()` counters below also count it per method.
+   * Names follow MetaProtocol's (`meta_protocol.<protocol>.<stat_prefix>.<name>`) so that dashboards port over;
+   * `serviceKey` / `methodKey` are the metadata keys naming a request's service and method (UTF-8).
    */
-  method: MethodMetrics | null = null;
-
-  /** `serviceKey` / `methodKey`: the metadata keys naming a request's service and method, for per-method metrics. */
-  constructor(private readonly sink: MetricSink, prefix: string, serviceKey: string = "", methodKey: string = "") {
-    const r = new MetricRegistry(sink, prefix);
-    this.request = r.counter("request");
-    this.requestOneway = r.counter("request_oneway");
-    this.requestTwoway = r.counter("request_twoway");
-    this.requestEvent = r.counter("request_event");
-    this.requestDecodingError = r.counter("request_decoding_error");
-    this.requestActive = r.gauge("request_active");
-    this.requestUntracked = r.counter("request_untracked");
-    this.requestBodyNotDecoded = r.counter("request_body_not_decoded");
-    this.response = r.counter("response");
-    this.responseSuccess = r.counter("response_success");
-    this.responseError = r.counter("response_error");
-    this.responseDecodingError = r.counter("response_decoding_error");
-    this.responseUnmatched = r.counter("response_unmatched");
-    this.localResponseError = r.counter("local_response_error");
-    this.mutationUnsupported = r.counter("mutation_unsupported");
-    this.routeNotFound = r.counter("route_not_found");
-    this.routeMismatch = r.counter("route_mismatch");
-    this.rateLimited = r.counter("rate_limited");
-    this.ratelimitOk = r.counter("ratelimit_ok");
-    this.globalRatelimitOk = r.counter("global_ratelimit_ok");
-    this.globalRatelimitOverLimit = r.counter("global_ratelimit_over_limit");
-    this.globalRatelimitError = r.counter("global_ratelimit_error");
-    this.globalRatelimitFailureModeAllowed = r.counter("global_ratelimit_failure_mode_allowed");
-    this.cxDestroyLocalWithActiveRq = r.counter("cx_destroy_local_with_active_rq");
-    this.cxDestroyRemoteWithActiveRq = r.counter("cx_destroy_remote_with_active_rq");
-    this.cxIncompleteFrameAtClose = r.counter("cx_incomplete_frame_at_close");
-    this.cxFrameTimeout = r.counter("cx_frame_timeout");
-    this.requestTimeMs = r.histogram("request_time_ms");
-    this.methods = new MethodStats(r, methodMetricRoot(prefix), serviceKey, methodKey, r.counter("by_method_overflow"));
-    this.registry = r;
+  constructor(private readonly sink: MetricSink, protocol: string, statPrefix: string, serviceKey: ArrayBuffer, methodKey: ArrayBuffer) {
+    const metrics = defineAll(sink, METRIC_ROOT + protocol + "." + statPrefix + ".");
+    this.metrics = metrics;
+    const root = methodMetricRoot(tagged(PROTOCOL_TAG, safeName(protocol)), tagged(STAT_PREFIX_TAG, safeName(statPrefix)));
+    this.methods = new MethodStats(sink, root, serviceKey, methodKey, metrics[BY_METHOD_OVERFLOW.index]);
+    const defs = declaredMetrics();
+    for (let i = 0; i < defs.length; i++) if (defs[i].kind != MetricKind.Histogram) this.flushed.push(metrics[i]);
   }
 
-  /** Per-method metrics of a request (null when it names no method or the bound is reached). */
-  ofMethod(request: Metadata): MethodMetrics | null {
+  /** The per-method metrics of a request (null when it names no method or the bound is reached). */
+  methodOf(request: Metadata): MethodMetrics | null {
     return this.methods.of(request);
   }
 
-  /** Looks up the per-method metrics of the request entering the chain, once, and makes them `method`. */
-  beginRequest(request: Metadata): MethodMetrics | null {
-    const method = this.methods.of(request);
-    if (method !== null) method.touch();
-    this.method = method;
-    return method;
+  /** Counts one, for the plugin and, when the metric is per method, for `method`. */
+  @inline inc(def: MetricDef, method: MethodMetrics | null = null): void {
+    this.add(def, 1, method);
   }
 
-  /** The metadata keys of a request's service and method (UTF-8; empty when the protocol has none). */
-  get serviceKey(): ArrayBuffer {
-    return this.methods.serviceKeyBytes;
-  }
-
-  get methodKey(): ArrayBuffer {
-    return this.methods.methodKeyBytes;
-  }
-
-  /** The current request was rejected by a rate limit (local or global). */
-  /** Makes `method` the current request's again: a paused request taken up again (`Connection.resume`). */
-  resumeRequest(method: MethodMetrics | null): void {
-    if (method !== null) method.touch();
-    this.method = method;
-  }
-
-  rateLimitedRequest(): void {
-    this.rateLimited.inc();
-    const m = this.method;
-    if (m !== null) m.rateLimited.inc();
-  }
-
-  /** No route matches the current request. */
-  routeNotFoundRequest(): void {
-    this.routeNotFound.inc();
-    const m = this.method;
-    if (m !== null) m.routeNotFound.inc();
-  }
-
-  /** The current request's route leads elsewhere than its connection. */
-  routeMismatchRequest(): void {
-    this.routeMismatch.inc();
-    const m = this.method;
-    if (m !== null) m.routeMismatch.inc();
-  }
-
-  /** The current request is answered by the filter (an error reply through a carrier, or dropped if one-way). */
-  localResponseErrorRequest(): void {
-    this.localResponseError.inc();
-    const m = this.method;
-    if (m !== null) m.localResponseError.inc();
-  }
-
-  /** The current request now awaits its response as `entry` (which keeps its per-method metrics). */
-  requestStarted(entry: InFlightRequest): void {
-    this.requestActive.inc();
-    const m = this.method;
-    entry.method = m;
-    if (m !== null) m.requestActive.inc();
-  }
-
-  /** `entry`'s response arrived. */
-  requestEnded(entry: InFlightRequest): void {
-    this.requestActive.add(-1);
-    const m = entry.method;
-    if (m !== null) {
-      m.touch();
-      m.requestActive.add(-1);
+  add(def: MetricDef, delta: i64, method: MethodMetrics | null = null): void {
+    unchecked(this.metrics[def.index]).pending += delta;
+    const at = def.methodIndex;
+    if (method !== null && at >= 0) {
+      method.touch();
+      unchecked(method.metrics[at]).pending += delta;
     }
   }
 
-  /** Records a request's time, overall and for its method. */
-  recordRequestTime(ms: u64, method: MethodMetrics | null = null): void {
-    this.sink.record(this.requestTimeMs, ms);
-    if (method !== null) this.sink.record(method.requestTimeMs, ms);
+  /** Records a histogram sample, for the plugin and, when the metric is per method, for `method`. */
+  record(def: MetricDef, value: u64, method: MethodMetrics | null = null): void {
+    this.sink.record(unchecked(this.metrics[def.index]).id, value);
+    const at = def.methodIndex;
+    if (method !== null && at >= 0) this.sink.record(unchecked(method.metrics[at]).id, value);
   }
 
-  /** Hands every pending delta to the host (only metrics changed since the last flush are visited). */
+  /** Hands every pending change to the host (only the methods changed since the last flush are visited). */
   flush(): void {
-    this.registry.flush();
-    this.methods.flush(this.sink);
+    const flushed = this.flushed;
+    const sink = this.sink;
+    for (let i = 0, n = flushed.length; i < n; i++) unchecked(flushed[i]).flushTo(sink);
+    this.methods.flush();
   }
+}
+
+/** Defines every declared metric with its name after `prefix`. */
+function defineAll(sink: MetricSink, prefix: string): StaticArray<Metric> {
+  const defs = declaredMetrics();
+  const metrics = new StaticArray<Metric>(defs.length);
+  for (let i = 0; i < defs.length; i++) metrics[i] = new Metric(sink.define(defs[i].kind, prefix + defs[i].name));
+  return metrics;
 }

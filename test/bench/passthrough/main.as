@@ -6,10 +6,12 @@
 // with the body length at 12; u32 length prefix, as Thrift framed and THeader). The fuzzer's self-test also sets
 // "trap_on_byte": a frame whose byte 13 has that value traps the VM (`unreachable`), a planted bug to find.
 // Named .as so that the TypeScript type-check of test/ leaves it alone.
-import { registerCodec } from "../../../assembly/abi/protocol";
+import { registerProtocol } from "../../../assembly/abi/protocol";
 import { Bytes, ByteBuffer } from "../../../assembly/lib/bytes";
-import { Codec, Direction, ErrorType, MALFORMED, NEED_MORE_DATA } from "../../../assembly/core/codec";
 import { JsonKind, JsonValue } from "../../../assembly/lib/json";
+import { FieldErrors } from "../../../assembly/lib/json_fields";
+import { Codec, Direction, ErrorType, MALFORMED, NEED_MORE_DATA } from "../../../assembly/core/codec";
+import { CodecFactory, CodecSettings, Protocol, SharedCodecFactory } from "../../../assembly/core/protocol";
 import { Metadata } from "../../../assembly/core/metadata";
 import { Mutation } from "../../../assembly/core/mutation";
 
@@ -21,13 +23,23 @@ enum Framing {
   LengthPrefixed = 2,
 }
 
+class PassThroughProtocol extends Protocol {
+  name(): string {
+    return "passthrough";
+  }
+
+  configure(options: JsonValue, settings: CodecSettings, errors: FieldErrors): CodecFactory | null {
+    const codec = new PassThroughCodec();
+    const problem = codec.configure(options);
+    if (problem.length == 0) return new SharedCodecFactory(codec);
+    errors.fail("field 'codec': " + problem);
+    return null;
+  }
+}
+
 class PassThroughCodec extends Codec {
   framing: Framing = Framing.AwesomeRpc;
   trapOnByte: i32 = -1;
-
-  protocol(): string {
-    return "passthrough";
-  }
 
   configure(options: JsonValue): string {
     if (options.keys.length == 0) return "";
@@ -73,5 +85,4 @@ class PassThroughCodec extends Codec {
   encodeError(request: Metadata, error: ErrorType, message: string, out: ByteBuffer): void {}
 }
 
-const codec = new PassThroughCodec();
-registerCodec((): PassThroughCodec => codec);
+registerProtocol(new PassThroughProtocol());

@@ -1,0 +1,78 @@
+// Configuring a plugin from its JSON configuration (proxy_on_configure): the core's fields, then each registered
+// filter's, then the codec's options, which depend on what the filters read. Unknown fields and wrong types are
+// refused with a message naming the field, never ignored.
+import { JsonKind, JsonParser, JsonValue } from "../lib/json";
+import { checkObject, FieldErrors } from "../lib/json_fields";
+import { FactoryContext } from "./factory_context";
+import { FilterFactory } from "./filter";
+import { FilterChain } from "./filter_chain";
+import { HostServices } from "./host_services";
+import { KeyUsage } from "./key_usage";
+import { Plugin } from "./plugin";
+import { CORE_FIELDS, readPluginSettings } from "./plugin_settings";
+import { CodecSettings, Protocol } from "./protocol";
+import { Stats } from "./stats/stats";
+
+/** The result of configuring: `plugin`, or `error` naming the field at fault. */
+@final
+export class Configured {
+  plugin: Plugin | null = null;
+  error: string = "";
+}
+
+export function configurePlugin(text: string, protocol: Protocol, filters: Array<FilterFactory>, host: HostServices): Configured {
+  const result = new Configured();
+  const root = parseRoot(text, result);
+  if (root === null) return result;
+  const errors = new FieldErrors();
+  if (!checkObject(root, "", knownFields(filters), errors)) {
+    result.error = errors.error;
+    return result;
+  }
+  const settings = readPluginSettings(root, protocol.name(), errors);
+  const context = new FactoryContext(protocol, settings.statPrefix, host);
+  const chain = new FilterChain();
+  for (let i = 0; i < filters.length && !errors.failed; i++) {
+    const filter = filters[i].create(root, context, errors);
+    if (filter !== null) chain.add(filter);
+  }
+  if (errors.failed) {
+    result.error = errors.error;
+    return result;
+  }
+  const usage = new KeyUsage();
+  chain.declareKeys(usage);
+  const codecSettings = new CodecSettings(usage.readsOtherThan(context.serviceKey, context.methodKey));
+  const codecs = protocol.configure(settings.codecOptions, codecSettings, errors);
+  if (codecs === null || errors.failed) {
+    result.error = errors.error;
+    return result;
+  }
+  const stats = new Stats(host.metrics, protocol.name(), settings.statPrefix, context.serviceKey, context.methodKey);
+  result.plugin = new Plugin(protocol, settings, codecSettings, codecs, chain, stats, host.logger);
+  return result;
+}
+
+function parseRoot(text: string, result: Configured): JsonValue | null {
+  if (text.trim().length == 0) return JsonValue.emptyObject();
+  const parser = new JsonParser();
+  const root = parser.parse(text);
+  if (root === null) {
+    result.error = "configuration is not valid JSON: " + parser.error;
+    return null;
+  }
+  if (root.kind != JsonKind.Object) {
+    result.error = "configuration must be a JSON object";
+    return null;
+  }
+  return root;
+}
+
+function knownFields(filters: Array<FilterFactory>): Array<string> {
+  const known = CORE_FIELDS.slice();
+  for (let i = 0; i < filters.length; i++) {
+    const fields = filters[i].fields();
+    for (let f = 0; f < fields.length; f++) known.push(fields[f]);
+  }
+  return known;
+}
