@@ -152,18 +152,20 @@ describe("validateEnvoyMessage", { timeout: 30_000 }, () => {
     assert.deepEqual(validateEnvoyMessage("envoy.config.core.v3.HttpUri", { uri: "http://example.com/dubbo.wasm", cluster: "wasm_server", timeout: "10s" }), []);
   });
 
-  it("checks an xds.type.v3.TypedStruct as the message its type_url names", () => {
-    const config = dubbo();
-    const filters = config.static_resources.listeners[0].filter_chains[0].filters;
-    filters[1].typed_config = {
-      "@type": "type.googleapis.com/xds.type.v3.TypedStruct",
-      type_url: "type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy",
-      value: { stat_prefix: "dubbo", cluster: "dubbo_provider" },
-    };
-    assert.deepEqual(validateEnvoyMessage(BOOTSTRAP, config), []);
-    filters[1].typed_config.value.idle_timeout = "forever";
-    assertRefused(config, `${TCP_PROXY}.value.idle_timeout`, /invalid duration/);
-  });
+  for (const typedStruct of ["xds.type.v3.TypedStruct", "udpa.type.v1.TypedStruct"]) {
+    it(`checks ${typedStruct} as the message its type_url names`, () => {
+      const config = dubbo();
+      const filters = config.static_resources.listeners[0].filter_chains[0].filters;
+      filters[1].typed_config = {
+        "@type": `type.googleapis.com/${typedStruct}`,
+        type_url: "type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy",
+        value: { stat_prefix: "dubbo", cluster: "dubbo_provider" },
+      };
+      assert.deepEqual(validateEnvoyMessage(BOOTSTRAP, config), []);
+      filters[1].typed_config.value.idle_timeout = "forever";
+      assertRefused(config, `${TCP_PROXY}.value.idle_timeout`, /invalid duration/);
+    });
+  }
 
   it("validates any message type by name, and says so for an unknown one", () => {
     assert.deepEqual(validateEnvoyMessage("envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy", { stat_prefix: "x", cluster: "c" }), []);

@@ -2,9 +2,9 @@
 // it: proto3 JSON mapping with unknown fields refused (Envoy parses with ignore_unknown_fields off), plus some of the
 // protoc-gen-validate rules Envoy enforces at load time.
 //
-// The protos: the Envoy API tree in ../shared/envoy-api (ENVOY_API_DIR overrides it), and its imports (xds/, udpa/,
-// validate/, google/api, google/rpc) from the deps/ folder of the @grpc/grpc-js-xds package; google/protobuf/* are
-// protobufjs's own. protobufjs checks none of the JSON rules below, so the value is walked here, field by field.
+// The protos: the vendored trees of third_party/ (envoy/, xds/ and udpa/, validate/: only what third_party/roots.txt
+// needs); google/protobuf/* are protobufjs's own. protobufjs checks none of the JSON rules below, so the value is
+// walked here, field by field.
 //
 // What is checked:
 // - every key names a field of the message, by its proto name (snake_case) or its JSON name (lowerCamelCase), each at
@@ -29,31 +29,18 @@
 import { readdirSync, existsSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import protobuf from "protobufjs";
+import { PROTO_TREES, REPO_ROOT } from "./third_party.ts";
 
 type Type = protobuf.Type;
 type Field = protobuf.Field;
 type Enum = protobuf.Enum;
 
-const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
-
-/** The Envoy API tree: $ENVOY_API_DIR, or ../shared/envoy-api beside the repository. */
-export function envoyApiDir(): string {
-  return process.env.ENVOY_API_DIR ?? path.resolve(REPO_ROOT, "../shared/envoy-api");
-}
-
 function protoSearchPath(): string[] {
   const require = createRequire(path.join(REPO_ROOT, "package.json"));
-  const xdsDeps = path.join(path.dirname(require.resolve("@grpc/grpc-js-xds/package.json")), "deps");
   const protobufjsDir = path.dirname(require.resolve("protobufjs/package.json"));
-  return [
-    envoyApiDir(),
-    path.join(xdsDeps, "xds"), // xds/ and udpa/
-    path.join(xdsDeps, "protoc-gen-validate"), // validate/
-    path.join(xdsDeps, "googleapis"), // google/api, google/rpc
-    protobufjsDir, // google/protobuf/descriptor.proto (the other google/protobuf files are built into protobufjs)
-  ];
+  // protobufjs's google/protobuf/descriptor.proto (the other google/protobuf files are built into protobufjs).
+  return [...PROTO_TREES, protobufjsDir];
 }
 
 let cachedRoot: protobuf.Root | undefined;
@@ -63,9 +50,6 @@ let searchPath: string[] = [];
 function root(): protobuf.Root {
   if (cachedRoot !== undefined) return cachedRoot;
   searchPath = protoSearchPath();
-  if (!existsSync(path.join(searchPath[0], "envoy"))) {
-    throw new Error(`the Envoy API protos are missing: no envoy/ folder in ${searchPath[0]} (set ENVOY_API_DIR)`);
-  }
   const loaded = new protobuf.Root();
   loaded.resolvePath = (_origin: string, target: string) => {
     for (const dir of searchPath) {
@@ -122,6 +106,9 @@ function protoFilesOf(relativeDir: string): string[] {
   return [];
 }
 
+/** Said with an unknown type: only the types third_party/roots.txt lists, and what they use, are vendored. */
+const NOT_VENDORED = "not in the protos vendored for third_party/roots.txt";
+
 /**
  * Checks `value` (a parsed YAML or JSON document) as the proto3 JSON form of the message `typeName` (e.g.
  * "envoy.config.bootstrap.v3.Bootstrap"). Returns one line per problem, "path: what is wrong", empty when valid.
@@ -129,7 +116,7 @@ function protoFilesOf(relativeDir: string): string[] {
 export function validateEnvoyMessage(typeName: string, value: unknown): string[] {
   const errors: string[] = [];
   const type = lookupType(typeName.replace(/^\./, ""));
-  if (type === undefined) return [`(root): unknown message type ${typeName}`];
+  if (type === undefined) return [`(root): unknown message type ${typeName} (${NOT_VENDORED})`];
   new Walker(errors).message(type, value, "");
   return errors;
 }
@@ -504,7 +491,7 @@ class Walker {
     if (typeof typeUrl !== "string" || typeUrl === "") return this.fail(join(path, "@type"), "missing type URL");
     const typeName = typeUrl.slice(typeUrl.lastIndexOf("/") + 1);
     const type = lookupType(typeName);
-    if (type === undefined) return this.fail(join(path, "@type"), `unknown type ${typeName}`);
+    if (type === undefined) return this.fail(join(path, "@type"), `unknown type ${typeName} (${NOT_VENDORED})`);
     const rest = Object.fromEntries(Object.entries(value).filter(([key]) => key !== "@type"));
     if (SPECIAL_JSON.has(typeName)) {
       for (const key of Object.keys(rest)) if (key !== "value") this.fail(join(path, key), "unknown field");
@@ -523,7 +510,7 @@ class Walker {
     if (typeof typeUrl !== "string" || typeUrl === "") return;
     const typeName = typeUrl.slice(typeUrl.lastIndexOf("/") + 1);
     const type = lookupType(typeName);
-    if (type === undefined) return this.fail(join(path, "type_url"), `unknown type ${typeName}`);
+    if (type === undefined) return this.fail(join(path, "type_url"), `unknown type ${typeName} (${NOT_VENDORED})`);
     if (isObject(value.value)) this.message(type, value.value, join(path, "value"));
   }
 }

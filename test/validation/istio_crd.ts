@@ -3,20 +3,13 @@
 // refused except under x-kubernetes-preserve-unknown-fields (e.g. WasmPlugin's pluginConfig, EnvoyFilter's patch
 // value), types, enums, patterns, lengths, ranges, required fields and oneOf / anyOf as the schema gives them.
 //
-// The CRDs: ../shared/schemas/istio-crds.gen.yaml (ISTIO_CRDS overrides it), the openAPIV3Schema of the served version
-// named by apiVersion. Not checked: x-kubernetes-validations (CEL rules, e.g. "only one of targetRefs or selector"),
-// list-map key uniqueness (x-kubernetes-list-type: map), and the API server's own defaulting and pruning.
+// The CRDs: third_party/istio/crds.gen.yaml (the kinds of third_party/roots.txt), the openAPIV3Schema of the served
+// version named by apiVersion. Not checked: x-kubernetes-validations (CEL rules, e.g. "only one of targetRefs or
+// selector"), list-map key uniqueness (x-kubernetes-list-type: map), and the API server's own defaulting and pruning.
 import { readFileSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { parseAllDocuments } from "yaml";
-
-const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
-
-export function istioCrdsFile(): string {
-  return process.env.ISTIO_CRDS ?? path.resolve(REPO_ROOT, "../shared/schemas/istio-crds.gen.yaml");
-}
+import { ISTIO_CRDS } from "./third_party.ts";
 
 type Schema = Record<string, any>;
 
@@ -60,7 +53,7 @@ let ajv: Ajv | undefined;
 
 function crdVersions(): CrdVersion[] {
   if (versions !== undefined) return versions;
-  const documents = parseAllDocuments(readFileSync(istioCrdsFile(), "utf8")).map((d) => d.toJS());
+  const documents = parseAllDocuments(readFileSync(ISTIO_CRDS, "utf8")).map((d) => d.toJS());
   versions = [];
   for (const crd of documents) {
     if (crd?.kind !== "CustomResourceDefinition") continue;
@@ -177,7 +170,9 @@ export function validateIstioResource(resource: unknown): string[] {
   if (crd === undefined) {
     const served = crds.filter((c) => c.kind === kind).map((c) => `${c.group}/${c.version}`);
     return [
-      served.length === 0 ? `kind: no Istio CRD has kind ${kind}` : `apiVersion: ${kind} is served as ${served.join(", ")}, not ${apiVersion}`,
+      served.length === 0
+        ? `kind: no Istio CRD has kind ${kind} (the vendored CRDs are the kinds of third_party/roots.txt)`
+        : `apiVersion: ${kind} is served as ${served.join(", ")}, not ${apiVersion}`,
     ];
   }
   const validate = compiledFor(crd);

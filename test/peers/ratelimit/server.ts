@@ -1,18 +1,9 @@
-// A real rate limit service: Envoy's RateLimitService/ShouldRateLimit (envoy/service/ratelimit/v3/rls.proto from
-// ../shared/envoy-api), served over HTTP/2 by @grpc/grpc-js. It allows `limit` hits per (domain, descriptor) and
+// A real rate limit service: Envoy's RateLimitService/ShouldRateLimit (envoy/service/ratelimit/v3/rls.proto, vendored
+// in third_party/), served over HTTP/2 by @grpc/grpc-js. It allows `limit` hits per (domain, descriptor) and
 // records every request; `delayMs` holds answers back (to test holding and timeouts), `failWith` fails calls.
-import { fileURLToPath } from "node:url";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
-
-const REPO = fileURLToPath(new URL("../../../", import.meta.url));
-const XDS_DEPS = `${REPO}node_modules/@grpc/grpc-js-xds/deps/`;
-const PROTO_DIRS = [
-  `${REPO}../shared/envoy-api`,
-  `${XDS_DEPS}xds`,
-  `${XDS_DEPS}protoc-gen-validate`,
-  `${XDS_DEPS}googleapis`,
-];
+import { PROTO_TREES } from "../../validation/third_party.ts";
 
 export interface RateLimitEntry {
   readonly key: string;
@@ -43,7 +34,7 @@ let loaded: grpc.GrpcObject | undefined;
 
 function rlsPackage(): any {
   loaded ??= grpc.loadPackageDefinition(
-    protoLoader.loadSync("envoy/service/ratelimit/v3/rls.proto", { includeDirs: PROTO_DIRS, keepCase: true, enums: String }),
+    protoLoader.loadSync("envoy/service/ratelimit/v3/rls.proto", { includeDirs: PROTO_TREES, keepCase: true, enums: String }),
   );
   return (loaded as any).envoy.service.ratelimit.v3;
 }
