@@ -17,6 +17,7 @@ import { type HostServices, LogLevel, type WasmPluginConfig } from "../api.ts";
 import type { Context } from "./context.ts";
 import { abiVersionOf, checkModule } from "./module_check.ts";
 import { pluginKey, vmKey } from "./sharing_keys.ts";
+import { configureV8Engine } from "./v8_engine.ts";
 import { type VmEnvironment, WasmVm } from "./wasm_vm.ts";
 
 /** How long releasing a root context whose proxy_on_done answered false waits for it to call proxy_done. */
@@ -65,6 +66,7 @@ export class WasmRuntime {
   private readonly vmsPerBase = new Map<string, Set<WasmVm>>();
 
   constructor(readonly services: HostServices) {
+    configureV8Engine();
     this.workerCaches = Array.from({ length: Math.max(1, services.concurrency) }, () => ({ vms: new Map(), plugins: new Map() }));
   }
 
