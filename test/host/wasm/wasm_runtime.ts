@@ -20,9 +20,6 @@ import { pluginKey, vmKey } from "./sharing_keys.ts";
 import { configureV8Engine } from "./v8_engine.ts";
 import { type VmEnvironment, WasmVm } from "./wasm_vm.ts";
 
-/** How long releasing a root context whose proxy_on_done answered false waits for it to call proxy_done. */
-const DONE_GRACE_MS = 1000;
-
 /** A plugin started in a worker VM: the VM and the plugin's root context there. */
 export interface PluginHandle {
   readonly vm: WasmVm;
@@ -126,7 +123,7 @@ export class WasmRuntime {
     if (--shared.users > 0) return;
     const caches = this.workerCaches[shared.worker];
     for (const [key, cached] of caches.plugins) if (cached === shared) caches.plugins.delete(key);
-    await shutDownRoot(shared.vm, shared.root);
+    await shared.vm.shutDown(shared.root);
     const left = (this.handlesPerVm.get(shared.vm) ?? 1) - 1;
     this.handlesPerVm.set(shared.vm, left);
     if (left === 0 && ![...caches.vms.values()].includes(shared.vm)) this.dispose(shared.vm);
@@ -206,21 +203,4 @@ export class WasmRuntime {
 
 function refusal(plugin: WasmPluginConfig, why: string): Error {
   return new Error(`Unable to create Wasm network filter ${plugin.name}: ${why}`);
-}
-
-/**
- * proxy_on_done; proxy_on_delete right away if it says done, else once the module calls proxy_done (Envoy waits for
- * ever; here at most DONE_GRACE_MS, then the root is dropped without proxy_on_delete).
- */
-async function shutDownRoot(vm: WasmVm, root: Context): Promise<void> {
-  const done =
-    vm.call(root, "proxy_on_done", root.id) !== 0 ||
-    (await new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), DONE_GRACE_MS);
-      vm.awaitingDone.set(root, () => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-    }));
-  if (done) vm.call(root, "proxy_on_delete", root.id);
 }

@@ -15,6 +15,7 @@ import { type ConnectionState, Context } from "./context.ts";
 import type { AbiVersion } from "./envoy_abi.ts";
 import { buildImports } from "./host_imports.ts";
 import { MetricIds } from "./metric_ids.ts";
+import { pluginKey } from "./sharing_keys.ts";
 import { TickTimers } from "./tick_timers.ts";
 import { UpstreamClients } from "./upstream_clients.ts";
 import { VmMemory } from "./vm_memory.ts";
@@ -33,6 +34,9 @@ export interface VmEnvironment {
 
 type Export = (...args: (number | bigint)[]) => unknown;
 
+/** How long shutting a root context down waits for it to call proxy_done once proxy_on_done answered false. */
+const DONE_GRACE_MS = 1000;
+
 export class WasmVm {
   readonly memory: VmMemory;
   readonly vmContext: Context;
@@ -45,6 +49,8 @@ export class WasmVm {
   readonly awaitingDone = new Map<Context, () => void>();
   private readonly exports: Readonly<Record<string, Export>>;
   private readonly contexts = new Map<number, Context>();
+  /** WasmBase::root_contexts_: by plugin key, until shut down. */
+  private readonly roots = new Map<string, Context>();
   private nextContextId = 1;
   private current: Context;
   private effectiveContextId = 0;
@@ -135,11 +141,14 @@ export class WasmVm {
   }
 
   /**
-   * WasmBase::start: a root context for `plugin`, told proxy_on_context_create(root, 0) then proxy_on_vm_start(root,
-   * VM configuration size); undefined when proxy_on_vm_start answered false (or the VM failed).
+   * WasmBase::start: the root context of `plugin`'s key (a new one, or the one a failed start or configure left),
+   * told proxy_on_context_create(root, 0) then proxy_on_vm_start(root, VM configuration size); undefined when
+   * proxy_on_vm_start answered false (or the VM failed).
    */
   startRoot(plugin: WasmPluginConfig): Context | undefined {
-    const root = this.register(Context.root(this.nextContextId++, plugin));
+    const key = pluginKey(plugin);
+    const root = this.roots.get(key) ?? this.register(Context.root(this.nextContextId++, plugin));
+    this.roots.set(key, root);
     this.call(root, "proxy_on_context_create", root.id, 0);
     root.created = true;
     const started = this.call(root, "proxy_on_vm_start", root.id, new TextEncoder().encode(this.settings.vmConfiguration).length);
@@ -152,6 +161,25 @@ export class WasmVm {
     const configured = this.call(root, "proxy_on_configure", root.id, root.pluginConfiguration.length);
     root.pluginConfiguration = undefined;
     return configured !== 0 && !this.failed;
+  }
+
+  /**
+   * WasmBase::startShutdown(plugin key): proxy_on_done; proxy_on_delete right away if it says done, else once the
+   * module calls proxy_done (Envoy waits for ever; here at most DONE_GRACE_MS, then the root is dropped without
+   * proxy_on_delete).
+   */
+  async shutDown(root: Context): Promise<void> {
+    for (const [key, known] of this.roots) if (known === root) this.roots.delete(key);
+    const done =
+      this.call(root, "proxy_on_done", root.id) !== 0 ||
+      (await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), DONE_GRACE_MS);
+        this.awaitingDone.set(root, () => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+      }));
+    if (done) this.call(root, "proxy_on_delete", root.id);
   }
 
   /** WasmVm::addFailCallback: `callback` runs once, when the VM fails, after the failure was logged. */

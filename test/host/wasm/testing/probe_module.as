@@ -3,7 +3,7 @@
 // and runs the commands it receives: the downstream (or upstream) data of a connection are ";"-separated commands
 // run on that context, the message of a gRPC response ","-separated commands run on the root context ("$conn" is
 // the connection that made the call); each logs "r <command> => <result>". The plugin configuration holds flags
-// ("reject", "reject_on_workers" (accepted by the first configure of its vm_id only, the canary's), "tick=<ms>",
+// ("reject", "accept=<n>" (only the first n configures of its vm_id succeed, counted in shared data), "tick=<ms>",
 // "linger", "trap_on_log"), kept per root context: several plugins may share the VM.
 
 @external("env", "proxy_log") declare function proxy_log(level: u32, ptr: usize, size: usize): u32;
@@ -126,9 +126,14 @@ function configOf(context: u32): string {
   return configs.has(root) ? configs.get(root) : "";
 }
 
-function sharedDataHas(key: string): bool {
-  const k = utf8(key);
-  return proxy_get_shared_data(ptr(k), k.byteLength, out, out + 4, out + 8) == 0;
+/** Counts the configures of this vm_id in shared data; the count including this one. */
+function countConfigure(): u32 {
+  const k = utf8("configures");
+  const found = proxy_get_shared_data(ptr(k), k.byteLength, out, out + 4, out + 8) == 0;
+  const count = found ? num(String.UTF8.decode(returned())) + 1 : 1;
+  const v = utf8(count.toString());
+  proxy_set_shared_data(ptr(k), k.byteLength, ptr(v), v.byteLength, 0);
+  return count;
 }
 
 function run(command: string, context: u32): string {
@@ -302,12 +307,7 @@ export function proxy_on_configure(root: u32, size: u32): u32 {
   configs.set(root, config);
   log("cb on_configure " + root.toString() + " " + config);
   if (config.includes("tick=")) proxy_set_tick_period_milliseconds(num(config.split("tick=")[1].split(" ")[0]));
-  if (config.includes("reject_on_workers")) {
-    if (sharedDataHas("configured")) return 0;
-    const k = utf8("configured");
-    proxy_set_shared_data(ptr(k), k.byteLength, 0, 0, 0);
-    return 1;
-  }
+  if (config.includes("accept=")) return countConfigure() <= num(config.split("accept=")[1].split(" ")[0]) ? 1 : 0;
   return config.includes("reject") ? 0 : 1;
 }
 
