@@ -116,6 +116,20 @@ describe("plugins with different VM keys get different VMs", () => {
   });
 });
 
+describe("a vm_id's shared data and queues", () => {
+  it("live as long as a VM with that vm_id, in any runtime of the process, and go with the last one", async () => {
+    const first = await ProbeRuntime.create().load({ vmId: "sharing_7" });
+    run(first, ["sset colour red 0", "qreg jobs"]);
+    const second = await ProbeRuntime.create().load({ name: "second", vmId: "sharing_7", vmConfiguration: "other-vm-config" });
+    await first.close();
+    assert.equal(run(second, ["sget colour"])[0].split(" ")[1], "red", "a base VM of the vm_id is still alive");
+    await second.close();
+    const third = await ProbeRuntime.create().load({ vmId: "sharing_7" });
+    assert.deepEqual(run(third, ["sget colour", "qresolve - jobs"]), [`${WasmResult.NotFound}  0`, `${WasmResult.NotFound} 0`]);
+    await third.close();
+  });
+});
+
 /** The probe with one more line: other code, the same behaviour. */
 async function otherProbeModule(): Promise<string> {
   const source = readFileSync(new URL("./testing/probe_module.as", import.meta.url), "utf8");

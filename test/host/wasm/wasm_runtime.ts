@@ -18,6 +18,7 @@ import type { Context } from "./context.ts";
 import { abiVersionOf, checkModule } from "./module_check.ts";
 import { pluginKey, vmKey } from "./sharing_keys.ts";
 import { configureV8Engine } from "./v8_engine.ts";
+import { holdVmId } from "./vm_id_handles.ts";
 import { type VmEnvironment, WasmVm } from "./wasm_vm.ts";
 
 /** A plugin started in a worker VM: the VM and the plugin's root context there. */
@@ -47,6 +48,8 @@ interface BaseState extends BaseWasm {
   failure?: string;
   /** Plugins loaded on it. */
   users: number;
+  /** Lets go of its vm_id (the last base VM of a vm_id takes its shared data and queues with it). */
+  readonly releaseVmId: () => void;
 }
 
 /** What one worker thread keeps: its VM per VM key and its plugin handles per VM key and plugin key. */
@@ -86,8 +89,13 @@ export class WasmRuntime {
       pending.catch(() => this.bases.delete(key));
     }
     const base = await pending;
-    if (base.failure !== undefined) throw refusal(plugin, base.failure);
-    this.canary(base, plugin);
+    try {
+      if (base.failure !== undefined) throw refusal(plugin, base.failure);
+      this.canary(base, plugin);
+    } catch (error) {
+      if (base.users === 0) this.dropBase(base); // nothing holds it: gone, as Envoy's last handle on it
+      throw error;
+    }
     base.users++;
     return base;
   }
@@ -132,9 +140,13 @@ export class WasmRuntime {
   /** A plugin of the base is closed; with the last one the base VM and the key's worker VMs go. */
   releaseBase(base: BaseWasm): void {
     const state = base as BaseState;
-    if (--state.users > 0) return;
+    if (--state.users === 0) this.dropBase(state);
+  }
+
+  private dropBase(state: BaseState): void {
     this.bases.delete(state.key);
     state.vm.dispose();
+    state.releaseVmId();
     for (const vm of this.vmsPerBase.get(state.key) ?? []) this.dispose(vm);
     for (const caches of this.workerCaches) caches.vms.delete(state.key);
   }
@@ -146,13 +158,15 @@ export class WasmRuntime {
       services: this.services,
       abi: abiVersionOf(code),
     };
+    const releaseVmId = holdVmId(plugin.vmId);
     const vm = new WasmVm(module, env);
     vm.initialize();
     if (vm.failed) {
       vm.dispose();
+      releaseVmId();
       throw refusal(plugin, vm.failureMessage!);
     }
-    return { key, module, env, vm, canaries: new Map(), users: 0 };
+    return { key, module, env, vm, canaries: new Map(), users: 0, releaseVmId };
   }
 
   private canary(base: BaseState, plugin: WasmPluginConfig): void {
