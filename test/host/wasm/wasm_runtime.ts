@@ -33,13 +33,14 @@ interface SharedPluginHandle extends PluginHandle {
   users: number;
 }
 
-/** A VM key's base VM, its compiled module and what is known of its plugins. */
+/** What a plugin holds of its VM key's base VM (Envoy's base_wasm_ handle). */
 export interface BaseWasm {
   readonly key: string;
-  readonly vm: WasmVm;
 }
 
+/** A VM key's base VM, its compiled module and what is known of its plugins. */
 interface BaseState extends BaseWasm {
+  readonly vm: WasmVm;
   readonly module: WebAssembly.Module;
   readonly env: VmEnvironment;
   /** Canary answers by plugin key. */
