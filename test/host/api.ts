@@ -200,6 +200,9 @@ export enum LogLevel {
 
 export type LogSink = (level: LogLevel, message: string) => void;
 
+/** A PluginConfig's `failure_policy` (extensions.wasm.v3.FailurePolicy), UNSPECIFIED left out. */
+export type FailurePolicy = "FAIL_RELOAD" | "FAIL_CLOSED" | "FAIL_OPEN";
+
 /** envoy.extensions.filters.network.wasm.v3.Wasm `config` (PluginConfig + VmConfig), already resolved. */
 export interface WasmPluginConfig {
   readonly name: string;
@@ -210,8 +213,15 @@ export interface WasmPluginConfig {
   readonly vmConfiguration: string;
   /** `vm_config.code.local.filename`, resolved against the working directory. */
   readonly wasmPath: string;
+  /** The deprecated `fail_open` field, as written. */
   readonly failOpen: boolean;
+  /** `failure_policy`; absent when UNSPECIFIED. */
+  readonly failurePolicy?: FailurePolicy;
+  /** `reload_config.backoff.base_interval` in milliseconds, when set. */
+  readonly reloadBaseIntervalMs?: number;
   readonly environment: Readonly<Record<string, string>>;
+  /** The `traffic_direction` of the plugin's listener (0 UNSPECIFIED, 1 INBOUND, 2 OUTBOUND); part of the plugin key. */
+  readonly listenerDirection?: number;
 }
 
 /** What the proxy half provides to the wasm half. */
@@ -221,7 +231,7 @@ export interface HostServices {
   readonly log: LogSink;
   /** The level proxy_get_log_level answers and below which proxy_log lines are dropped. */
   readonly logLevel: LogLevel;
-  /** Number of worker threads Envoy would run (`--concurrency`): one VM instance per worker. */
+  /** Number of worker threads Envoy would run (`--concurrency`): one VM instance per worker and VM key. */
   readonly concurrency: number;
   /** The bootstrap's `node` in proto JSON form (id, cluster, metadata): what the `xds.node` property shows. */
   readonly node?: Readonly<Record<string, unknown>>;
@@ -229,7 +239,11 @@ export interface HostServices {
 
 /** One per wasm filter entry of a listener; creates a filter per downstream connection. */
 export interface NetworkFilterFactory {
-  createFilter(): NetworkFilter;
+  /**
+   * The filter for a connection handled by worker `worker` (0 to concurrency - 1); without one, the workers take
+   * connections in turn.
+   */
+  createFilter(worker?: number): NetworkFilter;
   /** Tears down the VMs (proxy_on_done / proxy_on_delete on root contexts), timers and pending calls. */
   close(): Promise<void>;
 }

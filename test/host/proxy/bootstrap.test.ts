@@ -85,6 +85,7 @@ describe("bootstrap subset", () => {
         wasmPath: path.resolve("build/awesomerpc.wasm"),
         failOpen: false,
         environment: {},
+        listenerDirection: 0,
       },
     ]);
     assert.deepEqual(main.tcpProxy, {
@@ -110,7 +111,10 @@ describe("bootstrap subset", () => {
     config.stats_config = { stats_tags: [{ tag_name: "rpc_method", regex: "(method=\\.=(.*?);\\.;)" }] };
     Object.assign(listener(config), { traffic_direction: "OUTBOUND", per_connection_buffer_limit_bytes: 4096 });
     filters(config)[0].typed_config.config.vm_config.environment_variables = { key_values: { MODE: "test" } };
-    filters(config)[0].typed_config.config.failure_policy = "FAIL_OPEN";
+    Object.assign(filters(config)[0].typed_config.config, {
+      failure_policy: "FAIL_RELOAD",
+      reload_config: { backoff: { base_interval: "0.2505s", max_interval: "1s" } },
+    });
     const proxy = tcpProxy(config);
     delete proxy.cluster;
     proxy.weighted_clusters = { clusters: [{ name: "a", weight: 1 }, { name: "b", weight: 3 }] };
@@ -128,7 +132,11 @@ describe("bootstrap subset", () => {
     assert.equal(main.trafficDirection, 2);
     assert.equal(main.bufferLimitBytes, 4096);
     assert.deepEqual(main.wasmFilters[0].environment, { MODE: "test" });
-    assert.equal(main.wasmFilters[0].failOpen, true);
+    assert.deepEqual(
+      [main.wasmFilters[0].failOpen, main.wasmFilters[0].failurePolicy, main.wasmFilters[0].reloadBaseIntervalMs, main.wasmFilters[0].listenerDirection],
+      [false, "FAIL_RELOAD", 250, 2],
+      "the deprecated fail_open is kept apart from failure_policy; the backoff in whole milliseconds",
+    );
     assert.deepEqual(main.tcpProxy, {
       statPrefix: "main",
       route: { weightedClusters: [{ name: "a", weight: 1 }, { name: "b", weight: 3 }] },
@@ -170,6 +178,16 @@ describe("bootstrap subset", () => {
       "a non-StringValue plugin configuration",
       (c) => (filters(c)[0].typed_config.config.configuration["@type"] = "type.googleapis.com/google.protobuf.Struct"),
       /config\.configuration\.@type: expected "type\.googleapis\.com\/google\.protobuf\.StringValue"/,
+    ],
+    [
+      "a failure policy Envoy does not have",
+      (c) => (filters(c)[0].typed_config.config.failure_policy = "FAIL_IGNORE"),
+      /config\.failure_policy: "FAIL_IGNORE" is not supported by this host \(supported: UNSPECIFIED, FAIL_RELOAD, FAIL_CLOSED, FAIL_OPEN\)/,
+    ],
+    [
+      "a reload backoff without base_interval",
+      (c) => (filters(c)[0].typed_config.config.reload_config = { backoff: { max_interval: "1s" } }),
+      /config\.reload_config\.backoff\.base_interval: required, at least 1ms/,
     ],
     ["both cluster and weighted_clusters", (c) => (tcpProxy(c).weighted_clusters = { clusters: [{ name: "x", weight: 1 }] }), /typed_config\.cluster: exactly one of cluster and weighted_clusters/],
     [

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { parse } from "yaml";
-import type { TagSpecifier, WasmPluginConfig } from "../api.ts";
+import type { FailurePolicy, TagSpecifier, WasmPluginConfig } from "../api.ts";
 import { BootstrapError, ProtoMessage } from "./proto_json.ts";
 
 export interface SocketAddress {
@@ -89,6 +89,8 @@ export const DEFAULT_BUFFER_LIMIT_BYTES = 1024 * 1024;
 const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
 const DEFAULT_STATS_FLUSH_INTERVAL_MS = 5000;
 const DEFAULT_TCP_IDLE_TIMEOUT_MS = 60 * 60 * 1000;
+/** extensions.wasm.v3.FailurePolicy values other than UNSPECIFIED. */
+const FAILURE_POLICIES: readonly FailurePolicy[] = ["FAIL_RELOAD", "FAIL_CLOSED", "FAIL_OPEN"];
 /** core.v3.TrafficDirection, in enum number order. */
 const TRAFFIC_DIRECTIONS = ["UNSPECIFIED", "INBOUND", "OUTBOUND"] as const;
 
@@ -188,14 +190,15 @@ function readListener(listener: ProtoMessage): ListenerConfig {
   if (chains.length !== 1) listener.fail("filter_chains", `exactly one filter chain is supported, got ${chains.length}`);
   const chain = chains[0];
   const filterChainName = chain.optionalString("name") ?? "";
-  const { wasmFilters, tcpProxy } = readFilters(chain);
+  const trafficDirection = TRAFFIC_DIRECTIONS.indexOf(direction);
+  const { wasmFilters, tcpProxy } = readFilters(chain, trafficDirection);
   chain.end();
   listener.end();
   return {
     name,
     address,
     statPrefix,
-    trafficDirection: TRAFFIC_DIRECTIONS.indexOf(direction),
+    trafficDirection,
     bufferLimitBytes,
     filterChainName,
     wasmFilters,
@@ -214,7 +217,7 @@ function addressStatName(address: SocketAddress): string {
 }
 
 /** Zero or more wasm filters followed by exactly one terminal tcp_proxy (filters are told apart by their @type). */
-function readFilters(chain: ProtoMessage): { wasmFilters: WasmPluginConfig[]; tcpProxy: TcpProxyConfig } {
+function readFilters(chain: ProtoMessage, listenerDirection: number): { wasmFilters: WasmPluginConfig[]; tcpProxy: TcpProxyConfig } {
   const filters = chain.messages("filters");
   const wasmFilters: WasmPluginConfig[] = [];
   let tcpProxy: TcpProxyConfig | undefined;
@@ -222,7 +225,7 @@ function readFilters(chain: ProtoMessage): { wasmFilters: WasmPluginConfig[]; tc
     filter.string("name");
     const type = filter.anyType("typed_config");
     if (tcpProxy !== undefined) filter.fail("typed_config", "tcp_proxy is a terminal filter: no filter may follow it");
-    if (type === WASM_FILTER_TYPE) wasmFilters.push(readWasmFilter(filter.any("typed_config", type)));
+    if (type === WASM_FILTER_TYPE) wasmFilters.push(readWasmFilter(filter.any("typed_config", type), listenerDirection));
     else if (type === TCP_PROXY_TYPE) tcpProxy = readTcpProxy(filter.any("typed_config", type));
     else filter.fail("typed_config", `filter type ${type} is not supported by this host (supported: ${WASM_FILTER_TYPE}, ${TCP_PROXY_TYPE})`);
     filter.end();
@@ -231,13 +234,14 @@ function readFilters(chain: ProtoMessage): { wasmFilters: WasmPluginConfig[]; tc
   return { wasmFilters, tcpProxy };
 }
 
-function readWasmFilter(wasm: ProtoMessage): WasmPluginConfig {
+function readWasmFilter(wasm: ProtoMessage, listenerDirection: number): WasmPluginConfig {
   const plugin = wasm.message("config");
   const name = plugin.optionalString("name") ?? "";
   const rootId = plugin.optionalString("root_id") ?? "";
   const configuration = readStringValue(plugin, "configuration");
-  const deprecatedFailOpen = plugin.bool("fail_open", false);
-  const policy = plugin.enumName("failure_policy", ["UNSPECIFIED", "FAIL_CLOSED", "FAIL_OPEN"], "UNSPECIFIED");
+  const failOpen = plugin.bool("fail_open", false);
+  const policy = plugin.enumName("failure_policy", ["UNSPECIFIED", ...FAILURE_POLICIES], "UNSPECIFIED");
+  const reloadBaseIntervalMs = readReloadConfig(plugin.optionalMessage("reload_config"));
   const vm = plugin.message("vm_config");
   const vmId = vm.optionalString("vm_id") ?? "";
   vm.enumName("runtime", ["envoy.wasm.runtime.v8"], "envoy.wasm.runtime.v8");
@@ -258,10 +262,28 @@ function readWasmFilter(wasm: ProtoMessage): WasmPluginConfig {
     configuration,
     vmConfiguration,
     wasmPath,
-    // The deprecated fail_open only counts while failure_policy is left unspecified.
-    failOpen: policy === "UNSPECIFIED" ? deprecatedFailOpen : policy === "FAIL_OPEN",
+    failOpen,
+    ...(policy !== "UNSPECIFIED" && { failurePolicy: policy }),
+    ...(reloadBaseIntervalMs !== undefined && { reloadBaseIntervalMs }),
     environment,
+    listenerDirection,
   };
+}
+
+/** reload_config.backoff (a core.v3.BackoffStrategy): its base_interval, in whole milliseconds as Envoy reads it. */
+function readReloadConfig(reload: ProtoMessage | undefined): number | undefined {
+  const backoff = reload?.optionalMessage("backoff");
+  if (reload === undefined || backoff === undefined) {
+    reload?.end();
+    return undefined;
+  }
+  const baseMs = backoff.optionalDurationMs("base_interval") ?? 0;
+  if (baseMs < 1) backoff.fail("base_interval", "required, at least 1ms");
+  const maxMs = backoff.optionalDurationMs("max_interval");
+  if (maxMs !== undefined && maxMs <= 0) backoff.fail("max_interval", "must be greater than 0s");
+  backoff.end();
+  reload.end();
+  return Math.floor(baseMs);
 }
 
 /** A google.protobuf.Any holding a StringValue (what Envoy passes to the plugin unwrapped); absent is "". */

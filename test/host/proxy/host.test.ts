@@ -13,7 +13,7 @@ describe("host life cycle", { timeout: 10_000 }, () => {
       { config, concurrency: 1, log: () => {} },
       {
         ...components,
-        loadWasmNetworkFilter: async (plugin): Promise<NetworkFilterFactory> => {
+        createWasmLoader: () => async (plugin): Promise<NetworkFilterFactory> => {
           if (plugin.name === "filter1") throw new Error("invalid plugin configuration");
           return { createFilter: testFilters().make, close: async () => void closed.push(plugin.name) };
         },

@@ -43,9 +43,13 @@ export interface FlushedStatsStore extends StatsStore {
   mergeHistograms(): void;
 }
 
+/** Loads a wasm filter entry of a listener. */
+export type WasmFilterLoader = (config: WasmPluginConfig) => Promise<NetworkFilterFactory>;
+
 export interface HostComponents {
   createStatsStore(config: StatsConfig): FlushedStatsStore;
-  loadWasmNetworkFilter(config: WasmPluginConfig, services: HostServices): Promise<NetworkFilterFactory>;
+  /** The wasm half of one host: the plugins it loads share VMs as in one Envoy process. */
+  createWasmLoader(services: HostServices): WasmFilterLoader;
 }
 
 export async function runHost(options: HostOptions, components: HostComponents): Promise<RunningHost> {
@@ -94,12 +98,14 @@ class Host implements RunningHost {
       concurrency: this.concurrency,
       node: bootstrap.node,
     };
+    const loadWasmFilter = components.createWasmLoader(services);
     const wasmFilters: NetworkFilterFactory[][] = [];
-    for (const listener of bootstrap.listeners) wasmFilters.push(await this.loadPlugins(listener.wasmFilters, components, services));
+    for (const listener of bootstrap.listeners) wasmFilters.push(await this.loadPlugins(listener.wasmFilters, loadWasmFilter));
     await this.startAdmin();
     for (const [index, config] of bootstrap.listeners.entries()) {
       const listener = await Listener.start(config, {
         wasmFilters: wasmFilters[index],
+        workers: this.concurrency,
         clusters,
         stats,
         connectionLog: logger.named("connection"),
@@ -111,14 +117,10 @@ class Host implements RunningHost {
     this.log(LogLevel.Info, "all dependencies initialized. starting workers");
   }
 
-  private async loadPlugins(
-    plugins: readonly WasmPluginConfig[],
-    components: HostComponents,
-    services: HostServices,
-  ): Promise<NetworkFilterFactory[]> {
+  private async loadPlugins(plugins: readonly WasmPluginConfig[], loadWasmFilter: WasmFilterLoader): Promise<NetworkFilterFactory[]> {
     const factories: NetworkFilterFactory[] = [];
     for (const plugin of plugins) {
-      const factory = await components.loadWasmNetworkFilter(plugin, services);
+      const factory = await loadWasmFilter(plugin);
       this.filterFactories.push(factory); // closed by stop(), also when a later plugin fails
       factories.push(factory);
     }

@@ -19,6 +19,8 @@ import { TcpProxyFilter, tcpProxyStats, type TcpProxyStats } from "./tcp_proxy.t
 export interface ListenerContext {
   /** One factory per wasm filter of the chain, in chain order. */
   readonly wasmFilters: readonly NetworkFilterFactory[];
+  /** Envoy's worker threads (--concurrency): each connection is handled by one, with all of its filters. */
+  readonly workers: number;
   readonly clusters: StaticClusterManager;
   readonly stats: StatsStore;
   /** Envoy's "connection" logger. */
@@ -38,6 +40,7 @@ export class Listener {
   private readonly connections = new Set<Connection>();
   private readonly stats: ListenerStats;
   private readonly tcpStats: TcpProxyStats;
+  private nextWorker = 0;
 
   private constructor(
     private readonly config: ListenerConfig,
@@ -120,8 +123,9 @@ export class Listener {
   /** The configured wasm filters then tcp_proxy; false when a filter could not be created. */
   private buildFilterChain(connection: Connection): boolean {
     const { config, context } = this;
+    const worker = this.nextWorker++ % context.workers;
     try {
-      for (const factory of context.wasmFilters) connection.addFilter(factory.createFilter());
+      for (const factory of context.wasmFilters) connection.addFilter(factory.createFilter(worker));
     } catch (error) {
       context.connectionLog(LogLevel.Error, `[C${connection.info.id}] closing connection: ${(error as Error).message}`);
       return false;

@@ -157,7 +157,7 @@ export function testBootstrap(options: ProxyOptions): object {
 export function testComponents(filters: readonly (() => NetworkFilter)[] = []): HostComponents {
   return {
     createStatsStore: (config) => new EnvoyStatsStore(config),
-    loadWasmNetworkFilter: async (plugin: WasmPluginConfig) => {
+    createWasmLoader: () => async (plugin: WasmPluginConfig) => {
       const make = filters[Number(plugin.name.replace("filter", ""))];
       return { createFilter: make, close: async () => {} };
     },

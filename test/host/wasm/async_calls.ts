@@ -44,7 +44,7 @@ export class AsyncCalls {
   constructor(private readonly vm: WasmVm) {}
 
   grpcCall(root: Context, args: GrpcCallArguments): Started {
-    const upstream = this.vm.env.upstream;
+    const upstream = this.vm.upstream;
     let service = parseGrpcService(args.service);
     if (!service) {
       const clusterName = new TextDecoder().decode(args.service);
@@ -89,7 +89,7 @@ export class AsyncCalls {
   }
 
   httpCall(root: Context, args: HttpCallArguments): Started {
-    const cluster = this.vm.env.upstream.cluster(args.cluster);
+    const cluster = this.vm.upstream.cluster(args.cluster);
     const names = new Set(args.headers.map(([k]) => k.toLowerCase()));
     if (!cluster || !names.has(":path") || !names.has(":method") || !names.has(":authority")) {
       return { result: WasmResult.BadArgument };
@@ -104,7 +104,7 @@ export class AsyncCalls {
       setImmediate(() => report({ headers: [[":status", "503"]], body, trailers: [] }));
       this.httpCalls.set(token, () => {});
     } else {
-      this.httpCalls.set(token, this.vm.env.upstream.http(cluster, args, report));
+      this.httpCalls.set(token, this.vm.upstream.http(cluster, args, report));
     }
     return { result: WasmResult.Ok, token };
   }

@@ -1,8 +1,10 @@
-// Envoy's wasm Context (proxy-wasm-cpp-host ContextBase): the VM context (id 0, runs _initialize and malloc), the
-// plugin's root context, and one stream context per downstream connection, whose parent is the root context.
+// Envoy's wasm Context (proxy-wasm-cpp-host ContextBase): the VM context (id 0, runs _initialize and malloc, belongs
+// to no plugin), one root context per plugin started in the VM, and one stream context per downstream connection,
+// whose parent is its plugin's root context. A VM may serve several plugins: what belongs to a plugin (its name,
+// root_id, configuration) is read from the context's plugin, never from the VM.
 // Host calls act on the "effective" context (the one proxy_set_effective_context chose during this VM call, else
 // the context the call is running in); async calls and their callbacks belong to the ROOT context.
-import type { ByteBuffer, ConnectionInfo, FilterState, ReadFilterCallbacks } from "../api.ts";
+import type { ByteBuffer, ConnectionInfo, FilterState, ReadFilterCallbacks, WasmPluginConfig } from "../api.ts";
 import type { Pairs } from "./header_pairs.ts";
 
 /** What the root context holds while a callback about an async result runs (Envoy keeps them on the root). */
@@ -39,12 +41,27 @@ export class Context {
   /** in_vm_context_created_: proxy_on_context_create has run (or the VM had failed when it would have). */
   created = false;
 
-  constructor(
+  private constructor(
     readonly id: number,
-    parent: Context | undefined,
+    root: Context | undefined,
+    /** The plugin a root context was started for; a stream context's is its root's; the VM context has none. */
+    readonly plugin: WasmPluginConfig | undefined,
     readonly connection?: ConnectionState,
   ) {
-    this.root = parent ?? this;
+    this.root = root ?? this;
+  }
+
+  /** The VM context (id 0). */
+  static vm(): Context {
+    return new Context(0, undefined, undefined);
+  }
+
+  static root(id: number, plugin: WasmPluginConfig): Context {
+    return new Context(id, undefined, plugin);
+  }
+
+  static stream(id: number, root: Context, connection: ConnectionState): Context {
+    return new Context(id, root, root.plugin, connection);
   }
 
   get isRoot(): boolean {

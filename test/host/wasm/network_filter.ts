@@ -3,8 +3,8 @@
 // reaches the filter; proxy_on_downstream_data / proxy_on_upstream_data with the whole buffer; on a close event
 // proxy_on_downstream_connection_close(ctx, Remote 2 | Local 1) then proxy_on_done, proxy_on_log, proxy_on_delete.
 // Upstream end of stream (data with end_stream) calls proxy_on_upstream_connection_close(ctx, Unknown 0).
-// On a failed VM every callback is skipped and the connection is closed (FlushWrite), or, with fail_open, every
-// callback answers Continue.
+// On a failed VM every callback is skipped and the connection is closed (FlushWrite) on its next data, or, with the
+// deprecated fail_open (PluginBase::fail_open_), every callback answers Continue.
 // Read: envoy source/extensions/common/wasm/context.cc (onNewConnection, onData, onWrite, onEvent,
 // onDownstreamConnectionClose, onUpstreamConnectionClose, onCloseTCP, failStream) and cpp-host src/context.cc
 // (CHECK_FAIL_NET, onNetworkNewConnection, onDownstreamData, onDone, onLog, onDelete).
@@ -30,6 +30,7 @@ export class WasmNetworkFilter implements NetworkFilter {
   constructor(
     private readonly vm: WasmVm,
     private readonly root: Context,
+    /** PluginBase::fail_open_: on a failed VM, pass instead of closing. */
     private readonly failOpen: boolean,
   ) {}
 
@@ -105,7 +106,7 @@ export class WasmNetworkFilter implements NetworkFilter {
   }
 }
 
-/** What Envoy installs instead when the VM has failed and the plugin fails open: no filter at all. */
+/** What stands for no filter at all: Envoy installs none when the VM failed under FAIL_OPEN, or never started. */
 export class PassThroughFilter implements NetworkFilter {
   initializeReadFilterCallbacks(): void {}
 

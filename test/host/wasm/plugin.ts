@@ -1,130 +1,116 @@
-// envoy.filters.network.wasm's configuration side: load the module once, refuse what Envoy would refuse, check the
-// plugin configuration on a throw-away "canary" VM first (a module whose proxy_on_vm_start or proxy_on_configure
-// answers false makes Envoy reject the listener: "Unable to create Wasm network filter <name>"), then start one VM
-// per worker; connections are spread over the VMs round robin.
-// VM start (Envoy WasmBase::initialize/start/configure): _initialize (or _start), proxy_on_context_create(root, 0),
-// proxy_on_vm_start(root, vm_configuration size), proxy_on_configure(root, plugin configuration size).
-// Read: cpp-host src/wasm.cc (createWasm, WasmHandleBase::canary, getOrCreateThreadLocalPlugin, startShutdown),
-// src/context.cc (onStart, onConfigure), envoy source/extensions/filters/network/wasm/wasm_filter.h (createFilter:
-// a failed VM gives no filter when failing open, a closing one otherwise).
-import { readFile } from "node:fs/promises";
-import { type HostServices, type NetworkFilter, type NetworkFilterFactory, type WasmPluginConfig } from "../api.ts";
-import type { Context } from "./context.ts";
-import { abiVersionOf, checkModule } from "./module_check.ts";
+// envoy.filters.network.wasm's configuration side, Envoy's PluginConfig (source/extensions/common/wasm/wasm.cc):
+// the plugin is loaded on the runtime's VMs (wasm_runtime.ts: a VM shared with every plugin of the same VM key, the
+// canary check), started on every worker, and makes a filter per connection on the connection's worker
+// (PluginConfig::createContext):
+// - the worker's VM is alive: a filter on the plugin's root context there;
+// - it failed: FAIL_OPEN installs no filter; FAIL_CLOSED a filter that closes the connection at once; FAIL_RELOAD
+//   first reloads the plugin on a new VM when the backoff allows (failure_policy.ts), else closes like FAIL_CLOSED.
+//   Connections already on the failed VM are closed on their next data (or, with the deprecated fail_open, pass).
+// - the plugin could not start on the worker at all: no filter (Envoy's null plugin handle).
+// Reload counters, created for every plugin: wasm.<name>.vm_reload_backoff / vm_reload_success / vm_reload_failure.
+// Read: Envoy wasm.cc (PluginConfig::PluginConfig, getPluginHandleAndWasm, maybeReloadHandleIfNeeded,
+// createContext), stats_handler.h (WASM_STATS), filters/network/wasm/config.cc (no filter when createContext gives
+// none), docs/root/configuration/other_features/wasm.rst (the per-plugin statistics).
+import type { Counter, HostServices, NetworkFilter, NetworkFilterFactory, WasmPluginConfig } from "../api.ts";
+import { type FailureHandling, failureHandling, type ReloadBackoff } from "./failure_policy.ts";
 import { PassThroughFilter, WasmNetworkFilter } from "./network_filter.ts";
-import { UpstreamClients } from "./upstream_clients.ts";
-import { type VmEnvironment, WasmVm } from "./wasm_vm.ts";
-
-/** How long close() waits for a root context whose proxy_on_done answered false to call proxy_done. */
-const DONE_GRACE_MS = 1000;
+import { type BaseWasm, type PluginHandle, WasmRuntime } from "./wasm_runtime.ts";
 
 export interface WasmNetworkFilterFactory extends NetworkFilterFactory {
-  /** VMs that failed (trapped) since the plugin was loaded. */
+  /** VMs serving this plugin that failed (trapped) since it was loaded. */
   readonly trapCount: number;
-  /** The linear memory size of each worker's VM, in bytes. */
+  /** The linear memory size of the VM serving this plugin on each worker, in bytes. */
   memoryBytes(): number[];
 }
 
-export async function loadWasmNetworkFilter(
-  config: WasmPluginConfig,
-  services: HostServices,
-): Promise<WasmNetworkFilterFactory> {
-  const bytes = await readFile(config.wasmPath);
-  const problems = checkModule(bytes);
-  if (problems.length > 0) {
-    throw new Error(`Wasm plugin '${config.name}': Envoy cannot load ${config.wasmPath}:\n  ${problems.join("\n  ")}`);
-  }
-  const module = await WebAssembly.compile(bytes);
-  return new Plugin(module, config, services, abiVersionOf(bytes));
+/** One plugin on VMs of its own (a runtime of its own): for tools that check or drive a single module. */
+export function loadWasmNetworkFilter(config: WasmPluginConfig, services: HostServices): Promise<WasmNetworkFilterFactory> {
+  return loadPlugin(new WasmRuntime(services), config);
+}
+
+/** A plugin on `runtime`'s VMs, shared with the plugins already loaded there as Envoy shares them. */
+export async function loadPlugin(runtime: WasmRuntime, config: WasmPluginConfig): Promise<WasmNetworkFilterFactory> {
+  const failure = failureHandling(config);
+  const base = await runtime.createWasm(config);
+  return new Plugin(runtime, base, config, failure);
+}
+
+/** What a worker holds for the plugin (Envoy's SinglePluginHandle). */
+interface WorkerSlot {
+  handle: PluginHandle | undefined;
+  /** When the plugin was last loaded on the worker (performance.now()), for the reload backoff. */
+  lastLoadMs: number;
+}
+
+interface ReloadStats {
+  readonly backoff: Counter;
+  readonly success: Counter;
+  readonly failure: Counter;
 }
 
 class Plugin implements WasmNetworkFilterFactory {
   trapCount = 0;
-  private readonly upstream: UpstreamClients;
-  private readonly workers: { readonly vm: WasmVm; readonly root: Context }[] = [];
+  private readonly slots: WorkerSlot[] = [];
+  private readonly reloadStats: ReloadStats;
   private nextWorker = 0;
 
   constructor(
-    module: WebAssembly.Module,
+    private readonly runtime: WasmRuntime,
+    private readonly base: BaseWasm,
     private readonly config: WasmPluginConfig,
-    services: HostServices,
-    abi: VmEnvironment["abi"],
+    private readonly failure: FailureHandling,
   ) {
-    this.upstream = new UpstreamClients(services.clusters);
-    const env: VmEnvironment = {
-      plugin: config,
-      services,
-      abi,
-      upstream: this.upstream,
-      onFail: () => this.trapCount++,
+    const stats = runtime.services.stats;
+    const prefix = config.name === "" ? "wasm." : `wasm.${config.name}.`;
+    this.reloadStats = {
+      backoff: stats.counter(`${prefix}vm_reload_backoff`),
+      success: stats.counter(`${prefix}vm_reload_success`),
+      failure: stats.counter(`${prefix}vm_reload_failure`),
     };
-    try {
-      this.startWorker(module, env).vm.dispose(); // the canary
-      for (let i = 0; i < Math.max(1, services.concurrency); i++) this.workers.push(this.startWorker(module, env));
-    } catch (error) {
-      for (const { vm } of this.workers) vm.dispose();
-      this.upstream.close();
-      throw error;
+    for (let worker = 0; worker < runtime.workers; worker++) {
+      this.slots.push({ handle: this.load(worker), lastLoadMs: performance.now() });
     }
   }
 
-  createFilter(): NetworkFilter {
-    const { vm, root } = this.workers[this.nextWorker++ % this.workers.length];
-    return vm.failed && this.config.failOpen ? new PassThroughFilter() : new WasmNetworkFilter(vm, root, this.config.failOpen);
+  createFilter(worker = this.nextWorker++ % this.slots.length): NetworkFilter {
+    const slot = this.slots[worker];
+    const backoff = this.failure.reloadBackoff;
+    if (backoff && slot.handle?.vm.failed) this.reload(slot, slot.handle, backoff, worker);
+    const handle = slot.handle;
+    if (handle === undefined || (handle.vm.failed && this.failure.policy === "FAIL_OPEN")) return new PassThroughFilter();
+    return new WasmNetworkFilter(handle.vm, handle.root, this.failure.existingConnectionsPass);
   }
 
   memoryBytes(): number[] {
-    return this.workers.map(({ vm }) => vm.memory.size);
+    return this.slots.map((slot) => slot.handle?.vm.memory.size ?? 0);
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.workers.map(({ vm, root }) => shutDown(vm, root)));
-    this.upstream.close();
+    await Promise.all(this.slots.map((slot) => slot.handle && this.runtime.release(slot.handle)));
+    this.runtime.releaseBase(this.base);
   }
 
-  private startWorker(module: WebAssembly.Module, env: VmEnvironment): { vm: WasmVm; root: Context } {
-    const vm = new WasmVm(module, env);
-    vm.start();
-    const root = vm.createRootContext();
-    vm.call(root, "proxy_on_context_create", root.id, 0);
-    root.created = true;
-    const started = vm.call(root, "proxy_on_vm_start", root.id, byteLength(this.config.vmConfiguration));
-    root.pluginConfiguration = new TextEncoder().encode(this.config.configuration);
-    const configured = vm.call(root, "proxy_on_configure", root.id, root.pluginConfiguration.length);
-    root.pluginConfiguration = undefined;
-    const refusal = vm.failed
-      ? vm.failureMessage
-      : started === 0
-        ? "proxy_on_vm_start returned false"
-        : configured === 0
-          ? "proxy_on_configure returned false"
-          : undefined;
-    if (refusal) {
-      vm.dispose();
-      throw new Error(`Unable to create Wasm network filter ${this.config.name}: ${refusal}`);
+  private load(worker: number): PluginHandle | undefined {
+    const handle = this.runtime.threadLocalPlugin(this.base, this.config, worker);
+    handle?.vm.onFail(() => this.trapCount++);
+    return handle;
+  }
+
+  /** maybeReloadHandleIfNeeded: a new VM once the backoff since the last load has passed. */
+  private reload(slot: WorkerSlot, failed: PluginHandle, backoff: ReloadBackoff, worker: number): void {
+    const now = performance.now();
+    if (now - slot.lastLoadMs < backoff.nextMs()) {
+      this.reloadStats.backoff.add(1);
+      return;
     }
-    return { vm, root };
+    slot.lastLoadMs = now;
+    const reloaded = this.load(worker);
+    if (reloaded === undefined) {
+      this.reloadStats.failure.add(1);
+      return;
+    }
+    this.reloadStats.success.add(1);
+    void this.runtime.release(failed);
+    slot.handle = reloaded;
   }
-}
-
-/**
- * WasmBase::startShutdown: proxy_on_done; proxy_on_delete right away if it says done, else once the module calls
- * proxy_done (Envoy waits for ever; here at most DONE_GRACE_MS, then the VM is dropped without proxy_on_delete).
- */
-async function shutDown(vm: WasmVm, root: Context): Promise<void> {
-  const done =
-    vm.call(root, "proxy_on_done", root.id) !== 0 ||
-    (await new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), DONE_GRACE_MS);
-      vm.awaitingDone.set(root, () => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-    }));
-  if (done) vm.call(root, "proxy_on_delete", root.id);
-  vm.dispose();
-}
-
-function byteLength(text: string): number {
-  return new TextEncoder().encode(text).length;
 }

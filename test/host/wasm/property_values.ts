@@ -9,7 +9,6 @@
 import { type ConnectionInfo, FilterStateLifeSpan } from "../api.ts";
 import { WasmResult } from "./abi_codes.ts";
 import type { Context } from "./context.ts";
-import type { WasmVm } from "./wasm_vm.ts";
 
 type Value = string | { readonly int: bigint } | { readonly uint: bigint } | { readonly bool: boolean } | Attributes;
 /** A structured attribute: its fields by name. */
@@ -19,10 +18,10 @@ function fields(values: { readonly [field: string]: Value | undefined }): Attrib
   return (field) => (Object.hasOwn(values, field) ? values[field] : undefined);
 }
 
-export function getProperty(vm: WasmVm, context: Context, path: Uint8Array): WasmResult | Uint8Array {
+export function getProperty(context: Context, path: Uint8Array): WasmResult | Uint8Array {
   const segments = new TextDecoder().decode(path).split("\0");
   if (path.length === 0) return WasmResult.SerializationFailure;
-  let value: Value | undefined = topLevel(vm, context, segments[0]);
+  let value: Value | undefined = topLevel(context, segments[0]);
   for (const segment of segments.slice(1)) {
     if (typeof value !== "function") return WasmResult.NotFound;
     value = value(segment);
@@ -37,15 +36,15 @@ export function setProperty(context: Context, path: string, value: Uint8Array): 
   return WasmResult.Ok;
 }
 
-function topLevel(vm: WasmVm, context: Context, name: string): Value | undefined {
+function topLevel(context: Context, name: string): Value | undefined {
   const connection = context.connection;
   switch (name) {
     case "plugin_name":
-      return vm.plugin.name;
+      return context.plugin?.name;
     case "plugin_root_id":
-      return vm.plugin.rootId;
+      return context.plugin?.rootId;
     case "plugin_vm_id":
-      return vm.plugin.vmId;
+      return context.plugin?.vmId;
     case "connection_id":
       return connection && { uint: BigInt(connection.info.id) };
   }

@@ -1,5 +1,5 @@
 // proxy_get_shared_data / proxy_set_shared_data: one key-value store per vm_id for the whole process, shared by
-// every VM instance (worker) with that vm_id. Each write gets a new CAS number; a write with a non-zero CAS that
+// every VM instance (worker) with that vm_id, deleted with the last VM of the vm_id (vm_id_handles.ts). Each write gets a new CAS number; a write with a non-zero CAS that
 // differs from the current one fails with CasMismatch; CAS 0 writes unconditionally.
 // Read: proxy-wasm-cpp-host src/shared_data.cc (SharedData::get/set, nextCas skips 0).
 import { WasmResult } from "./abi_codes.ts";
@@ -24,6 +24,10 @@ class SharedData {
     if (existing && cas !== 0 && cas !== existing.cas) return WasmResult.CasMismatch;
     entries.set(key, { value, cas: this.nextCas() });
     return WasmResult.Ok;
+  }
+
+  deleteByVmId(vmId: string): void {
+    this.byVmId.delete(vmId);
   }
 
   private nextCas(): number {

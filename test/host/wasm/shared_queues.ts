@@ -1,9 +1,9 @@
-// proxy-wasm shared queues: named per vm_id for the whole process. Registering returns a token (the same one again
-// for the same name) and makes the registering VM's root context the one told, asynchronously, by
-// proxy_on_queue_ready(root, token) after each enqueue; any VM with that vm_id, or knowing the vm_id, can resolve the
-// name and enqueue; dequeue answers Empty when there is nothing.
-// Read: proxy-wasm-cpp-host src/shared_data.cc (registerQueue/resolveQueue/enqueue/dequeue; tokens start at 1) and
-// src/context.cc (registerSharedQueue uses the root context of the caller).
+// proxy-wasm shared queues: named per vm_id for the whole process, deleted with the last VM of the vm_id
+// (vm_id_handles.ts). Registering returns a token (the same one again for the same name) and makes the registering
+// VM's root context the one told, asynchronously, by proxy_on_queue_ready(root, token) after each enqueue; any VM
+// with that vm_id, or knowing the vm_id, can resolve the name and enqueue; dequeue answers Empty when there is nothing.
+// Read: proxy-wasm-cpp-host src/shared_queue.cc (registerQueue/resolveQueue/enqueue/dequeue/deleteByVmId; tokens start
+// at 1) and src/context.cc (registerSharedQueue uses the root context of the caller).
 import { WasmResult } from "./abi_codes.ts";
 
 export interface QueueListener {
@@ -44,6 +44,14 @@ class SharedQueues {
     const { listener, rootContextId } = queue;
     setImmediate(() => listener.queueReady(rootContextId, token));
     return WasmResult.Ok;
+  }
+
+  deleteByVmId(vmId: string): void {
+    for (const [key, token] of this.tokens) {
+      if (JSON.parse(key)[0] !== vmId) continue;
+      this.tokens.delete(key);
+      this.queues.delete(token);
+    }
   }
 
   dequeue(token: number): Uint8Array | WasmResult.NotFound | WasmResult.Empty {

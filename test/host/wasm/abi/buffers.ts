@@ -60,7 +60,7 @@ function bufferOf(vm: WasmVm, context: Context, type: BufferType): Buffer | Wasm
     case BufferType.HttpCallResponseBody:
       return results.httpCallResponse ? { bytes: results.httpCallResponse.body } : WasmResult.NotFound;
     case BufferType.VmConfiguration:
-      return { bytes: new TextEncoder().encode(vm.plugin.vmConfiguration) };
+      return { bytes: new TextEncoder().encode(vm.settings.vmConfiguration) };
     case BufferType.PluginConfiguration:
       return context.pluginConfiguration ? { bytes: context.pluginConfiguration } : WasmResult.NotFound;
     case BufferType.CallData:

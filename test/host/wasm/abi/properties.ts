@@ -9,7 +9,7 @@ export function propertyFunctions(vm: WasmVm): HostCalls {
     proxy_get_property(pathPointer: number, pathSize: number, valuePointerPointer: number, valueSizePointer: number) {
       const path = vm.memory.copy(pathPointer, pathSize);
       if (!path) return WasmResult.InvalidMemoryAccess;
-      const value = getProperty(vm, vm.effectiveContext(), path);
+      const value = getProperty(vm.effectiveContext(), path);
       if (typeof value === "number") return value;
       return vm.memory.copyToPointerSize(value, valuePointerPointer, valueSizePointer)
         ? WasmResult.Ok

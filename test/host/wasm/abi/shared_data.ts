@@ -10,7 +10,7 @@ export function sharedDataFunctions(vm: WasmVm): HostCalls {
     proxy_get_shared_data(keyPointer: number, keySize: number, valuePointerPointer: number, valueSizePointer: number, casPointer: number) {
       const key = vm.memory.string(keyPointer, keySize);
       if (key === undefined) return WasmResult.InvalidMemoryAccess;
-      const entry = sharedData.get(vm.plugin.vmId, key);
+      const entry = sharedData.get(vm.settings.vmId, key);
       if (!entry) return WasmResult.NotFound;
       const ok =
         vm.memory.copyToPointerSize(entry.value, valuePointerPointer, valueSizePointer) &&
@@ -21,7 +21,7 @@ export function sharedDataFunctions(vm: WasmVm): HostCalls {
       const key = vm.memory.string(keyPointer, keySize);
       const value = vm.memory.copy(valuePointer, valueSize);
       if (key === undefined || !value) return WasmResult.InvalidMemoryAccess;
-      return sharedData.set(vm.plugin.vmId, key, value, cas);
+      return sharedData.set(vm.settings.vmId, key, value, cas);
     },
   };
 }

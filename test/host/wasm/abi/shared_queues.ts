@@ -19,13 +19,13 @@ export function sharedQueueFunctions(vm: WasmVm): HostCalls {
       const name = vm.memory.string(namePointer, nameSize);
       if (name === undefined) return WasmResult.InvalidMemoryAccess;
       const root = vm.effectiveContext().root;
-      return writeToken(tokenPointer, sharedQueues.register(vm.plugin.vmId, name, listener, root.id));
+      return writeToken(tokenPointer, sharedQueues.register(vm.settings.vmId, name, listener, root.id));
     },
     proxy_resolve_shared_queue(vmIdPointer: number, vmIdSize: number, namePointer: number, nameSize: number, tokenPointer: number) {
       const vmId = vm.memory.string(vmIdPointer, vmIdSize);
       const name = vm.memory.string(namePointer, nameSize);
       if (vmId === undefined || name === undefined) return WasmResult.InvalidMemoryAccess;
-      const token = sharedQueues.resolve(vmId === "" ? vm.plugin.vmId : vmId, name);
+      const token = sharedQueues.resolve(vmId === "" ? vm.settings.vmId : vmId, name);
       if (token === 0 || vm.failed) return WasmResult.NotFound;
       return writeToken(tokenPointer, token);
     },

@@ -21,7 +21,7 @@ const RANDOM_GET_MAX = 64 * 1024;
 const RIGHTS_FD_WRITE = 64n;
 
 export function wasiFunctions(vm: WasmVm): HostCalls {
-  const environment = () => Object.entries(vm.plugin.environment).map(([k, v]) => new TextEncoder().encode(`${k}=${v}\0`));
+  const environment = () => Object.entries(vm.settings.environment).map(([k, v]) => new TextEncoder().encode(`${k}=${v}\0`));
   return {
     fd_write(fd: number, iovs: number, iovsCount: number, writtenPointer: number) {
       const level = fd === 1 ? LogLevel.Info : fd === 2 ? LogLevel.Error : undefined;

@@ -1,9 +1,19 @@
-// Test support: the probe module (probe_module.as) loaded as a plugin with recording fakes around it, and its
-// connections driven without sockets.
+// Test support: the probe module (probe_module.as) loaded as plugins with recording fakes around them, and their
+// connections driven without sockets. A ProbeRuntime stands for one Envoy process: the plugins loaded on it share VMs
+// as Envoy shares them; ProbePlugin.load gives a plugin a runtime of its own.
 import { readFileSync } from "node:fs";
-import { type Cluster, type ClusterManager, type ConnectionInfo, type HostServices, LogLevel, type WasmPluginConfig } from "../../api.ts";
+import {
+  type Cluster,
+  type ClusterManager,
+  type ConnectionInfo,
+  type FailurePolicy,
+  type HostServices,
+  LogLevel,
+  type WasmPluginConfig,
+} from "../../api.ts";
 import { EnvoyStatsStore } from "../../stats/stats_store.ts";
-import { loadWasmNetworkFilter, type WasmNetworkFilterFactory } from "../plugin.ts";
+import { loadPlugin, type WasmNetworkFilterFactory } from "../plugin.ts";
+import { WasmRuntime } from "../wasm_runtime.ts";
 import { compileAssemblyScript } from "./compile_assemblyscript.ts";
 import { FakeConnection } from "./fake_connection.ts";
 
@@ -16,38 +26,36 @@ export async function probeModulePath(): Promise<string> {
   return (await compileAssemblyScript(readFileSync(PROBE_SOURCE, "utf8"))).path;
 }
 
-export interface ProbeOptions {
-  /** Another module than the probe. */
-  readonly wasmPath?: string;
-  readonly configuration?: string;
-  readonly vmId?: string;
+export interface RuntimeOptions {
   readonly concurrency?: number;
-  readonly failOpen?: boolean;
   readonly logLevel?: LogLevel;
   readonly clusters?: readonly Cluster[];
 }
 
-export class ProbePlugin {
-  private nextConnectionId = 1;
+export interface PluginOptions {
+  readonly name?: string;
+  readonly rootId?: string;
+  /** Another module than the probe. */
+  readonly wasmPath?: string;
+  readonly configuration?: string;
+  readonly vmId?: string;
+  readonly vmConfiguration?: string;
+  readonly failOpen?: boolean;
+  readonly failurePolicy?: FailurePolicy;
+  readonly reloadBaseIntervalMs?: number;
+}
 
+export type ProbeOptions = RuntimeOptions & PluginOptions;
+
+export class ProbeRuntime {
   private constructor(
-    readonly factory: WasmNetworkFilterFactory,
+    readonly runtime: WasmRuntime,
     /** Every line the host logged, as "<Level> <message>", and what filters did to their connection ("Connection ..."). */
     readonly logs: string[],
     readonly stats: EnvoyStatsStore,
   ) {}
 
-  static async load(options: ProbeOptions = {}): Promise<ProbePlugin> {
-    const config: WasmPluginConfig = {
-      name: "probe_filter",
-      rootId: "probe_root",
-      vmId: options.vmId ?? "probe_vm",
-      configuration: options.configuration ?? "",
-      vmConfiguration: "vm-config",
-      wasmPath: options.wasmPath ?? (await probeModulePath()),
-      failOpen: options.failOpen ?? false,
-      environment: {},
-    };
+  static create(options: RuntimeOptions = {}): ProbeRuntime {
     const logs: string[] = [];
     const stats = new EnvoyStatsStore();
     const services: HostServices = {
@@ -57,12 +65,51 @@ export class ProbePlugin {
       logLevel: options.logLevel ?? LogLevel.Info,
       concurrency: options.concurrency ?? 1,
     };
-    return new ProbePlugin(await loadWasmNetworkFilter(config, services), logs, stats);
+    return new ProbeRuntime(new WasmRuntime(services), logs, stats);
   }
 
-  connect(info: Partial<ConnectionInfo> = {}): FakeConnection {
+  async load(options: PluginOptions = {}): Promise<ProbePlugin> {
+    const config: WasmPluginConfig = {
+      name: options.name ?? "probe_filter",
+      rootId: options.rootId ?? "probe_root",
+      vmId: options.vmId ?? "probe_vm",
+      configuration: options.configuration ?? "",
+      vmConfiguration: options.vmConfiguration ?? "vm-config",
+      wasmPath: options.wasmPath ?? (await probeModulePath()),
+      failOpen: options.failOpen ?? false,
+      ...(options.failurePolicy && { failurePolicy: options.failurePolicy }),
+      ...(options.reloadBaseIntervalMs && { reloadBaseIntervalMs: options.reloadBaseIntervalMs }),
+      environment: {},
+    };
+    return new ProbePlugin(await loadPlugin(this.runtime, config), this);
+  }
+}
+
+export class ProbePlugin {
+  private nextConnectionId = 1;
+
+  constructor(
+    readonly factory: WasmNetworkFilterFactory,
+    private readonly runtime: ProbeRuntime,
+  ) {}
+
+  static async load(options: ProbeOptions = {}): Promise<ProbePlugin> {
+    return ProbeRuntime.create(options).load(options);
+  }
+
+  /** The runtime's log lines (shared with the other plugins loaded there). */
+  get logs(): string[] {
+    return this.runtime.logs;
+  }
+
+  get stats(): EnvoyStatsStore {
+    return this.runtime.stats;
+  }
+
+  /** A connection on `worker`, or on the next worker in turn. */
+  connect(info: Partial<ConnectionInfo> = {}, worker?: number): FakeConnection {
     const id = this.nextConnectionId++;
-    return new FakeConnection(this.factory.createFilter(), { ...defaultInfo(id), ...info }, this.logs);
+    return new FakeConnection(this.factory.createFilter(worker), { ...defaultInfo(id), ...info }, this.logs);
   }
 
   /** The result the probe logged for the last run of `command` ("r <command> => <result>"). */

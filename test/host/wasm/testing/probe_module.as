@@ -3,7 +3,8 @@
 // and runs the commands it receives: the downstream (or upstream) data of a connection are ";"-separated commands
 // run on that context, the message of a gRPC response ","-separated commands run on the root context ("$conn" is
 // the connection that made the call); each logs "r <command> => <result>". The plugin configuration holds flags
-// ("reject", "tick=<ms>", "linger", "trap_on_log").
+// ("reject", "accept=<n>" (only the first n configures of its vm_id succeed, counted in shared data), "tick=<ms>",
+// "linger", "trap_on_log"), kept per root context: several plugins may share the VM.
 
 @external("env", "proxy_log") declare function proxy_log(level: u32, ptr: usize, size: usize): u32;
 @external("env", "proxy_get_log_level") declare function proxy_get_log_level(levelPtr: usize): u32;
@@ -48,7 +49,11 @@ export function malloc(size: usize): usize {
   return heap.alloc(size);
 }
 
-let config = "";
+/** The configuration of each root context, and the root of each stream context. */
+const configs = new Map<u32, string>();
+const roots = new Map<u32, u32>();
+/** A module global: one per VM, shared by every plugin the VM serves. */
+let calls: u32 = 0;
 let waitingConnection: u32 = 0;
 const out = heap.alloc(16); // out-parameters: pointer at out, size at out + 4
 
@@ -112,11 +117,35 @@ function pairs(keys: string[], values: string[]): ArrayBuffer {
   return b;
 }
 
+function rootOf(context: u32): u32 {
+  return roots.has(context) ? roots.get(context) : context;
+}
+
+function configOf(context: u32): string {
+  const root = rootOf(context);
+  return configs.has(root) ? configs.get(root) : "";
+}
+
+/** Counts the configures of this vm_id in shared data; the count including this one. */
+function countConfigure(): u32 {
+  const k = utf8("configures");
+  const found = proxy_get_shared_data(ptr(k), k.byteLength, out, out + 4, out + 8) == 0;
+  const count = found ? num(String.UTF8.decode(returned())) + 1 : 1;
+  const v = utf8(count.toString());
+  proxy_set_shared_data(ptr(k), k.byteLength, ptr(v), v.byteLength, 0);
+  return count;
+}
+
 function run(command: string, context: u32): string {
   const a = command.split(" ");
   const op = a[0];
   memory.fill(out, 0, 16);
   if (op == "ctx") return context.toString();
+  if (op == "root") return rootOf(context).toString();
+  if (op == "config") return configOf(context);
+  if (op == "calls") return (++calls).toString();
+  if (op == "grow") return memory.grow(<i32>num(a[1])).toString();
+  if (op == "alloc") return heap.alloc(<usize>num(a[1])).toString();
   if (op == "get") {
     const r = proxy_get_buffer_bytes(num(a[1]), num(a[2]), num(a[3]), out, out + 4);
     return r.toString() + " " + String.UTF8.decode(returned());
@@ -265,6 +294,7 @@ function readBuffer(type: u32, size: u32): string {
 
 export function proxy_on_context_create(context: u32, parent: u32): void {
   log("cb on_context_create " + context.toString() + " " + parent.toString());
+  if (parent != 0) roots.set(context, parent);
 }
 
 export function proxy_on_vm_start(root: u32, size: u32): u32 {
@@ -273,9 +303,11 @@ export function proxy_on_vm_start(root: u32, size: u32): u32 {
 }
 
 export function proxy_on_configure(root: u32, size: u32): u32 {
-  config = readBuffer(7, size);
+  const config = readBuffer(7, size);
+  configs.set(root, config);
   log("cb on_configure " + root.toString() + " " + config);
   if (config.includes("tick=")) proxy_set_tick_period_milliseconds(num(config.split("tick=")[1].split(" ")[0]));
+  if (config.includes("accept=")) return countConfigure() <= num(config.split("accept=")[1].split(" ")[0]) ? 1 : 0;
   return config.includes("reject") ? 0 : 1;
 }
 
@@ -304,12 +336,12 @@ export function proxy_on_upstream_connection_close(context: u32, peer: u32): voi
 
 export function proxy_on_done(context: u32): u32 {
   log("cb on_done " + context.toString());
-  return config.includes("linger") ? 0 : 1;
+  return configOf(context).includes("linger") ? 0 : 1;
 }
 
 export function proxy_on_log(context: u32): void {
   log("cb on_log " + context.toString());
-  if (config.includes("trap_on_log")) unreachable();
+  if (configOf(context).includes("trap_on_log")) unreachable();
 }
 
 export function proxy_on_delete(context: u32): void {
