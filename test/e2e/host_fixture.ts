@@ -6,7 +6,10 @@ import { LogLevel } from "../host/api.ts";
 import { startHost } from "../host/proxy/server.ts";
 
 export interface RunningHost {
+  /** The port of the listener the host was started for. */
   readonly port: number;
+  /** The port of listener `name`. */
+  portOf(name: string): number;
   readonly logs: string[];
   /** Lines of the wasm filter's access log. */
   accessLog(): string[];
@@ -57,6 +60,7 @@ export async function startTestHost(config: any, listenerName: string, concurren
   const host = await startHost({ config, concurrency, logLevel: LogLevel.Info, log: (_level, message) => logs.push(message) });
   return {
     port: host.listenerPort(listenerName),
+    portOf: (name) => host.listenerPort(name),
     logs,
     accessLog: () => logs.filter((l) => l.includes("access protocol=")),
     prometheus: async () => (await fetch(`http://127.0.0.1:${host.adminPort}/stats/prometheus`)).text(),
