@@ -21,7 +21,6 @@ export enum MessageType {
   Response = 1,
   Oneway = 2,
   Heartbeat = 7,
-  Error = 8,
 }
 
 export enum ResponseStatus {
@@ -29,12 +28,9 @@ export enum ResponseStatus {
   Error = 1,
 }
 
-/** Why the framework asks a codec for an error reply (MetaProtocol's ErrorType). */
+/** Why the framework asks a codec for an error reply (the ones of MetaProtocol's ErrorType that filters give). */
 export enum ErrorType {
   RouteNotFound = 0,
-  ClusterNotFound = 1,
-  NoHealthyUpstream = 2,
-  BadResponse = 3,
   Unspecified = 4,
   OverLimit = 5,
 }

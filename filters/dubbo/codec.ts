@@ -379,10 +379,7 @@ function writeHeader(out: ByteBuffer, flags: u32, status: u32, requestId: u64): 
 function errorStatus(error: ErrorType): u32 {
   switch (error) {
     case ErrorType.RouteNotFound:
-    case ErrorType.ClusterNotFound:
       return 60; // SERVICE_NOT_FOUND
-    case ErrorType.BadResponse:
-      return 50; // BAD_RESPONSE
     case ErrorType.OverLimit:
       return 100; // SERVER_THREADPOOL_EXHAUSTED_ERROR
     default:

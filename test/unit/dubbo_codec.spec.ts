@@ -36,15 +36,12 @@ import {
   COMPLEX_ARGS_REQUEST,
   COMPLEX_ARGS_REQUEST_ARGS_END,
   EMPTY_VERSION_REQUEST,
-  ERROR_REPLY_BAD_RESPONSE,
   ERROR_REPLY_CHUNKED_33792,
-  ERROR_REPLY_CLUSTER_NOT_FOUND,
   ERROR_REPLY_EMPTY,
   ERROR_REPLY_LONG_1024,
   ERROR_REPLY_LONG_32768,
   ERROR_REPLY_MEDIUM_1023,
   ERROR_REPLY_MEDIUM_32,
-  ERROR_REPLY_NO_HEALTHY_UPSTREAM,
   ERROR_REPLY_OVER_LIMIT,
   ERROR_REPLY_ROUTE_NOT_FOUND,
   ERROR_REPLY_SHORT_31,
@@ -936,17 +933,8 @@ describe("dubbo codec: error replies", () => {
     expectSameBytes(errorReply(ErrorType.RouteNotFound, "no route for com.example.DemoService"), ERROR_REPLY_ROUTE_NOT_FOUND);
   });
 
-  it("ClusterNotFound: status 60 (SERVICE_NOT_FOUND)", () => {
-    expectSameBytes(errorReply(ErrorType.ClusterNotFound, "no cluster"), ERROR_REPLY_CLUSTER_NOT_FOUND);
-  });
 
-  it("NoHealthyUpstream: status 80 (SERVER_ERROR)", () => {
-    expectSameBytes(errorReply(ErrorType.NoHealthyUpstream, "no healthy upstream"), ERROR_REPLY_NO_HEALTHY_UPSTREAM);
-  });
 
-  it("BadResponse: status 50 (BAD_RESPONSE)", () => {
-    expectSameBytes(errorReply(ErrorType.BadResponse, "bad response"), ERROR_REPLY_BAD_RESPONSE);
-  });
 
   it("Unspecified: status 80 (SERVER_ERROR)", () => {
     expectSameBytes(errorReply(ErrorType.Unspecified, "unspecified"), ERROR_REPLY_UNSPECIFIED);

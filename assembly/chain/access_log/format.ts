@@ -271,12 +271,6 @@ function errorName(error: ErrorType): string {
   switch (error) {
     case ErrorType.RouteNotFound:
       return "route_not_found";
-    case ErrorType.ClusterNotFound:
-      return "cluster_not_found";
-    case ErrorType.NoHealthyUpstream:
-      return "no_healthy_upstream";
-    case ErrorType.BadResponse:
-      return "bad_response";
     case ErrorType.OverLimit:
       return "over_limit";
     default:

@@ -681,9 +681,6 @@ const mutatedResponses: [string, string, Buffer][] = [
 const ERROR_ID = 0x0102030405060708n;
 const errorReplies: [string, number, string][] = [
   ["ROUTE_NOT_FOUND", 60, "no route for com.example.DemoService"],
-  ["CLUSTER_NOT_FOUND", 60, "no cluster"],
-  ["NO_HEALTHY_UPSTREAM", 80, "no healthy upstream"],
-  ["BAD_RESPONSE", 50, "bad response"],
   ["UNSPECIFIED", 80, "unspecified"],
   ["OVER_LIMIT", 100, "over limit"],
   ["EMPTY", 80, ""],
