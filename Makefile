@@ -20,6 +20,7 @@ help:
 	@echo "make test   build, type-check, AssemblyScript unit tests, host and end-to-end tests"
 	@echo "make build  build/<protocol>.wasm (optimised) and build/debug/<protocol>.wasm"
 	@echo "make envoy-config  regenerate envoy/<protocol>.yaml from envoy/services/<protocol>.yaml"
+	@echo "make docs   regenerate the metric list of docs/metrics-and-logs.md"
 
 install: node_modules/.installed system-packages
 
@@ -62,6 +63,12 @@ run: build system-packages
 
 clean:
 	rm -rf build
+
+# The metric list of docs/metrics-and-logs.md, made from the metric declarations (test/docs/metrics_doc.test.ts
+# fails when it drifts).
+.PHONY: docs
+docs: node_modules/.installed
+	$(TSX) test/docs/metric_table.ts --write
 
 # envoy/<protocol>.yaml are generated from envoy/services/<protocol>.yaml (test/generator/golden.test.ts checks it).
 envoy-config: node_modules/.installed
