@@ -213,7 +213,9 @@ export class TcpConnection extends FrameHandler implements ConnectionInfo {
         stats.inc(REQUEST_UNTRACKED);
       }
     }
-    const action = request.mutations.length > 0 ? this.applyMutations(frame, stream, md, request.mutations) : FrameAction.Forward;
+    // A heartbeat is not a call: it carries no key/values, and mutating it is no one's wish.
+    const mutate = request.mutations.length > 0 && md.messageType != MessageType.Heartbeat;
+    const action = mutate ? this.applyMutations(frame, stream, md, request.mutations) : FrameAction.Forward;
     if (!request.inFlight) this.requests.release(request);
     return action;
   }
@@ -277,19 +279,21 @@ export class TcpConnection extends FrameHandler implements ConnectionInfo {
       return FrameAction.Forward;
     }
     const request = this.requests.take(md.requestId);
-    if (request === null) stats.inc(RESPONSE_UNMATCHED);
-    response.request = request;
-    let action = FrameAction.Forward;
-    if (request !== null) {
-      stats.add(REQUEST_ACTIVE, -1, request.method);
-      if (request.rejected) action = this.answerRejected(stream, request, response);
+    if (request === null) {
+      // Nobody asked for it: it is not one of the responses the response counters count.
+      stats.inc(RESPONSE_UNMATCHED);
+      plugin.chain.onResponse(response);
+      return FrameAction.Forward;
     }
-    this.countResponse(response);
+    response.request = request;
+    stats.add(REQUEST_ACTIVE, -1, request.method);
+    let action = request.rejected ? this.answerRejected(stream, request, response) : FrameAction.Forward;
+    this.countResponse(response, request);
     plugin.chain.onResponse(response);
     if (action == FrameAction.Forward && response.mutations.length > 0) {
       action = this.applyMutations(frame, stream, md, response.mutations);
     }
-    if (request !== null) this.requests.release(request);
+    this.requests.release(request);
     return action;
   }
 
@@ -305,14 +309,12 @@ export class TcpConnection extends FrameHandler implements ConnectionInfo {
     return FrameAction.Replaced;
   }
 
-  private countResponse(response: Response): void {
+  private countResponse(response: Response, request: Request): void {
     const stats = this.plugin.stats;
     const ok = response.metadata.responseStatus == ResponseStatus.Ok;
-    const request = response.request;
-    const method = request !== null ? request.method : null;
+    const method = request.method;
     stats.inc(RESPONSE);
     stats.inc(ok ? RESPONSE_SUCCESS : RESPONSE_ERROR, method);
-    if (request === null) return;
     const elapsed = this.nowNs > request.startNs ? this.nowNs - request.startNs : 0;
     stats.record(REQUEST_TIME_MS, elapsed / NS_PER_MS, method);
   }

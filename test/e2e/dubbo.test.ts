@@ -144,6 +144,9 @@ describe("Dubbo through the wasm filter", { timeout: 30_000 }, () => {
       async () => metric(await host.prometheus(), PREFIX + "request_event") === provider.heartbeats,
       `request_event = ${provider.heartbeats}`,
     );
+    // The plugin sets x-mesh on every request; a heartbeat has no attachments and is not a call: it is left alone,
+    // not counted as a mutation the protocol could not carry.
+    assert.equal(metric(await host.prometheus(), PREFIX + "mutation_unsupported"), 0);
   });
 
   it("counts requests and responses, overall and per method", async () => {

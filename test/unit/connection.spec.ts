@@ -102,12 +102,15 @@ describe("TcpConnection", () => {
     expect(t.logger.lines[0]).toBe("connection 3 closed: frame larger than max_frame_size");
   });
 
-  it("counts a response nobody asked for and forwards it", () => {
+  it("counts a response nobody asked for as unmatched only, and forwards it", () => {
     const t = new TestPlugin();
     const c = new TcpConnection(1, t.plugin);
     expect(send(c, Direction.Response, awesomeFrame(99, 1, 0, 0))).toBe(StreamResult.PassThrough);
     t.plugin.stats.flush();
     expect(t.sink.value("response_unmatched")).toBe(1);
+    expect(t.sink.value("response")).toBe(0);
+    expect(t.sink.value("response_success")).toBe(0);
+    expect(t.sink.value("response_error")).toBe(0);
   });
 
   it("batches metric updates: one host call per changed metric per flush", () => {

@@ -4,10 +4,14 @@ import { ByteBuffer } from "../../assembly/lib/bytes";
 import { Direction, ErrorType } from "../../assembly/core/codec";
 import { Metadata } from "../../assembly/core/metadata";
 import { Mutation } from "../../assembly/core/mutation";
-import { countArguments, DubboCodec } from "../../filters/dubbo/codec";
+import { StreamResult } from "../../assembly/core/frame_stream";
+import { TcpConnection } from "../../assembly/core/tcp_connection";
+import { countArguments, DubboCodec, DubboProtocol } from "../../filters/dubbo/codec";
+import { TestPlugin } from "./support";
 import { HEADER_SIZE, bufferBytes, bytesOf, firstDifference, hasKey, hexBytes, readerOver, view } from "./dubbo_support";
 import {
   ERROR_REPLY_EMOJI,
+  GOLDEN_SOFA_HEARTBEAT_REQUEST,
   JAVA_HASHMAP_MUTATED,
   JAVA_HASHMAP_REQUEST,
   JAVA_HASHMAP_REQUEST_ARGS_END,
@@ -131,5 +135,17 @@ describe("dubbo mutation of an attachment whose value is not a string", () => {
     expect(codec.decode(view(mutated), Direction.Request, again)).toBeNull();
     expect(again.get("k")).toBe("new");
     expect(again.get("z")).toBe("1");
+  });
+});
+
+describe("heartbeats through a plugin that mutates every request", () => {
+  it("go on untouched: no attachments to set, and not a mutation the protocol could not carry", () => {
+    const t = new TestPlugin('{"stat_prefix": "test", "request_mutation": [{"key": "x-mesh", "value": "wasm"}]}', new DubboProtocol());
+    const c = new TcpConnection(1, t.plugin);
+    const heartbeat = GOLDEN_SOFA_HEARTBEAT_REQUEST;
+    expect(c.onData(Direction.Request, changetype<usize>(heartbeat), heartbeat.length, false, 0)).toBe(StreamResult.PassThrough);
+    t.plugin.stats.flush();
+    expect(t.sink.value("request_event")).toBe(1);
+    expect(t.sink.value("mutation_unsupported")).toBe(0);
   });
 });
