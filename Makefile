@@ -2,7 +2,9 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := build
 
-PROTOCOLS := awesomerpc dubbo thrift
+# One module per folder filters/<protocol>/ with a main.ts: adding a protocol is adding its folder. The generator finds
+# the built-in protocols the same way, from the modules built here (build/<protocol>.wasm).
+PROTOCOLS := $(sort $(patsubst filters/%/main.ts,%,$(wildcard filters/*/main.ts)))
 MODULES := $(PROTOCOLS:%=build/%.wasm)
 DEBUG_MODULES := $(PROTOCOLS:%=build/debug/%.wasm)
 ASSEMBLY_SOURCES := $(shell find assembly filters -name '*.ts') asconfig.json
@@ -19,7 +21,7 @@ help:
 	@echo "make run    build the filters and proxy sample traffic through them (bundled host, or envoy on PATH)"
 	@echo "make test   build, type-check, AssemblyScript unit tests, host and end-to-end tests"
 	@echo "make build  build/<protocol>.wasm (optimised) and build/debug/<protocol>.wasm"
-	@echo "make envoy-config  regenerate envoy/<protocol>.yaml from envoy/services/<protocol>.yaml"
+	@echo "make envoy-config  regenerate envoy/<name>.yaml from envoy/services/<name>.yaml"
 
 install: node_modules/.installed system-packages
 
@@ -63,10 +65,12 @@ run: build system-packages
 clean:
 	rm -rf build
 
-# envoy/<protocol>.yaml are generated from envoy/services/<protocol>.yaml (test/generator/golden.test.ts checks it).
-envoy-config: node_modules/.installed
-	@for p in $(PROTOCOLS); do \
-	  node generator/bin/meta-protocol-wasm.js envoy -f envoy/services/$$p.yaml -o envoy/$$p.yaml && echo "envoy/$$p.yaml"; \
+# envoy/<name>.yaml are generated from envoy/services/<name>.yaml (test/generator/golden.test.ts checks it). The
+# generator checks every plugin configuration with the built modules' own proxy_on_configure, hence `build`.
+envoy-config: build
+	@for input in envoy/services/*.yaml; do \
+	  output=envoy/$${input#envoy/services/}; \
+	  node generator/bin/meta-protocol-wasm.js envoy -f $$input -o $$output && echo "$$output"; \
 	done
 
 # Benchmarks (issue 7): prints tables with the targets beside the numbers, writes nothing. BENCH_ARGS="--quick" for a
