@@ -33,7 +33,7 @@ Options:
       --envoyfilter      istio: EnvoyFilters that insert the wasm filter, for Istio before 1.20 (no WasmPlugin)
       --admin ADDR:PORT  envoy: the admin address (default: the services' envoy.admin, else 127.0.0.1:9901)
   -h, --help             this text
-      --version          the version of meta-protocol-wasm and of the modules it ships
+      --version          the package version (the generator and the modules it ships are released together)
 
 Exit status: 0 on success, 2 on bad input or usage (the error, with file, line and field, on stderr).`;
 }
