@@ -11,17 +11,19 @@ ASSEMBLY_SOURCES := $(shell find assembly filters -name '*.ts') asconfig.json
 TSX := node --import tsx
 NODE_TESTS = $(shell find test -name '*.test.ts' -not -path '*/node_modules/*' | sort)
 
-# Debian packages the tests need, installed when missing: the Thrift peers' compiler and Python library, and
-# docker-compose (1.29), whose `config` checks the docker-compose scenarios of test/docker/ without a Docker engine.
-SYSTEM_PACKAGES := thrift-compiler python3-thrift docker-compose
+# Debian packages the tests need, installed when missing: the Thrift peers' compiler and Python library,
+# docker-compose (1.29), whose `config` checks the docker-compose scenarios of test/docker/ without a Docker engine,
+# and skopeo, which reads the OCI images `make oci` writes as a registry client would.
+SYSTEM_PACKAGES := thrift-compiler python3-thrift docker-compose skopeo
 
-.PHONY: help install system-packages build test typecheck unit host-tests run clean envoy-config
+.PHONY: help install system-packages build test typecheck unit host-tests run clean envoy-config oci
 
 help:
 	@echo "make run    build the filters and proxy sample traffic through them (bundled host, or envoy on PATH)"
 	@echo "make test   build, type-check, AssemblyScript unit tests, host and end-to-end tests"
 	@echo "make build  build/<protocol>.wasm (optimised) and build/debug/<protocol>.wasm"
 	@echo "make envoy-config  regenerate envoy/<name>.yaml from envoy/services/<name>.yaml"
+	@echo "make oci    build/oci/<protocol>: each module as an OCI image (Istio WasmPlugin oci:// URLs), no Docker"
 
 install: node_modules/.installed system-packages
 
@@ -71,6 +73,15 @@ envoy-config: build
 	@for input in envoy/services/*.yaml; do \
 	  output=envoy/$${input#envoy/services/}; \
 	  node generator/bin/meta-protocol-wasm.js envoy -f $$input -o $$output && echo "$$output"; \
+	done
+
+# Each module as an OCI image in an OCI image layout directory, build/oci/<protocol>, tagged with the package version;
+# prints each image's digest (a WasmPlugin's sha256). Push: skopeo copy oci:build/oci/<protocol>:<version>
+# docker://<registry>/<repository>:<version> (docs/operations.md).
+VERSION := $(shell node -p "require('./package.json').version")
+oci: build
+	@for p in $(PROTOCOLS); do \
+	  node generator/bin/meta-protocol-wasm.js oci-image -f build/$$p.wasm -o build/oci/$$p --tag $(VERSION) || exit 1; \
 	done
 
 # Benchmarks (issue 7): prints tables with the targets beside the numbers, writes nothing. BENCH_ARGS="--quick" for a
