@@ -1,46 +1,29 @@
 // The Thrift part of `make run`: a real Apache Thrift server (npm thrift, THeader transport, binary protocol), the
 // proxy with envoy/thrift.yaml (wasm filter + tcp_proxy) plus a request_mutation, and a real client calling through
 // it; prints the replies, the info headers the server received, the filter's access log lines and its metrics.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { connectThriftClient, Operation } from "../peers/thrift/client.ts";
 import { startThriftServer } from "../peers/thrift/server.ts";
+import { demoBootstrap, pluginConfiguration, setPluginConfiguration } from "./demo_bootstrap.ts";
 import { printFilterReport } from "./filter_report.ts";
 import { startProxy } from "./proxy_process.ts";
 
-const LISTENER_PORT = 26200;
-const SERVER_PORT = 26201;
-const ADMIN_PORT = 26202;
 const CONFIG = "envoy/thrift.yaml";
 
-/**
- * envoy/thrift.yaml with `request_mutation` x-mesh=wasm added to the plugin configuration, in a temporary file (the
- * module path in it is relative to the working directory, as for the original).
- */
-function configWithMutation(): { path: string; remove(): void } {
-  const original = `value: '{"stat_prefix": "demo"}'`;
-  const yaml = readFileSync(CONFIG, "utf8");
-  if (!yaml.includes(original)) throw new Error(`${CONFIG} no longer has the line ${original}`);
-  const dir = mkdtempSync(path.join(os.tmpdir(), "thrift-demo-"));
-  const file = path.join(dir, "thrift.yaml");
-  writeFileSync(
-    file,
-    yaml.replace(original, `value: '{"stat_prefix": "demo", "request_mutation": [{"key": "x-mesh", "value": "wasm"}]}'`),
-  );
-  return { path: file, remove: () => rmSync(dir, { recursive: true, force: true }) };
+/** envoy/thrift.yaml with `request_mutation` x-mesh=wasm added to the plugin configuration. */
+function withMutation(config: any): void {
+  setPluginConfiguration(config, { ...pluginConfiguration(config), request_mutation: [{ key: "x-mesh", value: "wasm" }] });
 }
 
 export async function runThriftDemo(): Promise<void> {
-  const server = await startThriftServer({ transport: "header", protocol: "binary", port: SERVER_PORT });
-  console.log(`Thrift server (npm thrift, THeader + binary) Calculator on 127.0.0.1:${SERVER_PORT}`);
-  const config = configWithMutation();
+  const server = await startThriftServer({ transport: "header", protocol: "binary" });
+  console.log(`Thrift server (npm thrift, THeader + binary) Calculator on 127.0.0.1:${server.port}`);
+  const config = await demoBootstrap(CONFIG, { thrift_server: server.port }, withMutation);
   try {
-    const proxy = await startProxy(config.path, LISTENER_PORT);
-    console.log(`${proxy.name} on 127.0.0.1:${LISTENER_PORT} with ${CONFIG} + request_mutation x-mesh=wasm\n`);
+    const proxy = await startProxy(config.path, config.listenerPort);
+    console.log(`${proxy.name} on 127.0.0.1:${config.listenerPort} with ${CONFIG} + request_mutation x-mesh=wasm (on free ports)\n`);
     try {
       const client = await connectThriftClient({
-        port: LISTENER_PORT,
+        port: config.listenerPort,
         transport: "header",
         protocol: "binary",
         headers: { "x-trace": "demo-1" },
@@ -79,7 +62,7 @@ export async function runThriftDemo(): Promise<void> {
       console.log(`\ninfo headers the server received with calculate (x-mesh added by the filter):`);
       console.log("  " + JSON.stringify(headers));
 
-      await printFilterReport(proxy, ADMIN_PORT, "thrift");
+      await printFilterReport(proxy, config.adminPort, "thrift");
     } finally {
       await proxy.stop();
     }
