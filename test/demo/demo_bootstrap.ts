@@ -6,6 +6,7 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parse, stringify } from "yaml";
+import { type ProxyProcess, startProxy } from "./proxy_process.ts";
 
 export interface DemoBootstrap {
   /** The file to start the proxy with. */
@@ -51,6 +52,32 @@ export async function demoBootstrap(
   const file = path.join(dir, path.basename(source));
   writeFileSync(file, stringify(config));
   return { path: file, listenerPort, adminPort, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export interface DemoProxyOptions {
+  /** The envoy/*.yaml bootstrap. */
+  readonly source: string;
+  /** The demo's server port for each cluster of the bootstrap. */
+  readonly upstreams: Readonly<Record<string, number>>;
+  readonly edit?: (config: any) => void;
+}
+
+/** Runs `use` with the proxy started on the demo bootstrap of `options`; then stops it and removes the file. */
+export async function withDemoProxy(
+  { source, upstreams, edit }: DemoProxyOptions,
+  use: (proxy: ProxyProcess, bootstrap: DemoBootstrap) => Promise<void>,
+): Promise<void> {
+  const bootstrap = await demoBootstrap(source, upstreams, edit);
+  try {
+    const proxy = await startProxy(bootstrap.path, bootstrap.listenerPort);
+    try {
+      await use(proxy, bootstrap);
+    } finally {
+      await proxy.stop();
+    }
+  } finally {
+    bootstrap.remove();
+  }
 }
 
 /** The plugin configuration of the bootstrap's first listener's wasm filter, parsed. */

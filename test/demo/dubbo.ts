@@ -3,27 +3,21 @@
 // access log lines and its metrics.
 import { connectDubboConsumer } from "../peers/dubbo/consumer.ts";
 import { DEMO_SERVICE, DEMO_VERSION, type DubboProvider, javaUser, startDubboProvider } from "../peers/dubbo/provider.ts";
-import { demoBootstrap } from "./demo_bootstrap.ts";
+import { withDemoProxy } from "./demo_bootstrap.ts";
 import { printFilterReport } from "./filter_report.ts";
-import { startProxy } from "./proxy_process.ts";
 
 const CONFIG = "envoy/dubbo.yaml";
 
 export async function runDubboDemo(): Promise<void> {
   const provider = await startDubboProvider();
   console.log(`Dubbo provider (sofa-rpc-node) ${DEMO_SERVICE}:${DEMO_VERSION} on 127.0.0.1:${provider.port}`);
-  const bootstrap = await demoBootstrap(CONFIG, { dubbo_provider: provider.port });
   try {
-    const proxy = await startProxy(bootstrap.path, bootstrap.listenerPort);
-    console.log(`${proxy.name} on 127.0.0.1:${bootstrap.listenerPort} with ${CONFIG} (on free ports)\n`);
-    try {
-      await callThrough(bootstrap.listenerPort, provider);
-      await printFilterReport(proxy, bootstrap.adminPort, "dubbo");
-    } finally {
-      await proxy.stop();
-    }
+    await withDemoProxy({ source: CONFIG, upstreams: { dubbo_provider: provider.port } }, async (proxy, { listenerPort, adminPort }) => {
+      console.log(`${proxy.name} on 127.0.0.1:${listenerPort} with ${CONFIG} (on free ports)\n`);
+      await callThrough(listenerPort, provider);
+      await printFilterReport(proxy, adminPort, "dubbo");
+    });
   } finally {
-    bootstrap.remove();
     await provider.close();
   }
 }

@@ -6,9 +6,8 @@
 // a temporary file (a real envoy must be 1.37+ for connection routing).
 import { AwesomeRpcClient } from "../peers/awesomerpc/client.ts";
 import { type AwesomeRpcServer, Command, startAwesomeRpcServer } from "../peers/awesomerpc/server.ts";
-import { demoBootstrap, setPluginConfiguration } from "./demo_bootstrap.ts";
+import { setPluginConfiguration, withDemoProxy } from "./demo_bootstrap.ts";
 import { printFilterReport } from "./filter_report.ts";
-import { startProxy } from "./proxy_process.ts";
 
 const PLUGIN_CONFIG = {
   stat_prefix: "routing",
@@ -46,19 +45,15 @@ export async function runRoutingDemo(): Promise<void> {
   const v1 = await startAwesomeRpcServer();
   const v2 = await startAwesomeRpcServer();
   console.log(`awesomerpc servers: v1 on 127.0.0.1:${v1.port}, v2 on 127.0.0.1:${v2.port}`);
-  const bootstrap = await demoBootstrap("envoy/awesomerpc.yaml", { awesomerpc_v1: v1.port, awesomerpc_v2: v2.port }, withRouting);
+  const options = { source: "envoy/awesomerpc.yaml", upstreams: { awesomerpc_v1: v1.port, awesomerpc_v2: v2.port }, edit: withRouting };
   try {
-    const proxy = await startProxy(bootstrap.path, bootstrap.listenerPort);
-    console.log(`${proxy.name} on 127.0.0.1:${bootstrap.listenerPort}: routes upper-case calls to v2, the rest to v1; delay calls limited to 3\n`);
-    try {
-      await showRouting(bootstrap.listenerPort, v1, v2);
-      await showRateLimit(bootstrap.listenerPort);
-      await printFilterReport(proxy, bootstrap.adminPort, "awesomerpc");
-    } finally {
-      await proxy.stop();
-    }
+    await withDemoProxy(options, async (proxy, { listenerPort, adminPort }) => {
+      console.log(`${proxy.name} on 127.0.0.1:${listenerPort}: routes upper-case calls to v2, the rest to v1; delay calls limited to 3\n`);
+      await showRouting(listenerPort, v1, v2);
+      await showRateLimit(listenerPort);
+      await printFilterReport(proxy, adminPort, "awesomerpc");
+    });
   } finally {
-    bootstrap.remove();
     await v1.close();
     await v2.close();
   }

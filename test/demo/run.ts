@@ -6,10 +6,9 @@
 // one line on stderr and exit status 1.
 import { startAwesomeRpcServer, Command } from "../peers/awesomerpc/server.ts";
 import { AwesomeRpcClient } from "../peers/awesomerpc/client.ts";
-import { demoBootstrap } from "./demo_bootstrap.ts";
+import { withDemoProxy } from "./demo_bootstrap.ts";
 import { runDubboDemo } from "./dubbo.ts";
 import { printFilterReport } from "./filter_report.ts";
-import { startProxy } from "./proxy_process.ts";
 import { runRoutingDemo } from "./routing.ts";
 import { runThriftDemo } from "./thrift.ts";
 
@@ -18,18 +17,13 @@ const CONFIG = "envoy/awesomerpc.yaml";
 async function runAwesomeRpcDemo(): Promise<void> {
   const server = await startAwesomeRpcServer();
   console.log(`awesomerpc server on 127.0.0.1:${server.port}`);
-  const bootstrap = await demoBootstrap(CONFIG, { awesomerpc_server: server.port });
   try {
-    const proxy = await startProxy(bootstrap.path, bootstrap.listenerPort);
-    console.log(`${proxy.name} on 127.0.0.1:${bootstrap.listenerPort} with ${CONFIG} (on free ports)\n`);
-    try {
-      await callThrough(bootstrap.listenerPort);
-      await printFilterReport(proxy, bootstrap.adminPort, "awesomerpc");
-    } finally {
-      await proxy.stop();
-    }
+    await withDemoProxy({ source: CONFIG, upstreams: { awesomerpc_server: server.port } }, async (proxy, { listenerPort, adminPort }) => {
+      console.log(`${proxy.name} on 127.0.0.1:${listenerPort} with ${CONFIG} (on free ports)\n`);
+      await callThrough(listenerPort);
+      await printFilterReport(proxy, adminPort, "awesomerpc");
+    });
   } finally {
-    bootstrap.remove();
     await server.close();
   }
 }
