@@ -1,8 +1,10 @@
 // The meta-protocol-wasm command: reads service files, writes Istio resources or a plain Envoy bootstrap; packs a
 // filter module as an OCI image.
-// Exit codes: 0 done, 2 bad input or usage (the error on stderr), 1 anything else.
+// Exit codes: 0 done, 2 bad input or usage (the error on stderr), 1 anything else (a module whose configuration
+// cannot be checked: one line on stderr).
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { UnsupportedHostCall } from "./configure_check/proxy_wasm_configure.ts";
 import { generateEnvoyBootstrap } from "./envoy_bootstrap.ts";
 import { loadServices } from "./input/load.ts";
 import { InputError } from "./input/reader.ts";
@@ -73,6 +75,10 @@ export function main(argv: readonly string[]): number {
       process.stderr.write(`meta-protocol-wasm: ${error.message}\n`);
       if (error instanceof UsageError) process.stderr.write("Run meta-protocol-wasm --help for usage.\n");
       return 2;
+    }
+    if (error instanceof UnsupportedHostCall) {
+      process.stderr.write(`meta-protocol-wasm: cannot check the plugin configuration: ${error.message}\n`);
+      return 1;
     }
     throw error;
   }

@@ -42,7 +42,7 @@ function compile(wasmFile: string): WebAssembly.Module {
 /** Configures a fresh instance of `wasmFile` with `configuration` (a VM per check, as Envoy's canary). */
 export function runConfigure(wasmFile: string, configuration: string): ConfigureResult {
   const module = compile(wasmFile);
-  const host = new ConfigureHost(new TextEncoder().encode(configuration));
+  const host = new ConfigureHost(wasmFile, new TextEncoder().encode(configuration));
   const instance = new WebAssembly.Instance(module, host.imports(module));
   host.attach(instance);
   const call = (name: string, ...args: number[]): number => {
@@ -71,7 +71,10 @@ class ConfigureHost {
   private memory: WebAssembly.Memory | undefined;
   private malloc: ((size: number) => number) | undefined;
 
-  constructor(readonly configuration: Uint8Array) {}
+  constructor(
+    private readonly wasmFile: string,
+    readonly configuration: Uint8Array,
+  ) {}
 
   attach(instance: WebAssembly.Instance): void {
     this.memory = instance.exports.memory as WebAssembly.Memory;
@@ -119,7 +122,9 @@ class ConfigureHost {
       imports[from][name] =
         provided[`${from}.${name}`] ??
         (() => {
-          throw new UnsupportedHostCall(`the module called ${from}.${name} while configuring, which the configuration check does not provide`);
+          throw new UnsupportedHostCall(
+            `${this.wasmFile} called ${from}.${name} in proxy_on_configure, which the generator's configuration check does not provide`,
+          );
         });
     }
     return imports as WebAssembly.Imports;

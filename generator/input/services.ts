@@ -1,5 +1,5 @@
-// Our input format: one `kind: MetaProtocolService` document per protocol service (README, "Generating Envoy and
-// Istio configuration", lists every field).
+// Our input format: one `kind: MetaProtocolService` document per protocol service (docs/generator.md lists every
+// field).
 import {
   type Direction,
   type EnvoyClusterSpec,

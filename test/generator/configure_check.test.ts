@@ -138,6 +138,47 @@ describe("custom modules", () => {
   });
 });
 
+/**
+ * A module whose proxy_on_configure calls proxy_get_property, which configuring does not need: the smallest module
+ * that asks the check for more than it provides.
+ */
+function moduleCallingGetProperty(): Uint8Array {
+  const text = (s: string) => [s.length, ...Buffer.from(s)];
+  const section = (id: number, content: number[]) => [id, content.length, ...content];
+  const [I32, FUNC, CALL, DROP, END] = [0x7f, 0x60, 0x10, 0x1a, 0x0b];
+  const i32Const = (n: number) => [0x41, n];
+  return new Uint8Array([
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...section(1, [2, FUNC, 4, I32, I32, I32, I32, 1, I32, FUNC, 2, I32, I32, 1, I32]), // types: get_property, on_configure
+    ...section(2, [1, ...text("env"), ...text("proxy_get_property"), 0x00, 0]), // import function 0
+    ...section(3, [1, 1]), // function 1 has type 1
+    ...section(5, [1, 0x00, 1]), // one page of memory
+    ...section(7, [2, ...text("memory"), 0x02, 0, ...text("proxy_on_configure"), 0x00, 1]),
+    ...section(10, [1, 15, 0, ...i32Const(0), ...i32Const(0), ...i32Const(0), ...i32Const(0), CALL, 0, DROP, ...i32Const(1), END]),
+  ]);
+}
+
+describe("a module that needs more than configuring takes", () => {
+  it("stops the generator with one line naming the call, exit status 1", () => {
+    const dir = mkdtempSync(join(tmpdir(), "unsupported-call-"));
+    try {
+      const module = join(dir, "needy.wasm");
+      writeFileSync(module, moduleCallingGetProperty());
+      const services = join(dir, "services.yaml");
+      writeFileSync(services, SERVICE.replace("protocol: dubbo", "protocol: needy").replace(/module:.*\n/, `module: { url: "file://${module}" }\n`));
+      const result = spawnSync(process.execPath, ["generator/bin/meta-protocol-wasm.js", "istio", "-f", services], { encoding: "utf8" });
+      assert.equal(result.status, 1);
+      assert.equal(result.stdout, "");
+      assert.equal(
+        result.stderr,
+        `meta-protocol-wasm: cannot check the plugin configuration: ${module} called env.proxy_get_property in proxy_on_configure, which the generator's configuration check does not provide\n`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("built-in protocols are the modules the build made from filters/<protocol>/", () => {
   it("one per filters/ folder with a main.ts", () => {
     const folders = readdirSync("filters", { withFileTypes: true })

@@ -1,5 +1,4 @@
-// Bad input is refused with the file, line and column, the field path, and what was expected (README, "Generating
-// Envoy and Istio configuration": errors).
+// Bad input is refused with the file, line and column, the field path, and what was expected (docs/generator.md).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { InputError, readServices } from "../../generator/index.ts";
