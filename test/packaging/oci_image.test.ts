@@ -4,6 +4,7 @@
 // whose module comes back byte for byte. Needs `make build` and skopeo (SYSTEM_PACKAGES).
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
@@ -61,10 +62,12 @@ describe("make oci: an OCI image layout per module", () => {
       assert.equal(manifest.layers.at(-1).mediaType, "application/vnd.oci.image.layer.v1.tar+gzip");
     });
 
-    it(`${protocol}: skopeo copy to a directory gives back the module byte for byte`, () => {
+    it(`${protocol}: skopeo copy keeps the digest and gives back the module byte for byte`, () => {
       const copy = join(dir, protocol);
-      skopeo("copy", "--quiet", reference(), `dir:${copy}`);
-      const manifest = JSON.parse(readFileSync(join(copy, "manifest.json"), "utf8"));
+      skopeo("copy", "--quiet", "--preserve-digests", reference(), `dir:${copy}`);
+      const manifestBytes = readFileSync(join(copy, "manifest.json"));
+      assert.equal(`sha256:${createHash("sha256").update(manifestBytes).digest("hex")}`, digests.get(`build/oci/${protocol}:${VERSION}`));
+      const manifest = JSON.parse(manifestBytes.toString("utf8"));
       const layer = readFileSync(join(copy, manifest.layers.at(-1).digest.replace("sha256:", "")));
       const files = untar(gunzipSync(layer));
       const module = [...files].find(([name]) => basename(name) === "plugin.wasm")?.[1];
