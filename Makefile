@@ -2,24 +2,28 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := build
 
-PROTOCOLS := awesomerpc dubbo thrift
+# One module per folder filters/<protocol>/ with a main.ts: adding a protocol is adding its folder. The generator finds
+# the built-in protocols the same way, from the modules built here (build/<protocol>.wasm).
+PROTOCOLS := $(sort $(patsubst filters/%/main.ts,%,$(wildcard filters/*/main.ts)))
 MODULES := $(PROTOCOLS:%=build/%.wasm)
 DEBUG_MODULES := $(PROTOCOLS:%=build/debug/%.wasm)
 ASSEMBLY_SOURCES := $(shell find assembly filters -name '*.ts') asconfig.json
 TSX := node --import tsx
 NODE_TESTS = $(shell find test -name '*.test.ts' -not -path '*/node_modules/*' | sort)
 
-# Debian packages the tests need, installed when missing: the Thrift peers' compiler and Python library, and
-# docker-compose (1.29), whose `config` checks the docker-compose scenarios of test/docker/ without a Docker engine.
-SYSTEM_PACKAGES := thrift-compiler python3-thrift docker-compose
+# Debian packages the tests need, installed when missing: the Thrift peers' compiler and Python library,
+# docker-compose (1.29), whose `config` checks the docker-compose scenarios of test/docker/ without a Docker engine,
+# and skopeo, which reads the OCI images `make oci` writes as a registry client would.
+SYSTEM_PACKAGES := thrift-compiler python3-thrift docker-compose skopeo
 
-.PHONY: help install system-packages build test typecheck unit host-tests run clean envoy-config
+.PHONY: help install system-packages build test typecheck unit host-tests run clean envoy-config oci
 
 help:
 	@echo "make run    build the filters and proxy sample traffic through them (bundled host, or envoy on PATH)"
 	@echo "make test   build, type-check, AssemblyScript unit tests, host and end-to-end tests"
 	@echo "make build  build/<protocol>.wasm (optimised) and build/debug/<protocol>.wasm"
-	@echo "make envoy-config  regenerate envoy/<protocol>.yaml from envoy/services/<protocol>.yaml"
+	@echo "make envoy-config  regenerate envoy/<name>.yaml from envoy/services/<name>.yaml"
+	@echo "make oci    build/oci/<protocol>: each module as an OCI image (Istio WasmPlugin oci:// URLs), no Docker"
 	@echo "make docs   regenerate the metric list of docs/metrics-and-logs.md"
 
 install: node_modules/.installed system-packages
@@ -70,19 +74,30 @@ clean:
 docs: node_modules/.installed
 	$(TSX) test/docs/metric_table.ts --write
 
-# envoy/<protocol>.yaml are generated from envoy/services/<protocol>.yaml (test/generator/golden.test.ts checks it).
-envoy-config: node_modules/.installed
-	@for p in $(PROTOCOLS); do \
-	  node generator/bin/meta-protocol-wasm.js envoy -f envoy/services/$$p.yaml -o envoy/$$p.yaml && echo "envoy/$$p.yaml"; \
+# envoy/<name>.yaml are generated from envoy/services/<name>.yaml (test/generator/golden.test.ts checks it). The
+# generator checks every plugin configuration with the built modules' own proxy_on_configure, hence `build`.
+envoy-config: build
+	@for input in envoy/services/*.yaml; do \
+	  output=envoy/$${input#envoy/services/}; \
+	  node generator/bin/meta-protocol-wasm.js envoy -f $$input -o $$output && echo "$$output"; \
 	done
 
-# Benchmarks (issue 7): prints tables with the targets beside the numbers, writes nothing. BENCH_ARGS="--quick" for a
+# Each module as an OCI image in an OCI image layout directory, build/oci/<protocol>, tagged with the package version;
+# prints each image's digest (a WasmPlugin's sha256). Push: skopeo copy oci:build/oci/<protocol>:<version>
+# docker://<registry>/<repository>:<version> (docs/operations.md).
+VERSION := $(shell node -p "require('./package.json').version")
+oci: build
+	@for p in $(PROTOCOLS); do \
+	  node generator/bin/meta-protocol-wasm.js oci-image -f build/$$p.wasm -o build/oci/$$p --tag $(VERSION) || exit 1; \
+	done
+
+# Benchmarks: prints tables with the targets beside the numbers, writes nothing. BENCH_ARGS="--quick" for a
 # smoke run; see test/bench/run.ts for the other options.
 .PHONY: bench
 bench: build
 	$(TSX) test/bench/run.ts $(BENCH_ARGS)
 
-# Fuzzing (issue 7): deterministic seeds, 60 s by default, exits non-zero on a trap (the input goes to
+# Fuzzing: deterministic seeds, 60 s by default, exits non-zero on a trap (the input goes to
 # test/fuzz/findings/). FUZZ_ARGS="--seconds 600 --seed 2" for a longer run; see test/fuzz/run.ts.
 .PHONY: fuzz
 fuzz: build

@@ -4,7 +4,8 @@
 import { isIP } from "node:net";
 import { envoyClusterName, envoyClusterOverride, sameDestination, serviceDestination } from "./clusters.ts";
 import type { Destination, ServiceSpec } from "./model.ts";
-import { formatJson, maxEarlyDataBytes, pluginConfig, usesConnectionRouting } from "./plugin_config.ts";
+import { checkedPluginConfig, type UncheckedWarning } from "./plugin_check.ts";
+import { formatJson, maxEarlyDataBytes, usesConnectionRouting } from "./plugin_config.ts";
 import { envoyStatsTags } from "./stats.ts";
 import { toYaml } from "./yaml_out.ts";
 
@@ -23,6 +24,8 @@ export interface EnvoyBootstrapOptions {
   readonly header?: string;
   /** Overrides the services' envoy.admin (default 127.0.0.1:9901). */
   readonly admin?: { readonly address: string; readonly port: number };
+  /** Told about plugin configurations that could not be checked (a custom module with no file here). */
+  readonly warn?: UncheckedWarning;
 }
 
 type Json = Record<string, unknown>;
@@ -42,7 +45,7 @@ export function envoyBootstrap(services: readonly ServiceSpec[], options: EnvoyB
     stats_config: { stats_tags: envoyStatsTags() },
     admin: { address: socketAddress(admin.address, admin.port) },
     static_resources: {
-      listeners: services.map(listener),
+      listeners: services.map((service) => listener(service, options.warn)),
       clusters: uniqueClusters(services.flatMap((service) => clusters(service).map((json) => ({ service, json })))),
     },
   };
@@ -66,21 +69,22 @@ function socketAddress(address: string, port: number): Json {
   return { socket_address: { address, port_value: port } };
 }
 
-function listener(service: ServiceSpec): Json {
+function listener(service: ServiceSpec, warn: UncheckedWarning | undefined): Json {
   const { listener } = service.envoy;
   return {
     name: listener.name,
     address: socketAddress(listener.address, listener.port),
-    filter_chains: [{ filters: [wasmFilter(service), tcpProxyFilter(service)] }],
+    filter_chains: [{ filters: [wasmFilter(service, warn), tcpProxyFilter(service)] }],
   };
 }
 
-function wasmFilter(service: ServiceSpec): Json {
+function wasmFilter(service: ServiceSpec, warn: UncheckedWarning | undefined): Json {
+  const configuration = formatJson(checkedPluginConfig(service, "envoy", "envoy", warn));
   return {
     name: WASM_FILTER,
     typed_config: {
       "@type": WASM_TYPE,
-      config: wasmPluginConfig(service, formatJson(pluginConfig(service, "envoy")), { local: { filename: service.envoy.module } }),
+      config: wasmPluginConfig(service, configuration, { local: { filename: service.envoy.module } }),
     },
   };
 }

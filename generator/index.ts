@@ -6,3 +6,6 @@ export { generateIstio, istioResources, type IstioOptions } from "./istio.ts";
 export { formatJson, pluginConfig, type Side } from "./plugin_config.ts";
 export { podAnnotationSnippet, istioProxyConfig } from "./stats.ts";
 export type { ServiceSpec } from "./model.ts";
+export { builtInProtocols } from "./modules.ts";
+export { writeModuleImage, type WrittenImage } from "./oci/image_layout.ts";
+export type { UncheckedWarning } from "./plugin_check.ts";

@@ -1,8 +1,11 @@
 // Istio resources for the services. Istio 1.20+: a WasmPlugin of type NETWORK per side (client: outbound, server:
 // inbound), plus, when the filter routes connections, an EnvoyFilter that lets tcp_proxy take early data (Envoy 1.37+).
 // Older Istio, or on request: EnvoyFilters that insert the wasm filter before tcp_proxy themselves.
-import { formatJson, maxEarlyDataBytes, pluginConfig, usesConnectionRouting } from "./plugin_config.ts";
-import type { ServiceSpec } from "./model.ts";
+// Each side carries its own workload selector (clientSelector, serverSelector).
+import { istioHostProblem } from "./clusters.ts";
+import type { Destination, Labels, ServiceSpec } from "./model.ts";
+import { checkedPluginConfig, type UncheckedWarning } from "./plugin_check.ts";
+import { formatJson, maxEarlyDataBytes, usesConnectionRouting } from "./plugin_config.ts";
 import { TCP_PROXY_FILTER, TCP_PROXY_TYPE, WASM_FILTER, WASM_TYPE, wasmPluginConfig } from "./envoy_bootstrap.ts";
 import { toYaml } from "./yaml_out.ts";
 
@@ -11,6 +14,8 @@ export interface IstioOptions {
   readonly envoyFilter?: boolean;
   /** Comment lines on top of the YAML. */
   readonly header?: string;
+  /** Told about plugin configurations that could not be checked (a custom module with no file here). */
+  readonly warn?: UncheckedWarning;
 }
 
 type Json = Record<string, unknown>;
@@ -26,7 +31,26 @@ export function generateIstio(services: readonly ServiceSpec[], options: IstioOp
 }
 
 export function istioResources(services: readonly ServiceSpec[], options: IstioOptions = {}): Json[] {
-  return services.flatMap((service) => (options.envoyFilter ? legacyResources(service) : wasmPluginResources(service)));
+  return services.flatMap((service) => {
+    refuseShortHosts(service);
+    return options.envoyFilter ? legacyResources(service, options.warn) : wasmPluginResources(service, options.warn);
+  });
+}
+
+/** Istio names clusters outbound|PORT|SUBSET|<FQDN>: a cluster name the filter picks must use the FQDN. */
+function refuseShortHosts(service: ServiceSpec): void {
+  const inClusterNames: Destination[] = [
+    ...(service.direction === "inbound" ? [] : service.routes.flatMap((route) => route.destinations)),
+    ...(service.globalRateLimit === undefined ? [] : [service.globalRateLimit.service]),
+  ];
+  for (const destination of inClusterNames) {
+    const problem = istioHostProblem(destination.host, service.namespace);
+    if (problem !== undefined) (destination.hostOrigin ?? service.origin).fail(problem);
+  }
+}
+
+function selectorOf(service: ServiceSpec, side: SidecarSide): Labels | undefined {
+  return side === "outbound" ? service.clientSelector : service.serverSelector;
 }
 
 function sidesOf(service: ServiceSpec): SidecarSide[] {
@@ -36,10 +60,10 @@ function sidesOf(service: ServiceSpec): SidecarSide[] {
   return sides;
 }
 
-function wasmPluginResources(service: ServiceSpec): Json[] {
-  const plugins = sidesOf(service).map((side) => wasmPlugin(service, side));
+function wasmPluginResources(service: ServiceSpec, warn: UncheckedWarning | undefined): Json[] {
+  const plugins = sidesOf(service).map((side) => wasmPlugin(service, side, warn));
   if (!needsEarlyData(service)) return plugins;
-  const earlyData = envoyFilter(service, `${service.name}-early-data`, [earlyDataPatch(service)]);
+  const earlyData = envoyFilter(service, `${service.name}-early-data`, service.clientSelector, [earlyDataPatch(service)]);
   return [...plugins, earlyData];
 }
 
@@ -47,14 +71,15 @@ function needsEarlyData(service: ServiceSpec): boolean {
   return service.direction !== "inbound" && usesConnectionRouting(service, "outbound");
 }
 
-function wasmPlugin(service: ServiceSpec, side: SidecarSide): Json {
+function wasmPlugin(service: ServiceSpec, side: SidecarSide, warn: UncheckedWarning | undefined): Json {
   const module = service.module;
+  const selector = selectorOf(service, side);
   return {
     apiVersion: "extensions.istio.io/v1alpha1",
     kind: "WasmPlugin",
     metadata: metadata(service, `${service.name}-${side}`),
     spec: {
-      ...(service.selector !== undefined && { selector: { matchLabels: service.selector } }),
+      ...(selector !== undefined && { selector: { matchLabels: selector } }),
       url: moduleUrl(service),
       ...(module.sha256 !== undefined && { sha256: module.sha256 }),
       ...(module.imagePullPolicy !== undefined && { imagePullPolicy: module.imagePullPolicy }),
@@ -63,7 +88,7 @@ function wasmPlugin(service: ServiceSpec, side: SidecarSide): Json {
       type: "NETWORK",
       failStrategy: service.failStrategy,
       match: [{ mode: side === "outbound" ? "CLIENT" : "SERVER", ports: [{ number: sidePort(service, side) }] }],
-      pluginConfig: pluginConfig(service, side),
+      pluginConfig: checkedPluginConfig(service, side, "istio", warn),
     },
   };
 }
@@ -85,13 +110,13 @@ function metadata(service: ServiceSpec, name: string): Json {
   return { name, ...(service.namespace !== undefined && { namespace: service.namespace }), labels: MANAGED_BY };
 }
 
-function envoyFilter(service: ServiceSpec, name: string, patches: Json[]): Json {
+function envoyFilter(service: ServiceSpec, name: string, selector: Labels | undefined, patches: Json[]): Json {
   return {
     apiVersion: "networking.istio.io/v1alpha3",
     kind: "EnvoyFilter",
     metadata: metadata(service, name),
     spec: {
-      ...(service.selector !== undefined && { workloadSelector: { labels: service.selector } }),
+      ...(selector !== undefined && { workloadSelector: { labels: selector } }),
       configPatches: patches,
     },
   };
@@ -119,14 +144,28 @@ function earlyDataPatch(service: ServiceSpec): Json {
   };
 }
 
-function legacyResources(service: ServiceSpec): Json[] {
-  const inserts = sidesOf(service).map((side) => insertPatch(service, side));
-  const patches = needsEarlyData(service) ? [...inserts, earlyDataPatch(service)] : inserts;
-  return [envoyFilter(service, service.name, patches)];
+/**
+ * One EnvoyFilter `<name>` when both sides select the same workloads (or the service has one side), else one per
+ * side, `<name>-outbound` and `<name>-inbound` (an EnvoyFilter has one workload selector).
+ */
+function legacyResources(service: ServiceSpec, warn: UncheckedWarning | undefined): Json[] {
+  const patches = (sides: SidecarSide[]) => {
+    const inserts = sides.map((side) => insertPatch(service, side, warn));
+    return sides.includes("outbound") && needsEarlyData(service) ? [...inserts, earlyDataPatch(service)] : inserts;
+  };
+  const sides = sidesOf(service);
+  if (sides.length === 1 || sameLabels(service.clientSelector, service.serverSelector)) {
+    return [envoyFilter(service, service.name, selectorOf(service, sides[0]), patches(sides))];
+  }
+  return sides.map((side) => envoyFilter(service, `${service.name}-${side}`, selectorOf(service, side), patches([side])));
 }
 
-function insertPatch(service: ServiceSpec, side: SidecarSide): Json {
-  const configuration = formatJson(pluginConfig(service, side));
+function sameLabels(a: Labels | undefined, b: Labels | undefined): boolean {
+  return JSON.stringify(Object.entries(a ?? {}).sort()) === JSON.stringify(Object.entries(b ?? {}).sort());
+}
+
+function insertPatch(service: ServiceSpec, side: SidecarSide, warn: UncheckedWarning | undefined): Json {
+  const configuration = formatJson(checkedPluginConfig(service, side, "istio", warn));
   return {
     applyTo: "NETWORK_FILTER",
     match: tcpProxyMatch(service, side),

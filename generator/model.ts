@@ -1,8 +1,8 @@
 // The generator's model of one protocol service: what every input format (our MetaProtocolService documents,
 // Aeraki's MetaRouter + ApplicationProtocol) is read into, and what every output (Istio, plain Envoy) is made from.
+// Parts that end up in a plugin configuration keep the input node they were read from (`origin`), so that a
+// refusal by the filter module names the field the user wrote.
 import type { Node } from "./input/reader.ts";
-
-export const BUILT_IN_PROTOCOLS = ["dubbo", "thrift", "awesomerpc"] as const;
 
 export type Direction = "outbound" | "inbound" | "both";
 export type FailStrategy = "FAIL_CLOSE" | "FAIL_OPEN";
@@ -15,16 +15,19 @@ export interface ServiceSpec {
   readonly namespace?: string;
   /** Free text written as the header comment of generated Envoy bootstraps. */
   readonly description?: string;
-  /** dubbo, thrift, awesomerpc, or a custom module's protocol name. */
+  /** A built-in protocol (generator/modules.ts), or a custom module's protocol name. */
   readonly protocol: string;
   readonly module: ModuleSpec;
   /** The service's host name (Istio: its FQDN) and port. */
   readonly host: string;
   readonly port: number;
+  readonly hostOrigin: Node;
   /** The port the service's pods listen on (Istio's inbound side); the service port unless set. */
   readonly targetPort: number;
   readonly direction: Direction;
-  readonly selector?: Readonly<Record<string, string>>;
+  /** Workload labels of the client side (outbound) and of the server side (inbound); none: every workload. */
+  readonly clientSelector?: Labels;
+  readonly serverSelector?: Labels;
   readonly failStrategy: FailStrategy;
   readonly filter: FilterOptions;
   readonly routes: readonly RouteSpec[];
@@ -32,6 +35,8 @@ export interface ServiceSpec {
   readonly globalRateLimit?: GlobalRateLimitSpec;
   readonly envoy: EnvoySpec;
 }
+
+export type Labels = Readonly<Record<string, string>>;
 
 export interface ModuleSpec {
   /** oci://, http(s):// or file:// (Istio); undefined: Istio output refuses the service. */
@@ -43,6 +48,8 @@ export interface ModuleSpec {
 
 /** Plugin options that apply to every generated filter of the service (see README, Configuration). */
 export interface FilterOptions {
+  /** The `filter` map (its fields are the options below); undefined when the input has none. */
+  readonly origin?: Node;
   readonly statPrefix?: string;
   readonly maxFrameSize?: number;
   readonly maxPendingRequests?: number;
@@ -61,6 +68,7 @@ export interface FilterOptions {
 export interface KeyValue {
   readonly key: string;
   readonly value: string;
+  readonly origin?: Node;
 }
 
 export type MatchKind = "exact" | "prefix" | "suffix" | "contains" | "regex" | "present";
@@ -71,9 +79,12 @@ export interface AttributeMatch {
   readonly kind: MatchKind;
   /** The string to compare with; empty for `present`. */
   readonly value: string;
+  /** The attribute's entry (`attributes.<name>`). */
+  readonly origin?: Node;
 }
 
 export interface RouteSpec {
+  readonly origin?: Node;
   readonly name: string;
   readonly match: readonly AttributeMatch[];
   readonly destinations: readonly WeightedDestination[];
@@ -86,27 +97,38 @@ export interface Destination {
   readonly host: string;
   readonly port: number;
   readonly subset?: string;
+  /** Where the host was written (the destination's own, or the service's it defaults to). */
+  readonly hostOrigin?: Node;
 }
 
 export interface WeightedDestination extends Destination {
   readonly weight: number;
+  /** The `{destination, weight}` item. */
+  readonly origin?: Node;
 }
 
 export interface TokenBucketSpec {
+  readonly origin?: Node;
   readonly maxTokens: number;
   readonly tokensPerFill?: number;
   readonly fillInterval: string;
 }
 
 export interface LocalRateLimitSpec {
+  readonly origin?: Node;
   readonly tokenBucket?: TokenBucketSpec;
-  readonly conditions: readonly { readonly match: readonly AttributeMatch[]; readonly tokenBucket: TokenBucketSpec }[];
+  readonly conditions: readonly {
+    readonly origin?: Node;
+    readonly match: readonly AttributeMatch[];
+    readonly tokenBucket: TokenBucketSpec;
+  }[];
 }
 
 export interface GlobalRateLimitSpec {
+  readonly origin?: Node;
   readonly domain: string;
   readonly match: readonly AttributeMatch[];
-  readonly descriptors: readonly { readonly property: string; readonly descriptorKey: string }[];
+  readonly descriptors: readonly { readonly property: string; readonly descriptorKey: string; readonly origin?: Node }[];
   /** The gRPC rate limit service (envoy.service.ratelimit.v3). */
   readonly service: Destination;
   readonly timeout: string;

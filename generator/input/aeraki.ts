@@ -3,10 +3,13 @@
 // (tcp-metaprotocol-<protocol>-...) give the port and protocol, as Aeraki reads them.
 // What our filters need and Aeraki's resources lack, the module's URL, comes from annotations on the
 // ApplicationProtocol: meta-protocol-wasm/module-url and meta-protocol-wasm/module-sha256.
-import type { ModuleSpec, ServiceSpec } from "../model.ts";
+// The server side runs on the Service's pods (its spec.selector); the client side on every workload of the
+// MetaRouter's namespace, as Aeraki configures every sidecar's outbound listener.
+import type { Labels, ModuleSpec, ServiceSpec } from "../model.ts";
 import type { Node } from "./reader.ts";
 import { readGlobalRateLimit, readLocalRateLimit, readRoutes, type ServiceAddress } from "./rules.ts";
-import { DNS_LABEL } from "./services.ts";
+import { closestName } from "../modules.ts";
+import { defaultModuleFile, DNS_LABEL } from "./services.ts";
 
 export const AERAKI_API_VERSION = "metaprotocol.aeraki.io/v1alpha1";
 export const MODULE_URL_ANNOTATION = "meta-protocol-wasm/module-url";
@@ -17,6 +20,8 @@ const CLUSTER_DOMAIN = "svc.cluster.local";
 
 interface KubernetesService {
   readonly node: Node;
+  /** The pods behind the Service; undefined for a Service without selector (its endpoints are managed by hand). */
+  readonly selector?: Labels;
   readonly ports: readonly { readonly protocol: string; readonly port: number; readonly targetPort: number }[];
 }
 
@@ -63,26 +68,28 @@ function readMetaRouter(
   }
   if (service.ports.length === 0) service.node.fail("expected a port named tcp-metaprotocol-<protocol>-...");
   return service.ports.map(({ protocol, port, targetPort }) => {
-    const address: ServiceAddress = { host, port };
+    const address: ServiceAddress = { host, port, hostOrigin: hosts[0] };
     const local = spec.optional("localRateLimit");
     const global = spec.optional("globalRateLimit");
+    const module = moduleFor(protocol, protocols, hosts[0]);
     return {
       origin: node,
       name: service.ports.length === 1 ? metadata.name : `${metadata.name}-${port}`,
       ...(metadata.namespace !== undefined && { namespace: metadata.namespace }),
       description: `From Aeraki MetaRouter ${metadata.name}`,
       protocol,
-      module: moduleFor(protocol, protocols, hosts[0]),
+      module,
       ...address,
       targetPort,
       // Aeraki routes on the client side and rate-limits on the server side: both.
       direction: "both",
+      ...(service.selector !== undefined && { serverSelector: service.selector }),
       failStrategy: "FAIL_CLOSE",
       filter: { requestMutation: [] },
       routes: spec.has("routes") ? readRoutes(spec.get("routes"), address) : [],
       ...(local !== undefined && { localRateLimit: readLocalRateLimit(local) }),
       ...(global !== undefined && { globalRateLimit: readGlobalRateLimit(global) }),
-      envoy: { listener: { name: metadata.name, address: "0.0.0.0", port }, module: `build/${protocol}.wasm`, clusters: [] },
+      envoy: { listener: { name: metadata.name, address: "0.0.0.0", port }, module: defaultModuleFile(protocol, module), clusters: [] },
     };
   });
 }
@@ -90,8 +97,11 @@ function readMetaRouter(
 function moduleFor(protocol: string, protocols: ReadonlyMap<string, ApplicationProtocol>, at: Node): ModuleSpec {
   const application = protocols.get(protocol);
   if (application === undefined || application.module.url === undefined) {
+    const closest = application === undefined ? closestName(protocol, [...protocols.keys()]) : undefined;
     return at.fail(
-      `no module for protocol ${protocol}: add an ApplicationProtocol with protocol ${protocol} and the annotation ` +
+      `no module for protocol ${protocol}` +
+        (closest !== undefined ? ` (did you mean ${closest}, which an ApplicationProtocol of the input names?)` : "") +
+        `: add an ApplicationProtocol with protocol ${protocol} and the annotation ` +
         `${MODULE_URL_ANNOTATION} (and ${MODULE_SHA256_ANNOTATION} for an http(s) URL)`,
     );
   }
@@ -144,8 +154,11 @@ function readKubernetesService(node: Node): KubernetesService {
   const spec = node.child("spec", (node.value as { spec?: unknown }).spec);
   const portsValue = (spec.value as { ports?: unknown } | undefined)?.ports;
   const ports = portsValue === undefined ? [] : spec.child("ports", portsValue).list();
+  const selectorValue = (spec.value as { selector?: unknown } | undefined)?.selector;
+  const selector = selectorValue === undefined ? undefined : spec.child("selector", selectorValue).stringMap("a map of pod labels");
   return {
     node: spec,
+    ...(selector !== undefined && Object.keys(selector).length > 0 && { selector }),
     ports: ports.flatMap((port) => {
       const { name, port: number, targetPort } = (port.value ?? {}) as { name?: unknown; port?: unknown; targetPort?: unknown };
       const match = typeof name === "string" ? METAPROTOCOL_PORT.exec(name) : null;

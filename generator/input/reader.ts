@@ -110,6 +110,12 @@ export class Node {
     return new Node(this.source, [...this.path, key], value);
   }
 
+  /** The entry `key` of a map that has it; undefined otherwise. */
+  entry(key: string): Node | undefined {
+    if (!isPlainObject(this.value) || !Object.hasOwn(this.value as object, key)) return undefined;
+    return this.child(key, (this.value as Record<string, unknown>)[key]);
+  }
+
   /** A map whose keys are all among `fields`. */
   object(fields: readonly string[]): ObjectNode {
     if (!isPlainObject(this.value)) this.expected(`a map with fields ${fields.join(", ")}`);

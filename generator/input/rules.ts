@@ -17,6 +17,7 @@ import type { Node } from "./reader.ts";
 export interface ServiceAddress {
   readonly host: string;
   readonly port: number;
+  readonly hostOrigin: Node;
 }
 
 const ROUTE_FIELDS = ["name", "match", "route", "requestMutation", "responseMutation", "mirror", "mirrorPercentage"];
@@ -27,6 +28,13 @@ export const DURATION_TEXT = 'a duration like "1s", "0.25s", "100ms" or "1m"';
 const SECONDS_PER_UNIT: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 1e-3, us: 1e-6, ns: 1e-9 };
 export const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
 export const HOST_NAME_TEXT = "a host name like demo.default.svc.cluster.local";
+/**
+ * A DestinationRule subset name as Istio validates it (pkg/config/validation/validation.go validateSubsetName:
+ * labels.IsDNS1123Label, pkg/config/labels/instance.go): letters, digits and '-', starting and ending with a letter
+ * or digit, at most 63. A subset name Istio refuses can name no cluster.
+ */
+export const SUBSET_NAME = /^(?=.{1,63}$)[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?$/;
+export const SUBSET_NAME_TEXT = "a subset name as Istio accepts it in a DestinationRule: letters, digits and '-', starting and ending with a letter or digit, at most 63";
 /** Istio's cluster naming, which Aeraki's rateLimitService uses: outbound|PORT|SUBSET|HOST. */
 const ISTIO_CLUSTER = /^outbound\|(\d{1,5})\|([^|]*)\|(.+)$/;
 
@@ -40,6 +48,7 @@ function readRoute(node: Node, service: ServiceAddress): RouteSpec {
     route.optional(unsupported)?.fail("not supported: a network filter cannot copy requests to another cluster");
   }
   return {
+    origin: node,
     name: route.optional("name")?.string() ?? "",
     match: readMatch(route.optional("match")),
     destinations: readDestinations(route.get("route", "a list of destinations"), service),
@@ -55,7 +64,7 @@ function readDestinations(node: Node, service: ServiceAddress): WeightedDestinat
     const entry = item.object(["destination", "weight"]);
     const weight = entry.optional("weight")?.integer(0, 1_000_000);
     if (weight === undefined && items.length > 1) entry.get("weight", "a weight for each of several destinations");
-    return { ...readDestination(entry.get("destination", "a map with host, subset, port"), service), weight: weight ?? 100 };
+    return { ...readDestination(entry.get("destination", "a map with host, subset, port"), service), weight: weight ?? 100, origin: item };
   });
   if (destinations.every((d) => d.weight === 0)) node.expected("weights adding up to more than 0");
   return destinations;
@@ -63,10 +72,11 @@ function readDestinations(node: Node, service: ServiceAddress): WeightedDestinat
 
 function readDestination(node: Node, service: ServiceAddress): Destination {
   const destination = node.object(["host", "subset", "port"]);
-  const host = destination.optional("host")?.matching(HOST_NAME, HOST_NAME_TEXT) ?? service.host;
+  const hostNode = destination.optional("host");
+  const host = hostNode?.matching(HOST_NAME, HOST_NAME_TEXT) ?? service.host;
   const port = destination.optional("port")?.object(["number"]).get("number", "a port number").integer(1, 65535);
-  const subset = destination.optional("subset")?.matching(/^[^|]+$/, "a subset name (without |)");
-  return { host, port: port ?? service.port, ...(subset !== undefined && { subset }) };
+  const subset = destination.optional("subset")?.matching(SUBSET_NAME, SUBSET_NAME_TEXT);
+  return { host, hostOrigin: hostNode ?? service.hostOrigin, port: port ?? service.port, ...(subset !== undefined && { subset }) };
 }
 
 /** `{attributes: {name: StringMatch}}`; absent: matches every request. */
@@ -83,19 +93,19 @@ export function readMatch(node: Node | undefined): AttributeMatch[] {
 function readStringMatch(node: Node): AttributeMatch {
   const name = node.key();
   if (node.value === null || (typeof node.value === "object" && Object.keys(node.value as object).length === 0)) {
-    return { name, kind: "present", value: "" };
+    return { name, kind: "present", value: "", origin: node };
   }
   const match = node.object(STRING_MATCH_KINDS);
   const kind: MatchKind = match.exactlyOne(STRING_MATCH_KINDS) as MatchKind;
   const field = match.get(kind);
   if (kind === "present") {
     if (field.value !== true) field.expected("true (to match absence, leave the attribute out of the match)");
-    return { name, kind, value: "" };
+    return { name, kind, value: "", origin: node };
   }
   if (typeof field.value !== "string") field.expected("a string");
   const value = field.value as string;
-  if (kind === "regex" && value === "*") return { name, kind: "present", value: "" };
-  return { name, kind, value };
+  if (kind === "regex" && value === "*") return { name, kind: "present", value: "", origin: node };
+  return { name, kind, value, origin: node };
 }
 
 /** `[{key, value}]`: Dubbo attachments, THeader headers. */
@@ -105,7 +115,7 @@ export function readMutation(node: Node | undefined): KeyValue[] {
     const entry = item.object(["key", "value"]);
     const value = entry.get("value", "a string");
     if (typeof value.value !== "string") value.expected("a string");
-    return { key: entry.get("key", "a string").string(), value: value.value as string };
+    return { key: entry.get("key", "a string").string(), value: value.value as string, origin: item };
   });
 }
 
@@ -115,12 +125,13 @@ export function readLocalRateLimit(node: Node): LocalRateLimitSpec {
   const conditions = (limit.optional("conditions")?.list("a list of {match, tokenBucket}") ?? []).map((item) => {
     const condition = item.object(["match", "tokenBucket"]);
     return {
+      origin: item,
       match: readMatch(condition.get("match", "a map with attributes")),
       tokenBucket: readTokenBucket(condition.get("tokenBucket", "a token bucket")),
     };
   });
   if (bucket === undefined && conditions.length === 0) node.expected("a tokenBucket, conditions, or both");
-  return { ...(bucket !== undefined && { tokenBucket: readTokenBucket(bucket) }), conditions };
+  return { origin: node, ...(bucket !== undefined && { tokenBucket: readTokenBucket(bucket) }), conditions };
 }
 
 function readTokenBucket(node: Node): TokenBucketSpec {
@@ -129,6 +140,7 @@ function readTokenBucket(node: Node): TokenBucketSpec {
   if (parseFloat(fillInterval) < 0.05) bucket.get("fillInterval").expected("at least 0.05s (Envoy refuses shorter fill intervals)");
   const tokensPerFill = bucket.optional("tokensPerFill")?.integer(1, 4294967295);
   return {
+    origin: node,
     maxTokens: bucket.get("maxTokens", "an integer from 1").integer(1, 4294967295),
     ...(tokensPerFill !== undefined && { tokensPerFill }),
     fillInterval,
@@ -139,10 +151,11 @@ export function readGlobalRateLimit(node: Node): GlobalRateLimitSpec {
   const limit = node.object(["match", "domain", "requestTimeout", "denyOnFail", "rateLimitService", "descriptors"]);
   const descriptors = limit.get("descriptors", "a list of {property, descriptorKey}").list().map((item) => {
     const descriptor = item.object(["property", "descriptorKey"]);
-    return { property: descriptor.get("property").string(), descriptorKey: descriptor.get("descriptorKey").string() };
+    return { property: descriptor.get("property").string(), descriptorKey: descriptor.get("descriptorKey").string(), origin: item };
   });
   if (descriptors.length === 0) limit.get("descriptors").expected("at least one descriptor");
   return {
+    origin: node,
     domain: limit.get("domain", "the rate limit service's domain").string(),
     match: readMatch(limit.optional("match")),
     descriptors,
@@ -159,11 +172,12 @@ function readRateLimitService(node: Node): Destination {
     if (cluster === null || cluster[2] !== "" || !HOST_NAME.test(cluster[3]) || Number(cluster[1]) > 65535) {
       node.expected("{host, port} or an Istio cluster name outbound|PORT||HOST");
     }
-    return { host: cluster[3], port: Number(cluster[1]) };
+    return { host: cluster[3], port: Number(cluster[1]), hostOrigin: node };
   }
   const service = node.object(["host", "port"]);
   return {
     host: service.get("host", HOST_NAME_TEXT).matching(HOST_NAME, HOST_NAME_TEXT),
+    hostOrigin: service.get("host"),
     port: service.get("port", "a port number").integer(1, 65535),
   };
 }

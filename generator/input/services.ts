@@ -1,15 +1,16 @@
-// Our input format: one `kind: MetaProtocolService` document per protocol service (README, "Generating Envoy and
-// Istio configuration", lists every field).
+// Our input format: one `kind: MetaProtocolService` document per protocol service (docs/generator.md lists every
+// field).
 import {
-  BUILT_IN_PROTOCOLS,
   type Direction,
   type EnvoyClusterSpec,
   type EnvoySpec,
   type FilterOptions,
+  type Labels,
   type ModuleSpec,
   type RouteSpec,
   type ServiceSpec,
 } from "../model.ts";
+import { builtInProtocols, closestBuiltIn, isBuiltIn, shippedModuleFromHere } from "../modules.ts";
 import type { Node, ObjectNode } from "./reader.ts";
 import {
   HOST_NAME,
@@ -20,6 +21,8 @@ import {
   readMutation,
   readRoutes,
   type ServiceAddress,
+  SUBSET_NAME,
+  SUBSET_NAME_TEXT,
 } from "./rules.ts";
 
 export const SERVICE_API_VERSION = "meta-protocol-wasm/v1alpha1";
@@ -27,7 +30,7 @@ export const SERVICE_KIND = "MetaProtocolService";
 
 const SERVICE_FIELDS = [
   "apiVersion", "kind", "name", "namespace", "description", "protocol", "module", "host", "port", "targetPort", "direction",
-  "selector", "failStrategy", "filter", "routes", "localRateLimit", "globalRateLimit", "envoy",
+  "selector", "clientSelector", "serverSelector", "failStrategy", "filter", "routes", "localRateLimit", "globalRateLimit", "envoy",
 ];
 const FILTER_FIELDS = [
   "statPrefix", "maxFrameSize", "maxPendingRequests", "accessLog", "accessLogFormat", "requestMutation", "codec",
@@ -47,22 +50,21 @@ export function readService(root: Node): ServiceSpec {
   spec.optional("apiVersion")?.oneOf([SERVICE_API_VERSION]);
   spec.get("kind").oneOf([SERVICE_KIND]);
   const name = spec.get("name", DNS_LABEL_TEXT).matching(DNS_LABEL, DNS_LABEL_TEXT);
-  const protocol = spec.get("protocol", "dubbo, thrift, awesomerpc or a custom module's protocol name").matching(
-    PROTOCOL_NAME,
-    "dubbo, thrift, awesomerpc or a custom protocol name (lower case letters, digits, _)",
-  );
+  const protocolText = `${builtInProtocols().join(", ")} or a custom protocol name (lower case letters, digits, _)`;
+  const protocol = spec.get("protocol", protocolText).matching(PROTOCOL_NAME, protocolText);
   const address: ServiceAddress = {
     host: spec.get("host", HOST_NAME_TEXT).matching(HOST_NAME, HOST_NAME_TEXT),
     port: spec.get("port", "a port number").integer(...PORT),
+    hostOrigin: spec.get("host"),
   };
   const module = readModule(spec.optional("module"));
   if (module.url === undefined && !isBuiltIn(protocol) && !spec.optional("envoy")?.object(ENVOY_FIELDS).has("module")) {
-    spec.get("module", `a module url for the custom protocol ${protocol}`);
+    refuseUnknownProtocol(spec, protocol);
   }
   const namespace = spec.optional("namespace")?.matching(DNS_LABEL, DNS_LABEL_TEXT);
   const description = spec.optional("description")?.string();
-  const selector = spec.optional("selector")?.stringMap("a map of workload labels");
   const direction = spec.optional("direction")?.oneOf<Direction>(["outbound", "inbound", "both"]) ?? "both";
+  const { clientSelector, serverSelector } = readSelectors(spec, direction);
   const routes = spec.has("routes") ? readRoutes(spec.get("routes"), address) : [];
   if (direction === "inbound") refuseOtherDestinations(spec.optional("routes"), routes, address);
   const localRateLimit = spec.optional("localRateLimit");
@@ -77,7 +79,8 @@ export function readService(root: Node): ServiceSpec {
     ...address,
     targetPort: spec.optional("targetPort")?.integer(...PORT) ?? address.port,
     direction,
-    ...(selector !== undefined && { selector }),
+    ...(clientSelector !== undefined && { clientSelector }),
+    ...(serverSelector !== undefined && { serverSelector }),
     failStrategy: spec.optional("failStrategy")?.oneOf(["FAIL_CLOSE", "FAIL_OPEN"] as const) ?? "FAIL_CLOSE",
     filter: readFilterOptions(spec.optional("filter")),
     routes,
@@ -103,8 +106,42 @@ function refuseOtherDestinations(node: Node | undefined, routes: readonly RouteS
   );
 }
 
-export function isBuiltIn(protocol: string): boolean {
-  return (BUILT_IN_PROTOCOLS as readonly string[]).includes(protocol);
+/** A protocol that is not built in needs its module; a name close to a built-in one is most likely a typo. */
+function refuseUnknownProtocol(spec: ObjectNode, protocol: string): never {
+  const closest = closestBuiltIn(protocol);
+  if (closest !== undefined) {
+    spec.get("protocol").fail(`unknown protocol ${protocol}: did you mean ${closest}? (built in: ${builtInProtocols().join(", ")}; a custom protocol needs its module)`);
+  }
+  return spec.node.child("module", undefined).fail(
+    `required field missing; expected a module url for the custom protocol ${protocol} (built in: ${builtInProtocols().join(", ")})`,
+  );
+}
+
+/**
+ * clientSelector and serverSelector; `selector` stands for the one side a one-sided service has. One selector for
+ * both sides would put the client side (its routes) on the servers' own outbound calls and the server side on the
+ * clients, so it is refused there.
+ */
+function readSelectors(spec: ObjectNode, direction: Direction): { clientSelector?: Labels; serverSelector?: Labels } {
+  const labels = (key: string) => spec.optional(key)?.stringMap("a map of workload labels");
+  const selector = labels("selector");
+  const clientSelector = labels("clientSelector");
+  const serverSelector = labels("serverSelector");
+  if (selector !== undefined) {
+    if (clientSelector !== undefined || serverSelector !== undefined) {
+      spec.get("selector").fail("expected either selector or clientSelector/serverSelector, not both");
+    }
+    if (direction === "both") {
+      spec.get("selector").fail(
+        "one selector for both sides would run the client side (its routes) on the servers' own calls too; with direction both, " +
+          "set clientSelector (the clients' workload labels) and serverSelector (the servers'), or direction outbound or inbound",
+      );
+    }
+    return direction === "outbound" ? { clientSelector: selector } : { serverSelector: selector };
+  }
+  if (clientSelector !== undefined && direction === "inbound") spec.get("clientSelector").fail("expected no clientSelector with direction inbound (there is no client side)");
+  if (serverSelector !== undefined && direction === "outbound") spec.get("serverSelector").fail("expected no serverSelector with direction outbound (there is no server side)");
+  return { ...(clientSelector !== undefined && { clientSelector }), ...(serverSelector !== undefined && { serverSelector }) };
 }
 
 function readModule(node: Node | undefined): ModuleSpec {
@@ -145,6 +182,7 @@ function readFilterOptions(node: Node | undefined): FilterOptions {
     filter.get("frameTimeout").expected("0s (off) or at least 0.2s");
   }
   return {
+    origin: node,
     ...(statPrefix !== undefined && { statPrefix }),
     ...(maxFrameSize !== undefined && { maxFrameSize }),
     ...(maxPendingRequests !== undefined && { maxPendingRequests }),
@@ -161,9 +199,10 @@ function readFilterOptions(node: Node | undefined): FilterOptions {
 
 const ENVOY_FIELDS = ["listener", "admin", "module", "clusters"];
 
-/** Envoy loads a local file: the module's file:// path, else the build's output. */
-function defaultModuleFile(protocol: string, module: ModuleSpec): string {
-  return module.url?.startsWith("file://") ? decodeURIComponent(new URL(module.url).pathname) : `build/${protocol}.wasm`;
+/** Envoy loads a local file: the module's file:// path, else the shipped module (a custom one: build/<protocol>.wasm). */
+export function defaultModuleFile(protocol: string, module: ModuleSpec): string {
+  if (module.url?.startsWith("file://")) return decodeURIComponent(new URL(module.url).pathname);
+  return isBuiltIn(protocol) ? shippedModuleFromHere(protocol) : `build/${protocol}.wasm`;
 }
 
 function readEnvoy(node: Node | undefined, name: string, moduleFile: string, service: ServiceAddress): EnvoySpec {
@@ -192,7 +231,7 @@ function readSocketAddress(address: ObjectNode): { address: string; port: number
 function readEnvoyCluster(node: Node, service: ServiceAddress): EnvoyClusterSpec {
   const cluster = node.object(["name", "host", "port", "subset", "endpoints", "connectTimeout"]);
   const name = cluster.optional("name")?.string();
-  const subset = cluster.optional("subset")?.matching(/^[^|]+$/, "a subset name (without |)");
+  const subset = cluster.optional("subset")?.matching(SUBSET_NAME, SUBSET_NAME_TEXT);
   const endpoints = cluster.optional("endpoints")?.list("a list of host:port").map(readEndpoint);
   if (endpoints?.length === 0) cluster.get("endpoints").expected("at least one host:port");
   const connectTimeoutNode = cluster.optional("connectTimeout");

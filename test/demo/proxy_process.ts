@@ -17,6 +17,8 @@ function envoyBinary(): string | null {
 }
 
 export async function startProxy(configPath: string, listenerPort: number): Promise<ProxyProcess> {
+  // Else the demo would talk to whatever listens there and take it for the proxy.
+  if (!(await isFree(listenerPort))) throw new Error(`cannot start the proxy: 127.0.0.1:${listenerPort} is busy (another process listens there)`);
   const envoy = envoyBinary();
   const args = ["-c", configPath, "-l", "info", "--concurrency", "1"];
   const child: ChildProcess = envoy
@@ -29,7 +31,7 @@ export async function startProxy(configPath: string, listenerPort: number): Prom
   child.stderr!.on("data", collect);
   child.on("exit", () => (exited = true));
   const name = envoy ? `envoy (${envoy})` : "bundled host (test/host)";
-  await waitForPort(listenerPort, () => exited, () => `${name} exited:\n${logLines.join("\n")}`);
+  await waitForPort(listenerPort, () => exited, () => `${name} exited: ${whyItExited(logLines)}`);
   return {
     name,
     logLines,
@@ -40,6 +42,20 @@ export async function startProxy(configPath: string, listenerPort: number): Prom
         child.kill("SIGTERM");
       }),
   };
+}
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
+
+/** The proxy's own last word: its critical or error line (a port it cannot bind, a refused configuration). */
+function whyItExited(logLines: readonly string[]): string {
+  const line = [...logLines].reverse().find((l) => /\[(critical|error)\]/.test(l)) ?? logLines.at(-1) ?? "no output";
+  return line.replace(/^(\[[^\]]*\])+\s*/, "");
 }
 
 /** Waits until something accepts connections on 127.0.0.1:`port`; fails early with `why()` once `gaveUp()`. */

@@ -4,19 +4,10 @@
 // limit of 3: a burst of 4 gets the over-limit error reply on the 4th, seen by the real client. The bootstrap is
 // envoy/awesomerpc.yaml with this plugin configuration, a v2 cluster and tcp_proxy's max_early_data_bytes, written to
 // a temporary file (a real envoy must be 1.37+ for connection routing).
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { parse, stringify } from "yaml";
 import { AwesomeRpcClient } from "../peers/awesomerpc/client.ts";
-import { Command, startAwesomeRpcServer } from "../peers/awesomerpc/server.ts";
+import { type AwesomeRpcServer, Command, startAwesomeRpcServer } from "../peers/awesomerpc/server.ts";
+import { setPluginConfiguration, withDemoProxy } from "./demo_bootstrap.ts";
 import { printFilterReport } from "./filter_report.ts";
-import { startProxy } from "./proxy_process.ts";
-
-const LISTENER_PORT = 26010;
-const V1_PORT = 26011;
-const V2_PORT = 26013;
-const ADMIN_PORT = 26012;
 
 const PLUGIN_CONFIG = {
   stat_prefix: "routing",
@@ -36,64 +27,61 @@ const PLUGIN_CONFIG = {
   },
 };
 
-/** envoy/awesomerpc.yaml with the ports above, two clusters (v1, v2) and connection routing. */
-function bootstrap(): string {
-  const config = parse(readFileSync("envoy/awesomerpc.yaml", "utf8"));
-  config.admin.address.socket_address.port_value = ADMIN_PORT;
-  const listener = config.static_resources.listeners[0];
-  listener.address.socket_address.port_value = LISTENER_PORT;
-  const [wasm, tcpProxy] = listener.filter_chains[0].filters;
-  wasm.typed_config.config.configuration.value = JSON.stringify(PLUGIN_CONFIG);
+/** envoy/awesomerpc.yaml with two clusters (v1, v2) and connection routing. */
+function withRouting(config: any): void {
+  setPluginConfiguration(config, PLUGIN_CONFIG);
+  const tcpProxy = config.static_resources.listeners[0].filter_chains[0].filters[1];
   tcpProxy.typed_config.cluster = "awesomerpc_v1";
   tcpProxy.typed_config.max_early_data_bytes = 65536; // tcp_proxy reads while the filter holds the new connection
   const template = config.static_resources.clusters[0];
-  config.static_resources.clusters = [["awesomerpc_v1", V1_PORT], ["awesomerpc_v2", V2_PORT]].map(([name, port]) => {
+  config.static_resources.clusters = ["awesomerpc_v1", "awesomerpc_v2"].map((name) => {
     const cluster = structuredClone(template);
     cluster.name = cluster.load_assignment.cluster_name = name;
-    cluster.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address.port_value = port;
     return cluster;
   });
-  return stringify(config);
 }
 
 export async function runRoutingDemo(): Promise<void> {
-  const v1 = await startAwesomeRpcServer(V1_PORT);
-  const v2 = await startAwesomeRpcServer(V2_PORT);
-  console.log(`awesomerpc servers: v1 on 127.0.0.1:${V1_PORT}, v2 on 127.0.0.1:${V2_PORT}`);
-  const dir = mkdtempSync(path.join(tmpdir(), "meta-protocol-demo-"));
-  const configPath = path.join(dir, "awesomerpc-routing.yaml");
-  writeFileSync(configPath, bootstrap());
-  const proxy = await startProxy(configPath, LISTENER_PORT);
-  console.log(`${proxy.name} on 127.0.0.1:${LISTENER_PORT}: routes upper-case calls to v2, the rest to v1; delay calls limited to 3\n`);
-  const servedBy = (before: { v1: number; v2: number }) =>
-    v2.received.length > before.v2 ? "v2" : v1.received.length > before.v1 ? "v1" : "nobody";
+  const v1 = await startAwesomeRpcServer();
+  const v2 = await startAwesomeRpcServer();
+  console.log(`awesomerpc servers: v1 on 127.0.0.1:${v1.port}, v2 on 127.0.0.1:${v2.port}`);
+  const options = { source: "envoy/awesomerpc.yaml", upstreams: { awesomerpc_v1: v1.port, awesomerpc_v2: v2.port }, edit: withRouting };
   try {
-    console.log("routing by method (a new connection per call; its first call picks the connection's cluster):");
-    for (const [label, command, body] of [
-      ['upper "route me"', Command.Upper, "route me"],
-      ['echo "route me"', Command.Echo, "route me"],
-    ] as const) {
-      const before = { v1: v1.received.length, v2: v2.received.length };
-      const client = await AwesomeRpcClient.connect(LISTENER_PORT);
-      const reply = await client.call(command, body);
-      client.close();
-      console.log(`  ${label.padEnd(44)} -> code ${reply.responseCode}, "${reply.body}", served by ${servedBy(before)}`);
-    }
-
-    console.log("\nlocal rate limit: a burst of 4 delay calls on one connection, 3 tokens:");
-    const client = await AwesomeRpcClient.connect(LISTENER_PORT);
-    for (let i = 1; i <= 4; i++) {
-      const reply = await client.call(Command.Delay, "0");
-      const outcome = reply.responseCode === 0 ? "admitted" : "rejected over limit by the filter (awesomerpc error reply)";
-      console.log(`  delay call ${i}${" ".repeat(33)} -> code ${reply.responseCode}: ${outcome}`);
-    }
-    client.close();
-
-    await printFilterReport(proxy, ADMIN_PORT, "awesomerpc");
+    await withDemoProxy(options, async (proxy, { listenerPort, adminPort }) => {
+      console.log(`${proxy.name} on 127.0.0.1:${listenerPort}: routes upper-case calls to v2, the rest to v1; delay calls limited to 3\n`);
+      await showRouting(listenerPort, v1, v2);
+      await showRateLimit(listenerPort);
+      await printFilterReport(proxy, adminPort, "awesomerpc");
+    });
   } finally {
-    await proxy.stop();
     await v1.close();
     await v2.close();
-    rmSync(dir, { recursive: true, force: true });
   }
+}
+
+async function showRouting(listenerPort: number, v1: AwesomeRpcServer, v2: AwesomeRpcServer): Promise<void> {
+  const servedBy = (before: { v1: number; v2: number }) =>
+    v2.received.length > before.v2 ? "v2" : v1.received.length > before.v1 ? "v1" : "nobody";
+  console.log("routing by method (a new connection per call; its first call picks the connection's cluster):");
+  for (const [label, command, body] of [
+    ['upper "route me"', Command.Upper, "route me"],
+    ['echo "route me"', Command.Echo, "route me"],
+  ] as const) {
+    const before = { v1: v1.received.length, v2: v2.received.length };
+    const client = await AwesomeRpcClient.connect(listenerPort);
+    const reply = await client.call(command, body);
+    client.close();
+    console.log(`  ${label.padEnd(44)} -> code ${reply.responseCode}, "${reply.body}", served by ${servedBy(before)}`);
+  }
+}
+
+async function showRateLimit(listenerPort: number): Promise<void> {
+  console.log("\nlocal rate limit: a burst of 4 delay calls on one connection, 3 tokens:");
+  const client = await AwesomeRpcClient.connect(listenerPort);
+  for (let i = 1; i <= 4; i++) {
+    const reply = await client.call(Command.Delay, "0");
+    const outcome = reply.responseCode === 0 ? "admitted" : "rejected over limit by the filter (awesomerpc error reply)";
+    console.log(`  delay call ${i}${" ".repeat(33)} -> code ${reply.responseCode}: ${outcome}`);
+  }
+  client.close();
 }

@@ -2,26 +2,34 @@
 // client making calls through it; prints the replies, the filter's access log lines and its metrics. Then routing by
 // method to a second server instance and a local rate limit rejection (test/demo/routing.ts), the same with real
 // Dubbo peers and envoy/dubbo.yaml (test/demo/dubbo.ts), and with real Thrift peers and envoy/thrift.yaml
-// (test/demo/thrift.ts).
+// (test/demo/thrift.ts). Every server and the proxy listen on free ports (test/demo/demo_bootstrap.ts); a failure is
+// one line on stderr and exit status 1.
 import { startAwesomeRpcServer, Command } from "../peers/awesomerpc/server.ts";
 import { AwesomeRpcClient } from "../peers/awesomerpc/client.ts";
+import { withDemoProxy } from "./demo_bootstrap.ts";
 import { runDubboDemo } from "./dubbo.ts";
 import { printFilterReport } from "./filter_report.ts";
-import { startProxy } from "./proxy_process.ts";
 import { runRoutingDemo } from "./routing.ts";
 import { runThriftDemo } from "./thrift.ts";
 
-const LISTENER_PORT = 26000;
-const SERVER_PORT = 26001;
-const ADMIN_PORT = 26002;
+const CONFIG = "envoy/awesomerpc.yaml";
 
-const server = await startAwesomeRpcServer(SERVER_PORT);
-console.log(`awesomerpc server on 127.0.0.1:${SERVER_PORT}`);
-const proxy = await startProxy("envoy/awesomerpc.yaml", LISTENER_PORT);
-console.log(`${proxy.name} on 127.0.0.1:${LISTENER_PORT} with envoy/awesomerpc.yaml\n`);
+async function runAwesomeRpcDemo(): Promise<void> {
+  const server = await startAwesomeRpcServer();
+  console.log(`awesomerpc server on 127.0.0.1:${server.port}`);
+  try {
+    await withDemoProxy({ source: CONFIG, upstreams: { awesomerpc_server: server.port } }, async (proxy, { listenerPort, adminPort }) => {
+      console.log(`${proxy.name} on 127.0.0.1:${listenerPort} with ${CONFIG} (on free ports)\n`);
+      await callThrough(listenerPort);
+      await printFilterReport(proxy, adminPort, "awesomerpc");
+    });
+  } finally {
+    await server.close();
+  }
+}
 
-try {
-  const client = await AwesomeRpcClient.connect(LISTENER_PORT);
+async function callThrough(listenerPort: number): Promise<void> {
+  const client = await AwesomeRpcClient.connect(listenerPort);
   const show = async (label: string, command: number, body: string, pieces = 1) => {
     const reply = await client.call(command, body, pieces);
     console.log(`  ${label.padEnd(44)} -> code ${reply.responseCode}, "${reply.body}"`);
@@ -37,18 +45,15 @@ try {
   await Promise.all([slow.then(() => order.push("200 ms")), fast.then(() => order.push("10 ms"))]);
   console.log(`  two calls in flight on one connection         -> answered in order: ${order.join(", ")}`);
   client.close();
-
-  await printFilterReport(proxy, ADMIN_PORT, "awesomerpc");
-} finally {
-  await proxy.stop();
-  await server.close();
 }
 
-console.log("\n" + "-".repeat(100) + "\n");
-await runRoutingDemo();
-
-console.log("\n" + "-".repeat(100) + "\n");
-await runDubboDemo();
-
-console.log("\n" + "-".repeat(100) + "\n");
-await runThriftDemo();
+try {
+  await runAwesomeRpcDemo();
+  for (const demo of [runRoutingDemo, runDubboDemo, runThriftDemo]) {
+    console.log("\n" + "-".repeat(100) + "\n");
+    await demo();
+  }
+} catch (error) {
+  process.stderr.write(`make run: ${(error as Error).message}\n`);
+  process.exitCode = 1;
+}

@@ -1,8 +1,10 @@
-// Bad input is refused with the file, line and column, the field path, and what was expected (README, "Generating
-// Envoy and Istio configuration": errors).
+// Bad input is refused with the file, line and column, the field path, and what was expected (docs/generator.md).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { InputError, readServices } from "../../generator/index.ts";
+import { builtInProtocols } from "../../generator/modules.ts";
+
+const BUILT_IN = builtInProtocols().join(", ");
 
 const SERVICE = `kind: MetaProtocolService
 name: demo
@@ -23,7 +25,7 @@ function errorFor(text: string): string {
 }
 
 const CASES: [string, string, string][] = [
-  ["an unknown field", SERVICE + "prot: x\n", "in.yaml:6:7: prot: unknown field; expected one of apiVersion, kind, name, namespace, description, protocol, module, host, port, targetPort, direction, selector, failStrategy, filter, routes, localRateLimit, globalRateLimit, envoy"],
+  ["an unknown field", SERVICE + "prot: x\n", "in.yaml:6:7: prot: unknown field; expected one of apiVersion, kind, name, namespace, description, protocol, module, host, port, targetPort, direction, selector, clientSelector, serverSelector, failStrategy, filter, routes, localRateLimit, globalRateLimit, envoy"],
   ["a wrong type", SERVICE.replace("20880", "'20880'"), 'in.yaml:5:7: port: expected an integer from 1 to 65535, got "20880"'],
   ["a missing field", SERVICE.replace("host: demo.default.svc.cluster.local\n", ""), "in.yaml:1:1: host: required field missing; expected a host name like demo.default.svc.cluster.local"],
   [
@@ -53,7 +55,26 @@ const CASES: [string, string, string][] = [
     SERVICE + "direction: inbound\nroutes:\n- route:\n  - destination: { subset: v1 }\n",
     "in.yaml:9:18: routes[0].route[0].destination: expected the service itself (no subset, host or port): inbound, the only upstream is the local pod; route to subsets with direction outbound or both",
   ],
-  ["a custom protocol without a module", SERVICE.replace("dubbo", "myrpc"), "in.yaml:1:1: module: required field missing; expected a module url for the custom protocol myrpc"],
+  ["a custom protocol without a module", SERVICE.replace("dubbo", "myrpc"), `in.yaml:1:1: module: required field missing; expected a module url for the custom protocol myrpc (built in: ${BUILT_IN})`],
+  [
+    "a typo of a built-in protocol",
+    SERVICE.replace("protocol: dubbo", "protocol: dubbo2"),
+    `in.yaml:3:11: protocol: unknown protocol dubbo2: did you mean dubbo? (built in: ${BUILT_IN}; a custom protocol needs its module)`,
+  ],
+  [
+    "one selector for both sides",
+    SERVICE + "selector: { app: demo }\n",
+    "in.yaml:6:11: selector: one selector for both sides would run the client side (its routes) on the servers' own calls too; with direction both, " +
+      "set clientSelector (the clients' workload labels) and serverSelector (the servers'), or direction outbound or inbound",
+  ],
+  ["selector beside clientSelector", SERVICE + "direction: outbound\nselector: { app: a }\nclientSelector: { app: a }\n", "in.yaml:7:11: selector: expected either selector or clientSelector/serverSelector, not both"],
+  ["a clientSelector without a client side", SERVICE + "direction: inbound\nclientSelector: { app: a }\n", "in.yaml:7:17: clientSelector: expected no clientSelector with direction inbound (there is no client side)"],
+  [
+    "a subset name Istio refuses",
+    SERVICE + "routes:\n- route: [{ destination: { subset: v1_beta } }]\n",
+    "in.yaml:7:36: routes[0].route[0].destination.subset: expected a subset name as Istio accepts it in a DestinationRule: letters, digits and '-', " +
+      'starting and ending with a letter or digit, at most 63, got "v1_beta"',
+  ],
   [
     "a mirror (Aeraki's, which a network filter cannot do)",
     SERVICE + "routes:\n- route:\n  - destination: { subset: v1 }\n  mirror: { host: a.b }\n",

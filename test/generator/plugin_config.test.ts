@@ -2,7 +2,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parse, parseAllDocuments } from "yaml";
-import { envoyBootstrap, generateIstio, InputError, istioResources, pluginConfig, readServices, type ServiceSpec } from "../../generator/index.ts";
+import { envoyBootstrap, generateIstio, istioResources, pluginConfig, readServices, type ServiceSpec } from "../../generator/index.ts";
+import { generationError } from "./generation_error.ts";
 
 const BASE = `kind: MetaProtocolService
 name: demo
@@ -30,15 +31,6 @@ function service(text: string): ServiceSpec {
   return only;
 }
 
-function generationError(generate: () => unknown): string {
-  try {
-    generate();
-  } catch (error) {
-    assert.ok(error instanceof InputError, String(error));
-    return error.message;
-  }
-  assert.fail("generated without an error");
-}
 
 describe("plugin configuration per side", () => {
   it("routes on the client side with Istio's subset cluster names, rate limits on the server side", () => {
@@ -106,13 +98,59 @@ describe("plugin configuration per side", () => {
 
 describe("Istio resources", () => {
   it("one WasmPlugin per side, matched by mode and port, and early data for connection routing", () => {
-    const resources = istioResources([service("targetPort: 20881\nselector: { app: demo }\n" + ROUTES)]) as any[];
+    const resources = istioResources([service("targetPort: 20881\nclientSelector: { app: consumer }\nserverSelector: { app: demo }\n" + ROUTES)]) as any[];
     assert.deepEqual(resources.map((r) => `${r.kind}/${r.metadata.name}`), ["WasmPlugin/demo-outbound", "WasmPlugin/demo-inbound", "EnvoyFilter/demo-early-data"]);
     assert.deepEqual(resources[0].spec.match, [{ mode: "CLIENT", ports: [{ number: 20880 }] }]);
     assert.deepEqual(resources[1].spec.match, [{ mode: "SERVER", ports: [{ number: 20881 }] }]);
-    assert.deepEqual(resources[0].spec.selector, { matchLabels: { app: "demo" } });
-    assert.deepEqual(resources[2].spec.workloadSelector, { labels: { app: "demo" } });
+    assert.deepEqual(resources[0].spec.selector, { matchLabels: { app: "consumer" } });
+    assert.deepEqual(resources[1].spec.selector, { matchLabels: { app: "demo" } });
+    assert.deepEqual(resources[2].spec.workloadSelector, { labels: { app: "consumer" } });
     assert.equal(resources[2].spec.configPatches[0].patch.value.typed_config.max_early_data_bytes, 1048576);
+  });
+
+  it("selector stands for the only side of a one-sided service", () => {
+    const [outbound] = istioResources([service("direction: outbound\nselector: { app: consumer }\n")]) as any[];
+    assert.deepEqual([outbound.metadata.name, outbound.spec.selector], ["demo-outbound", { matchLabels: { app: "consumer" } }]);
+    const [inbound] = istioResources([service("direction: inbound\nselector: { app: demo }\n")]) as any[];
+    assert.deepEqual([inbound.metadata.name, inbound.spec.selector], ["demo-inbound", { matchLabels: { app: "demo" } }]);
+  });
+
+  it("legacy EnvoyFilter: one per side when the sides select different workloads, one for both otherwise", () => {
+    const module = "module: { url: 'file:///var/lib/wasm/dubbo.wasm' }\n";
+    const text = (extra: string) => readServices("test.yaml", BASE.replace(/module:.*\n/, module) + extra + ROUTES);
+    const split = istioResources(text("clientSelector: { app: consumer }\nserverSelector: { app: demo }\n"), { envoyFilter: true }) as any[];
+    assert.deepEqual(
+      split.map((f) => [f.metadata.name, f.spec.workloadSelector.labels.app, f.spec.configPatches.map((p: any) => `${p.match.context} ${p.patch.operation}`)]),
+      [
+        ["demo-outbound", "consumer", ["SIDECAR_OUTBOUND INSERT_BEFORE", "SIDECAR_OUTBOUND MERGE"]],
+        ["demo-inbound", "demo", ["SIDECAR_INBOUND INSERT_BEFORE"]],
+      ],
+    );
+    const shared = istioResources(text(""), { envoyFilter: true }) as any[];
+    assert.deepEqual(shared.map((f) => [f.metadata.name, f.spec.configPatches.length]), [["demo", 3]]);
+  });
+
+  it("refuses a short host name in a cluster name, at the field that gave it", () => {
+    const shortHost = readServices("test.yaml", BASE.replace("demo.default.svc.cluster.local", "demo") + ROUTES)[0];
+    assert.equal(
+      generationError(() => istioResources([shortHost])),
+      'test.yaml:5:7: host: expected a fully qualified host like demo.default.svc.cluster.local (or a ServiceEntry host), got "demo": ' +
+        "Istio names clusters outbound|PORT|SUBSET|<FQDN>, and a cluster picked by any other name does not exist",
+    );
+    for (const host of ["demo.default.svc", "10.0.0.1"]) {
+      const [s] = readServices("test.yaml", BASE + `routes:\n- route: [{ destination: { host: ${host}, subset: v1 } }]\n`);
+      assert.match(generationError(() => istioResources([s])), new RegExp(`^test\\.yaml:8:34: routes\\[0\\]\\.route\\[0\\]\\.destination\\.host: expected a fully qualified host`));
+    }
+    const inNamespace = readServices("test.yaml", BASE + "namespace: shop\n" + LIMITS.replace("rls.infra.svc.cluster.local", "rls.shop"))[0];
+    assert.match(generationError(() => istioResources([inNamespace])), /^test\.yaml:13:29: globalRateLimit\.rateLimitService\.host: expected a fully qualified host like rls\.shop\.svc\.cluster\.local/);
+    // Plain Envoy has no such naming: a short name or an address is a cluster like any other.
+    assert.ok(envoyBootstrap([shortHost]));
+  });
+
+  it("accepts ServiceEntry hosts and a service without routes whatever its host", () => {
+    const external = readServices("test.yaml", BASE.replace("demo.default.svc.cluster.local", "api.example.com") + ROUTES)[0];
+    assert.equal(istioResources([external]).length, 3);
+    assert.equal(istioResources([readServices("test.yaml", BASE.replace("demo.default.svc.cluster.local", "demo"))[0]]).length, 2);
   });
 
   it("no early-data EnvoyFilter without routes or with connectionRouting false", () => {

@@ -18,7 +18,8 @@ module: { url: "https://modules.example.com/dubbo.wasm", sha256: "${"0".repeat(6
 host: provider.demo.svc.cluster.local
 port: 20880
 targetPort: 20881
-selector: { app: provider }
+clientSelector: { app: consumer }
+serverSelector: { app: provider }
 failStrategy: FAIL_OPEN
 filter: { statPrefix: all, maxFrameSize: 65536, requestMutation: [{ key: x-mesh, value: wasm }], routeMismatch: reject }
 routes:
