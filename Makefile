@@ -1,13 +1,15 @@
 # Build the filter modules, test them, and run the demo. `make help` lists the targets.
 SHELL := /bin/bash
 .DEFAULT_GOAL := build
+.SECONDEXPANSION:
 
 # One module per folder filters/<protocol>/ with a main.ts: adding a protocol is adding its folder. The generator finds
 # the built-in protocols the same way, from the modules built here (build/<protocol>.wasm).
 PROTOCOLS := $(sort $(patsubst filters/%/main.ts,%,$(wildcard filters/*/main.ts)))
 MODULES := $(PROTOCOLS:%=build/%.wasm)
 DEBUG_MODULES := $(PROTOCOLS:%=build/debug/%.wasm)
-ASSEMBLY_SOURCES := $(shell find assembly filters -name '*.ts') asconfig.json
+# A module is built from the framework and its own protocol's folder.
+FRAMEWORK_SOURCES := $(shell find assembly -name '*.ts') asconfig.json
 TSX := node --import tsx
 NODE_TESTS = $(shell find test -name '*.test.ts' -not -path '*/node_modules/*' | sort)
 
@@ -40,11 +42,11 @@ node_modules/.installed: package.json package-lock.json $(wildcard patches/*.pat
 	npm ci --no-audit --no-fund
 	@touch $@
 
-build/%.wasm: filters/%/main.ts $(ASSEMBLY_SOURCES) node_modules/.installed
+build/%.wasm: filters/%/main.ts $(FRAMEWORK_SOURCES) $$(wildcard filters/$$*/*.ts) node_modules/.installed
 	@mkdir -p $(@D)
 	npx asc $< --config asconfig.json --target release -o $@
 
-build/debug/%.wasm: filters/%/main.ts $(ASSEMBLY_SOURCES) node_modules/.installed
+build/debug/%.wasm: filters/%/main.ts $(FRAMEWORK_SOURCES) $$(wildcard filters/$$*/*.ts) node_modules/.installed
 	@mkdir -p $(@D)
 	npx asc $< --config asconfig.json --target debug -o $@
 
