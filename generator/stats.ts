@@ -3,11 +3,13 @@
 //   method=.=<method>;.;<name>
 // which is Istio's stat-tag form: Envoy's stats_tags (or Istio's extraStatTags, which generate the same regexes)
 // take the tags out of the name, i.e. into Prometheus labels.
+// The tags and the root of the names come from the modules' own naming (assembly/core/stats/stat_tags.ts).
+import { METRIC_ROOT, STAT_TAGS } from "../assembly/core/stats/stat_tags.ts";
 import { toYaml } from "./yaml_out.ts";
 
-export const STAT_TAGS = ["protocol", "stat_prefix", "service", "method"] as const;
+export { STAT_TAGS };
 /** Istio keeps only the stats its matcher includes; both spellings in case the matcher sees the wasm namespace. */
-export const STATS_INCLUSION_PREFIXES = ["meta_protocol.", "wasmcustom.meta_protocol."] as const;
+export const STATS_INCLUSION_PREFIXES: readonly string[] = [METRIC_ROOT, "wasmcustom." + METRIC_ROOT];
 
 /** The regex Istio generates for an extraStatTags entry. */
 export function statTagRegex(tag: string): string {
