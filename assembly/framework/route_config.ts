@@ -18,7 +18,7 @@ import {
 import { JsonValue } from "../lib/json";
 import { MatchKind, MetadataMatcher } from "./matcher";
 import { Mutation } from "./mutation";
-import { Regex } from "../lib/regex";
+import { Regex } from "../lib/regex/regex";
 import { Route, RouteTable, WeightedCluster } from "./route";
 
 const ROUTE_FIELDS: Array<string> = ["name", "match", "route", "request_mutation", "response_mutation"];
