@@ -3,7 +3,7 @@
 // Values are compared as UTF-8 bytes, without allocating.
 import { bytesEqual } from "../lib/bytes";
 import { Metadata } from "./metadata";
-import { Regex } from "../lib/regex";
+import { Regex } from "../lib/regex/regex";
 
 export enum MatchKind {
   Exact = 0,

@@ -4,7 +4,7 @@
 // safe_regex {regex}}, each with invert_match.
 import { boolField, checkObject, FieldErrors, item, join, listField, stringField } from "../lib/json_fields";
 import { JsonValue } from "../lib/json";
-import { Regex } from "../lib/regex";
+import { Regex } from "../lib/regex/regex";
 import { MatchKind, MetadataMatcher } from "./matcher";
 
 const MATCHER_FIELDS: Array<string> = [

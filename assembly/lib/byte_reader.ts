@@ -14,6 +14,17 @@ export class ByteReader {
   private start: usize = 0;
   private pos: usize = 0;
   private end: usize = 0;
+  private endedInside: string;
+  private lengthPastEnd: string;
+
+  /**
+   * How running out of bytes is worded, for a codec that names things its own way: `endedInside` is the error of a
+   * fixed-width read (u8, u16be, u32be, a varint), `lengthPastEnd` that of a skip. Both are PAST_THE_END by default.
+   */
+  constructor(endedInside: string = PAST_THE_END, lengthPastEnd: string = PAST_THE_END) {
+    this.endedInside = endedInside;
+    this.lengthPastEnd = lengthPastEnd;
+  }
 
   reset(ptr: usize, length: i32): ByteReader {
     this.start = ptr;
@@ -83,8 +94,18 @@ export class ByteReader {
     if (this.failed) return false;
     if (count < 0) return this.fail("negative length");
     if (count > MAX_LENGTH) return this.fail("length larger than any frame");
-    if (<u64>count > <u64>(this.end - this.pos)) return this.fail(PAST_THE_END);
+    if (<u64>count > <u64>(this.end - this.pos)) return this.fail(this.lengthPastEnd);
     this.pos += <usize>count;
+    return true;
+  }
+
+  /**
+   * Moves the cursor forward to `position`, for a codec that scanned the bytes ahead in place itself; fails when that
+   * is not between the cursor and the end. (After a failure the cursor is at the end, and stays there.)
+   */
+  advanceTo(position: usize): bool {
+    if (position < this.pos || position > this.end) return this.fail(this.lengthPastEnd);
+    this.pos = position;
     return true;
   }
 
@@ -95,7 +116,7 @@ export class ByteReader {
   }
 
   private truncated(): i32 {
-    this.fail(PAST_THE_END);
+    this.fail(this.endedInside);
     return 0;
   }
 }

@@ -1,4 +1,4 @@
-import { MAX_PROGRAM_SIZE, Regex } from "../../assembly/lib/regex";
+import { MAX_PROGRAM_SIZE, Regex } from "../../assembly/lib/regex/regex";
 
 /** One row: `pattern` fully matched against `input` (UTF-8) gives `expected`. */
 class Case {
