@@ -13,6 +13,7 @@ import { StreamResult } from "../core/frame_stream";
 import { LogLevel } from "../core/log";
 import { readBuffer, readBufferSize, releaseBuffer, replaceBuffer } from "./buffers";
 import { setTcpProxyCluster } from "./foreign";
+import { upstreamClusterName } from "./properties";
 import { closeDownstream, continueDownstream, nowNanoseconds, setEffectiveContext } from "./stream";
 import { Action, BufferType } from "./types";
 
@@ -51,6 +52,8 @@ export class TcpConnectionContext {
       return Action.Pause;
     }
     if (dataSize == 0 && !endOfStream) return Action.Continue;
+    // Responses come from the upstream tcp_proxy connected to: Envoy can name its cluster now.
+    if (direction == Direction.Response && connection.clusterNameUnknown) connection.learnCluster(upstreamClusterName());
     const data = dataSize > 0 ? readBuffer(type, <i32>dataSize) : 0;
     const size = data != 0 ? readBufferSize() : 0;
     const result = connection.onData(direction, data, size, endOfStream, nowNanoseconds());
@@ -134,14 +137,18 @@ export class TcpConnectionContext {
     let held = this.held;
     if (held === null) this.held = held = new ByteBuffer();
     held.append(outPtr, outLength);
-    const cluster = this.connection.takeChosenCluster();
-    if (cluster.length > 0 && !setTcpProxyCluster(cluster)) {
-      this.connection.plugin.logger.log(LogLevel.Warn, "could not set envoy.tcp_proxy.cluster (Envoy older than 1.28?): tcp_proxy's cluster applies");
+    const connection = this.connection;
+    const cluster = connection.takeChosenCluster();
+    if (cluster.length > 0) {
+      const taken = setTcpProxyCluster(cluster);
+      if (!taken) connection.plugin.logger.log(LogLevel.Warn, "could not set envoy.tcp_proxy.cluster (Envoy older than 1.28?): tcp_proxy's cluster applies");
+      connection.announced(taken);
     }
     // A rejected first request routes nowhere: tcp_proxy's own cluster answers its carrier.
-    const release = cluster.length > 0 || this.connection.firstRequestSeen || endOfStream;
+    const release = cluster.length > 0 || connection.firstRequestSeen || endOfStream;
     replaceBuffer(type, size, release ? held.ptr : 0, release ? held.length : 0);
     if (!release) return Action.Pause;
+    connection.leaveClusterToTcpProxy();
     this.holding = false;
     this.held = null;
     return Action.Continue;

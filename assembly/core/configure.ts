@@ -30,7 +30,14 @@ export function configurePlugin(text: string, protocol: Protocol, filters: Array
     return result;
   }
   const settings = readPluginSettings(root, protocol.name(), errors);
-  const context = new FactoryContext(protocol, settings.statPrefix, host);
+  if (errors.failed) {
+    result.error = errors.error;
+    return result;
+  }
+  const serviceKey = String.UTF8.encode(protocol.serviceKey());
+  const methodKey = String.UTF8.encode(protocol.methodKey());
+  const stats = new Stats(host.metrics, protocol.name(), settings.statPrefix, serviceKey, methodKey);
+  const context = new FactoryContext(protocol, settings.statPrefix, serviceKey, methodKey, host, stats);
   const chain = new FilterChain();
   for (let i = 0; i < filters.length && !errors.failed; i++) {
     const filter = filters[i].create(root, context, errors);
@@ -42,13 +49,12 @@ export function configurePlugin(text: string, protocol: Protocol, filters: Array
   }
   const usage = new KeyUsage();
   chain.declareKeys(usage);
-  const codecSettings = new CodecSettings(usage.readsOtherThan(context.serviceKey, context.methodKey));
+  const codecSettings = new CodecSettings(usage.readsOtherThan(serviceKey, methodKey));
   const codecs = protocol.configure(settings.codecOptions, codecSettings, errors);
   if (codecs === null || errors.failed) {
     result.error = errors.error;
     return result;
   }
-  const stats = new Stats(host.metrics, protocol.name(), settings.statPrefix, context.serviceKey, context.methodKey);
   result.plugin = new Plugin(protocol, settings, codecSettings, codecs, chain, stats, host.logger);
   return result;
 }

@@ -1,20 +1,19 @@
-// What a filter factory may use to make one plugin's filter: the plugin's identity and the host's services.
+// What a filter factory may use to make one plugin's filter: the plugin's identity, metrics and the host's services.
 import { HostServices } from "./host_services";
 import { Protocol } from "./protocol";
+import { Stats } from "./stats/stats";
 
 @final
 export class FactoryContext {
-  /** The protocol's service and method keys (UTF-8, empty when it has none). */
-  readonly serviceKey: ArrayBuffer;
-  readonly methodKey: ArrayBuffer;
-
   constructor(
     public readonly protocol: Protocol,
     /** The `<stat_prefix>` of the plugin's metric names. */
     public readonly statPrefix: string,
+    /** The protocol's service and method keys (UTF-8, empty when it has none). */
+    public readonly serviceKey: ArrayBuffer,
+    public readonly methodKey: ArrayBuffer,
     public readonly host: HostServices,
-  ) {
-    this.serviceKey = String.UTF8.encode(protocol.serviceKey());
-    this.methodKey = String.UTF8.encode(protocol.methodKey());
-  }
+    /** The plugin's metrics, for filters that make metric groups of their own (per route). */
+    public readonly stats: Stats,
+  ) {}
 }

@@ -23,3 +23,7 @@ export const CX_INCOMPLETE_FRAME_AT_CLOSE = counter("cx_incomplete_frame_at_clos
 export const CX_FRAME_TIMEOUT = counter("cx_frame_timeout", Scope.Plugin); // Connections closed because a frame waited longer than frame_timeout for its rest
 export const REQUEST_TIME_MS = histogram("request_time_ms", Scope.PluginAndMethod); // Time from a request to its response, in milliseconds
 export const BY_METHOD_OVERFLOW = counter("by_method_overflow", Scope.Plugin); // Requests of methods beyond the bound of distinct methods with their own metrics
+export const CX_CLUSTER_CHOSEN = counter("cx_cluster_chosen", Scope.Plugin); // Connections whose upstream cluster a filter chose from their first request
+export const CX_CLUSTER_TCP_PROXY = counter("cx_cluster_tcp_proxy", Scope.Plugin); // Connections left to tcp_proxy's own cluster (no routing by connection, or their first request rejected)
+export const CX_TOTAL = counter("cx_total", Scope.Cluster); // Connections that went to the cluster, once its name is known (chosen, or read from Envoy at the first response)
+export const BY_CLUSTER_OVERFLOW = counter("by_cluster_overflow", Scope.Plugin); // Connections to clusters beyond the bound of distinct clusters with their own metrics

@@ -5,7 +5,7 @@ import { ErrorType } from "./codec";
 import { ConnectionInfo } from "./connection_info";
 import { Metadata } from "./metadata";
 import { Mutation } from "./mutation";
-import { MethodMetrics } from "./stats/method_stats";
+import { MetricGroup } from "./stats/metric_group";
 import { MetricDef } from "./stats/metric";
 import { Stats } from "./stats/stats";
 
@@ -35,7 +35,7 @@ export class Request {
   startNs: u64 = 0;
   nowNs: u64 = 0;
   /** Its per-method metrics, or null (no method, or the bound is reached). */
-  method: MethodMetrics | null = null;
+  method: MetricGroup | null = null;
   /** Key/values filters want set on the request, applied in order. */
   readonly mutations: Array<Mutation> = [];
   /** The name of the route it took ("" when none). */

@@ -18,7 +18,8 @@ import { FrameAction, FrameHandler, FrameStream, StreamResult } from "./frame_st
 import { LogLevel } from "./log";
 import { Metadata } from "./metadata";
 import {
-  CX_DESTROY_LOCAL_WITH_ACTIVE_RQ, CX_DESTROY_REMOTE_WITH_ACTIVE_RQ, CX_FRAME_TIMEOUT, CX_INCOMPLETE_FRAME_AT_CLOSE,
+  CX_CLUSTER_CHOSEN, CX_CLUSTER_TCP_PROXY, CX_DESTROY_LOCAL_WITH_ACTIVE_RQ, CX_DESTROY_REMOTE_WITH_ACTIVE_RQ,
+  CX_FRAME_TIMEOUT, CX_INCOMPLETE_FRAME_AT_CLOSE, CX_TOTAL,
   LOCAL_RESPONSE_ERROR, MUTATION_UNSUPPORTED, RATE_LIMITED, REQUEST, REQUEST_ACTIVE, REQUEST_BODY_NOT_DECODED,
   REQUEST_DECODING_ERROR, REQUEST_EVENT, REQUEST_ONEWAY, REQUEST_TIME_MS, REQUEST_TWOWAY, REQUEST_UNTRACKED, RESPONSE,
   RESPONSE_DECODING_ERROR, RESPONSE_ERROR, RESPONSE_SUCCESS, RESPONSE_UNMATCHED,
@@ -42,7 +43,10 @@ export class TcpConnection extends FrameHandler implements ConnectionInfo {
   private closed: bool = false;
   /** Set when the close comes from a filter's decision rather than from bytes that are not the protocol. */
   private closingOnRejection: bool = false;
+  /** The upstream cluster, once known (see ConnectionInfo). */
   cluster: string = "";
+  /** Whether the upstream is decided: chosen by a filter, or left to tcp_proxy (then named once a response comes). */
+  clusterSettled: bool;
   /** Chosen but not yet handed to Envoy (`takeChosenCluster`). */
   private clusterToAnnounce: bool = false;
   /** Whether a request of this connection went through the chain (routed, or rejected). */
@@ -58,6 +62,9 @@ export class TcpConnection extends FrameHandler implements ConnectionInfo {
   constructor(public readonly id: u64, public readonly plugin: Plugin) {
     super();
     this.requests = new RequestTable(plugin.settings.maxPendingRequests);
+    // A connection no filter holds goes where tcp_proxy sends it.
+    this.clusterSettled = !plugin.holdsNewConnections;
+    if (this.clusterSettled) plugin.stats.inc(CX_CLUSTER_TCP_PROXY);
   }
 
   /** A request waits for a filter's asynchronous answer: client bytes must wait for `resume`. */
@@ -119,17 +126,56 @@ export class TcpConnection extends FrameHandler implements ConnectionInfo {
   }
 
   chooseCluster(name: string): void {
-    if (this.cluster.length > 0) return;
-    this.cluster = name;
+    if (this.clusterSettled) return;
+    this.clusterSettled = true;
     this.clusterToAnnounce = true;
+    this.cluster = name;
   }
 
-  /** The cluster chosen since the last call, or "" (for the glue to hand it to tcp_proxy once). */
+  /** The cluster chosen since the last call, or "" (for the glue to hand it to tcp_proxy once: `announced`). */
   takeChosenCluster(): string {
     if (!this.clusterToAnnounce) return "";
     this.clusterToAnnounce = false;
     return this.cluster;
   }
+
+  /** Whether Envoy took the chosen cluster; if not, tcp_proxy's own cluster applies (named at the first response). */
+  announced(taken: bool): void {
+    const stats = this.plugin.stats;
+    if (!taken) {
+      this.cluster = "";
+      stats.inc(CX_CLUSTER_TCP_PROXY);
+      return;
+    }
+    stats.inc(CX_CLUSTER_CHOSEN);
+    this.countCluster();
+  }
+
+  /** The connection was let through to tcp_proxy without a chosen cluster (its first request was rejected). */
+  leaveClusterToTcpProxy(): void {
+    if (this.clusterSettled) return;
+    this.clusterSettled = true;
+    this.plugin.stats.inc(CX_CLUSTER_TCP_PROXY);
+  }
+
+  /** Whether the connection goes to a cluster tcp_proxy chose and whose name is not known yet. */
+  get clusterNameUnknown(): bool {
+    return this.clusterSettled && this.cluster.length == 0;
+  }
+
+  /** The name of the cluster tcp_proxy chose, as Envoy tells it. */
+  learnCluster(name: string): void {
+    if (!this.clusterNameUnknown || name.length == 0) return;
+    this.cluster = name;
+    this.countCluster();
+  }
+
+  private countCluster(): void {
+    const stats = this.plugin.stats;
+    const group = stats.clusterGroup(this.cluster);
+    if (group !== null) stats.inc(CX_TOTAL, group);
+  }
+
 
   /** The downstream connection closed (`local`: Envoy closed it). */
   onClose(local: bool): void {

@@ -6,7 +6,10 @@ import { after, before, describe, it } from "node:test";
 import { AwesomeRpcClient } from "../peers/awesomerpc/client.ts";
 import { Command, startAwesomeRpcServer, type AwesomeRpcServer } from "../peers/awesomerpc/server.ts";
 import { bootstrapFor, startTestHost, type RunningHost } from "../e2e/host_fixture.ts";
-import { declaredMetrics, DOC, metricTable, withTable } from "./metric_table.ts";
+import { declaredMetrics, DOC, type MetricScope, metricTable, withTable } from "./metric_table.ts";
+
+/** A route, so that every group of metrics exists (per method, per route, per cluster). */
+const ROUTED = JSON.stringify({ stat_prefix: "demo", connection_routing: false, routes: [{ name: "all", route: { cluster: "awesomerpc_server" } }] });
 
 describe("the metric list", () => {
   let server: AwesomeRpcServer;
@@ -26,15 +29,20 @@ describe("the metric list", () => {
     assert.equal(document, withTable(document, metricTable(declaredMetrics())));
   });
 
-  it("names every metric the module defines, per plugin and per method", async () => {
+  it("names every metric the module defines: per plugin, per method, per route, per cluster", async () => {
+    await host.stop();
+    host = await startTestHost(bootstrapFor("envoy/awesomerpc.yaml", server.port, ROUTED), "awesomerpc");
     const client = await AwesomeRpcClient.connect(host.port);
     await client.call(Command.Echo, "x");
     client.close();
     const names = (await host.statsText()).split("\n").map((line) => line.split(":")[0]);
-    const plugin = names.filter((n) => n.startsWith("meta_protocol.awesomerpc.demo.")).map((n) => n.slice("meta_protocol.awesomerpc.demo.".length));
-    const perMethod = names.filter((n) => n.startsWith("meta_protocol.by_method.")).map((n) => n.slice(n.lastIndexOf(";.;") + 3));
+    const suffixes = (family: string) => [...new Set(names.filter((n) => n.startsWith(family)).map((n) => n.slice(n.lastIndexOf(";.;") + 3)))].sort();
     const declared = declaredMetrics();
-    assert.deepEqual([...new Set(plugin)].sort(), declared.map((m) => m.name).sort());
-    assert.deepEqual([...new Set(perMethod)].sort(), declared.filter((m) => m.perMethod).map((m) => m.name).sort());
+    const of = (...scopes: MetricScope[]) => declared.filter((m) => scopes.includes(m.scope)).map((m) => m.name).sort();
+    const plugin = names.filter((n) => n.startsWith("meta_protocol.awesomerpc.demo.")).map((n) => n.slice("meta_protocol.awesomerpc.demo.".length));
+    assert.deepEqual([...new Set(plugin)].sort(), of("Plugin", "PluginAndMethod"));
+    assert.deepEqual(suffixes("meta_protocol.by_method."), of("PluginAndMethod"));
+    assert.deepEqual(suffixes("meta_protocol.by_route."), of("Route"));
+    assert.deepEqual(suffixes("meta_protocol.by_cluster."), of("Cluster"));
   });
 });

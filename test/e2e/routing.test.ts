@@ -117,13 +117,16 @@ describe("routes with connection_routing off, for Envoy before 1.37 (tcp_proxy w
     await b?.close();
   });
 
-  it("never holds a connection: tcp_proxy's own cluster serves every route, and no mismatch is counted", async () => {
+  it("never holds a connection: tcp_proxy's own cluster serves every route, and each route naming another is a mismatch", async () => {
     const client = await AwesomeRpcClient.connect(host.port);
     assert.deepEqual(await client.call(Command.Upper, "route says b"), { responseCode: 0, body: "ROUTE SAYS B" });
     assert.deepEqual(await client.call(Command.Echo, "then a"), { responseCode: 0, body: "then a" });
     client.close();
     assert.deepEqual([a.received.length, b.received.length], [2, 0]);
-    assert.equal(metric(await host.prometheus(), PREFIX + "route_mismatch"), 0);
+    // tcp_proxy's cluster is awesomerpc_server; the routes name server_b and server_a: neither is where they went.
+    const stats = await host.prometheus();
+    assert.equal(metric(stats, PREFIX + "route_mismatch"), 2);
+    assert.equal(metric(stats, PREFIX + "cx_cluster_tcp_proxy"), 1);
   });
 
   it("still answers a request with no route with an error for that call only", async () => {

@@ -49,7 +49,7 @@ describe("meta-protocol-wasm", () => {
     const { status, stdout } = run("pod-annotation");
     assert.equal(status, 0);
     const config = parse(parse(stdout).metadata.annotations["proxy.istio.io/config"]);
-    assert.deepEqual(config, { proxyStatsMatcher: { inclusionPrefixes: ["meta_protocol.", "wasmcustom.meta_protocol."] }, extraStatTags: ["protocol", "stat_prefix", "service", "method"] });
+    assert.deepEqual(config, { proxyStatsMatcher: { inclusionPrefixes: ["meta_protocol.", "wasmcustom.meta_protocol."] }, extraStatTags: ["protocol", "stat_prefix", "service", "method", "route", "cluster"] });
   });
 
   it("exits with 2 and the error on stderr for bad input", () => {

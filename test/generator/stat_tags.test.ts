@@ -1,5 +1,6 @@
 // The generator's metric settings against what the filter really emits, with a real Dubbo consumer and provider on
-// the bundled host: the tags in the filter's per-method metric names are exactly the generated Envoy `stats_tags`
+// the bundled host (a route, so that every family of metrics exists: per method, per route, per cluster): the tags
+// in the filter's metric names are exactly the generated Envoy `stats_tags`
 // and the pod annotation's `extraStatTags` (as the stats_tags Istio makes of them), each becomes a Prometheus label
 // and none is left in a name; the annotation's `proxyStatsMatcher` covers every metric the filter defines.
 // Needs `make build`.
@@ -11,7 +12,7 @@ import { eventually, parseSamples, startTestHost, type RunningHost, type Sample 
 import { connectDubboConsumer } from "../peers/dubbo/consumer.ts";
 import { DEMO_SERVICE, startDubboProvider, type DubboProvider } from "../peers/dubbo/provider.ts";
 
-/** The per-method metric names once every tag is a label (METHOD_METRIC_NAMES in assembly/framework/method_stats.ts). */
+/** The per-method metric names once every tag is a label (the PluginAndMethod metrics of docs/metrics-and-logs.md). */
 const PER_METHOD = new RegExp(
   "^meta_protocol_by_method_(request|response_success|response_error|local_response_error|rate_limited|route_not_found|" +
     "route_mismatch|request_active|request_time_ms_(bucket|sum|count))$",
@@ -29,6 +30,9 @@ protocol: dubbo
 host: 127.0.0.1
 port: ${providerPort}
 filter: { statPrefix: tagged }
+routes:
+- name: all
+  route: [{ destination: {} }]
 envoy:
   listener: { address: 127.0.0.1, port: 0 }
   admin: { address: 127.0.0.1, port: 0 }

@@ -121,7 +121,7 @@ describe("TcpConnection", () => {
     send(c, Direction.Request, concat(parts));
     t.plugin.stats.flush();
     expect(t.sink.value("request")).toBe(64);
-    expect(t.sink.hostCalls).toBe(5); // request, request_twoway, request_active, and cmd=1's request and request_active
+    expect(t.sink.hostCalls).toBe(6); // request, request_twoway, request_active, cx_cluster_tcp_proxy, and cmd=1's request and request_active
   });
 
   it("closes on a malformed request and counts it", () => {

@@ -9,6 +9,9 @@ import { ThriftCodec, ThriftProtocol } from "../../filters/thrift/codec";
 import { awesomeFrame, concat, configurationError, filterOf, sameBytes, TestPlugin, toArray } from "./support";
 import { HEADER_BINARY_CALL, HEADER_BINARY_REPLY_OK } from "./thrift_vectors";
 
+const BY_ROUTE = "by_route.protocol=.=awesomerpc;.;stat_prefix=.=test;.;route=.=";
+const BY_CLUSTER = "by_cluster.protocol=.=awesomerpc;.;stat_prefix=.=test;.;cluster=.=";
+
 function errorOf(text: string): string {
   return configurationError(text);
 }
@@ -226,3 +229,64 @@ function decodedThrift(frame: Uint8Array, direction: Direction): Metadata {
   expect(codec.decode(bytes, direction, md)).toBeNull();
   return md;
 }
+
+describe("the connection's actual cluster", () => {
+  const CLUSTERS = `{"stat_prefix": "test", "routes": [
+    {"name": "to-v2", "match": {"metadata": [{"name": "cmd", "exact_match": "2"}]}, "route": {"cluster": "v2"}},
+    {"name": "to-default", "match": {"metadata": [{"name": "cmd", "exact_match": "3"}]}, "route": {"cluster": "default"}}
+  ]`;
+
+  it("left to tcp_proxy when the first request is rejected: later requests are checked against it once Envoy names it", () => {
+    const t = new TestPlugin(CLUSTERS + ', "route_mismatch": "reject"}');
+    const c = new TcpConnection(1, t.plugin);
+    through(c, Direction.Request, awesomeFrame(1, 9, 0, 0)); // no route: rejected, its carrier goes on
+    expect(c.clusterSettled).toBe(false);
+    c.leaveClusterToTcpProxy(); // what the glue does when it lets the connection through without a cluster
+    // Before the first response Envoy cannot name tcp_proxy's cluster: the request goes on, checked on its response.
+    const early = awesomeFrame(2, 2, 0, 0);
+    expect(sameBytes(through(c, Direction.Request, early), early)).toBe(true);
+    c.learnCluster("default"); // the glue reads it from Envoy at the first upstream bytes
+    expect(c.cluster).toBe("default");
+    through(c, Direction.Response, concat([awesomeFrame(1, -1, 1, 0), awesomeFrame(2, 2, 0, 0)]));
+    t.plugin.stats.flush();
+    expect(t.sink.value("route_mismatch")).toBe(1);
+    // Once named, a request whose route leads elsewhere is rejected at once; one whose route leads there goes on.
+    expect(sameBytes(through(c, Direction.Request, awesomeFrame(3, 2, 0, 0)), awesomeFrame(3, -1, 0, 0))).toBe(true);
+    const fine = awesomeFrame(4, 3, 0, 0);
+    expect(sameBytes(through(c, Direction.Request, fine), fine)).toBe(true);
+    t.plugin.stats.flush();
+    expect(t.sink.value("route_mismatch")).toBe(2);
+    expect(t.sink.value("cx_cluster_tcp_proxy")).toBe(1);
+    expect(t.sink.value("cx_cluster_chosen")).toBe(0);
+    expect(t.sink.value(BY_CLUSTER + "default;.;cx_total")).toBe(1);
+  });
+
+  it("chosen by the first routed request, counted per cluster once Envoy took it, and per route", () => {
+    const t = new TestPlugin(CLUSTERS + "}");
+    const c = new TcpConnection(1, t.plugin);
+    through(c, Direction.Request, concat([awesomeFrame(1, 2, 0, 0), awesomeFrame(2, 2, 0, 0), awesomeFrame(3, 3, 0, 0)]));
+    expect(c.takeChosenCluster()).toBe("v2");
+    c.announced(true);
+    t.plugin.stats.flush();
+    expect(t.sink.value("cx_cluster_chosen")).toBe(1);
+    expect(t.sink.value(BY_CLUSTER + "v2;.;cx_total")).toBe(1);
+    expect(t.sink.value(BY_ROUTE + "to-v2;.;request")).toBe(2);
+    expect(t.sink.value(BY_ROUTE + "to-default;.;request")).toBe(1);
+    expect(t.sink.value("route_mismatch")).toBe(1);
+  });
+
+  it("is tcp_proxy's own when Envoy refuses the choice (before 1.28): requests are checked against the name Envoy tells", () => {
+    const t = new TestPlugin(CLUSTERS + "}");
+    const c = new TcpConnection(1, t.plugin);
+    through(c, Direction.Request, awesomeFrame(1, 2, 0, 0));
+    expect(c.takeChosenCluster()).toBe("v2");
+    c.announced(false);
+    expect(c.cluster).toBe("");
+    c.learnCluster("default");
+    through(c, Direction.Response, awesomeFrame(1, 2, 0, 0));
+    through(c, Direction.Request, awesomeFrame(2, 2, 0, 0));
+    t.plugin.stats.flush();
+    expect(t.sink.value("cx_cluster_tcp_proxy")).toBe(1);
+    expect(t.sink.value("route_mismatch")).toBe(2); // the first on its response, the second at once
+  });
+});

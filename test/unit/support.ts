@@ -87,7 +87,7 @@ export class RecordingSink extends MetricSink {
   }
 
   private fullName(name: string): string {
-    return (name.startsWith("by_method.") ? "meta_protocol." : this.protocolPrefix + "test.") + name;
+    return (name.startsWith("by_") ? "meta_protocol." : this.protocolPrefix + "test.") + name;
   }
 
   /** `name` after `meta_protocol.<protocol>.test.`, or after `meta_protocol.` when it starts with `by_method.`. */

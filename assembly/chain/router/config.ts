@@ -27,7 +27,7 @@ export class RouterFactory extends FilterFactory {
     let onMismatch = RouteMismatch.Forward;
     if (mismatch == "reject") onMismatch = RouteMismatch.Reject;
     else if (mismatch.length > 0 && mismatch != "forward") errors.fail("field 'route_mismatch' must be forward or reject");
-    return errors.failed || routes.size == 0 ? null : new Router(routes, connectionRouting, onMismatch);
+    return errors.failed || routes.size == 0 ? null : new Router(routes, connectionRouting, onMismatch, context.stats);
   }
 }
 
@@ -37,7 +37,7 @@ export function readRoutes(list: Array<JsonValue>, path: string, errors: FieldEr
     const at = item(path, i);
     const v = list[i];
     if (!checkObject(v, at, ROUTE_FIELDS, errors)) break;
-    const route = new Route(stringField(v, "name", at, errors, false));
+    const route = new Route(stringField(v, "name", at, errors, false), i);
     route.matchers = readMatch(v.get("match"), join(at, "match"), errors);
     readAction(v.get("route"), join(at, "route"), route, errors);
     readMutation(listField(v, "request_mutation", at, errors), join(at, "request_mutation"), route.requestMutation, errors);

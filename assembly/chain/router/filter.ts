@@ -1,7 +1,9 @@
 // The router: finds each request's route (first match wins). A request with no route is rejected (route not
 // found). With connection routing, the connection's first routed request chooses the cluster tcp_proxy connects to
-// (weighted routes by a random draw); a later request whose route goes elsewhere is forwarded or rejected per
-// `route_mismatch`, and counted either way. A network filter cannot choose the upstream per request. A route's
+// (weighted routes by a random draw). A network filter cannot choose the upstream per request: any later request
+// whose route does not lead to the connection's actual cluster is forwarded or rejected per `route_mismatch`, and
+// counted either way. When the connection's cluster is tcp_proxy's choice and Envoy has not named it yet (before the
+// connection's first response), the request goes on and its route is checked when its response comes. A route's
 // request mutation is set on its requests, its response mutation on their responses.
 import { SplitMix64 } from "../../lib/random";
 import { ErrorType, MessageType } from "../../core/codec";
@@ -9,7 +11,9 @@ import { Filter } from "../../core/filter";
 import { FilterStatus, Request, RequestState } from "../../core/request";
 import { Response } from "../../core/response";
 import { KeyUsage } from "../../core/key_usage";
-import { ROUTE_MISMATCH, ROUTE_NOT_FOUND } from "./metrics";
+import { MetricGroup } from "../../core/stats/metric_group";
+import { Stats } from "../../core/stats/stats";
+import { ROUTE_MISMATCH, ROUTE_NOT_FOUND, ROUTE_REQUEST } from "./metrics";
 import { Route, RouteTable } from "./route";
 
 /** What to do with a request whose route names another cluster than the one its connection went to. */
@@ -20,25 +24,32 @@ export enum RouteMismatch {
   Reject = 1,
 }
 
-/** The route a request took, for its response's mutation. */
+/** The route a request took: for its response's mutation, and for checking it against the connection's cluster. */
 @final
 class RouteTaken extends RequestState {
   route: Route | null = null;
+  /** The connection's cluster was not named when the request went on: its route is checked on its response. */
+  checkOnResponse: bool = false;
 
   reset(): void {
     this.route = null;
+    this.checkOnResponse = false;
   }
 }
 
 export class Router extends Filter {
   private readonly random: SplitMix64 = new SplitMix64();
+  /** Each route's metrics, by route position. */
+  private readonly groups: Array<MetricGroup> = [];
 
   constructor(
     readonly routes: RouteTable,
     readonly connectionRouting: bool,
     readonly mismatch: RouteMismatch,
+    private readonly stats: Stats,
   ) {
     super();
+    for (let i = 0; i < routes.size; i++) this.groups.push(stats.routeGroup(routes.routes[i].metricName));
   }
 
   declareKeys(usage: KeyUsage): void {
@@ -58,19 +69,22 @@ export class Router extends Filter {
       return request.reject(ErrorType.RouteNotFound, "no route matches this request");
     }
     request.routeName = route.name;
-    if (this.connectionRouting) {
-      const connection = request.connection;
-      if (connection.cluster.length == 0) {
-        if (!this.random.seeded) this.random.seed(request.nowNs);
-        connection.chooseCluster(route.pickCluster(this.random.next32()));
-      } else if (!route.hasCluster(connection.cluster)) {
-        request.count(ROUTE_MISMATCH);
-        if (this.mismatch == RouteMismatch.Reject) {
-          return request.reject(ErrorType.RouteNotFound, "route '" + route.name + "' leads elsewhere than this connection");
-        }
+    this.stats.inc(ROUTE_REQUEST, unchecked(this.groups[route.index]));
+    const connection = request.connection;
+    if (!connection.clusterSettled) {
+      if (!this.random.seeded) this.random.seed(request.nowNs);
+      connection.chooseCluster(route.pickCluster(this.random.next32()));
+      // Envoy may refuse the choice (before 1.28): then tcp_proxy's own cluster serves this request too.
+      this.taken(request, route).checkOnResponse = true;
+    } else if (connection.cluster.length == 0) {
+      this.taken(request, route).checkOnResponse = true;
+    } else if (!route.hasCluster(connection.cluster)) {
+      request.count(ROUTE_MISMATCH);
+      if (this.mismatch == RouteMismatch.Reject) {
+        return request.reject(ErrorType.RouteNotFound, "route '" + route.name + "' leads elsewhere than this connection");
       }
     }
-    if (route.responseMutation.size > 0) this.taken(request).route = route;
+    if (route.responseMutation.size > 0) this.taken(request, route);
     if (route.requestMutation.size > 0) request.addMutation(route.requestMutation);
     return FilterStatus.Continue;
   }
@@ -80,15 +94,25 @@ export class Router extends Filter {
     if (request === null || request.rejected) return;
     const state = request.stateOf(this.position);
     if (state === null) return;
-    const route = changetype<RouteTaken>(state).route;
-    if (route !== null) response.addMutation(route.responseMutation);
+    const taken = changetype<RouteTaken>(state);
+    const route = taken.route;
+    if (route === null) return;
+    const cluster = request.connection.cluster;
+    if (taken.checkOnResponse && cluster.length > 0 && !route.hasCluster(cluster)) request.count(ROUTE_MISMATCH);
+    if (route.responseMutation.size > 0) response.addMutation(route.responseMutation);
   }
 
-  private taken(request: Request): RouteTaken {
+  /** The request's RouteTaken (made on its first use by this pooled request), set to `route`. */
+  private taken(request: Request, route: Route): RouteTaken {
     const state = request.stateOf(this.position);
-    if (state !== null) return changetype<RouteTaken>(state);
-    const taken = new RouteTaken();
-    request.setState(this.position, taken);
+    let taken: RouteTaken;
+    if (state !== null) {
+      taken = changetype<RouteTaken>(state);
+    } else {
+      taken = new RouteTaken();
+      request.setState(this.position, taken);
+    }
+    taken.route = route;
     return taken;
   }
 }

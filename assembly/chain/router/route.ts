@@ -19,7 +19,16 @@ export class Route {
   requestMutation: Mutation = new Mutation();
   responseMutation: Mutation = new Mutation();
 
-  constructor(public readonly name: string) {}
+  constructor(
+    public readonly name: string,
+    /** Its position in the route table. */
+    public readonly index: i32,
+  ) {}
+
+  /** How its metrics name it: its name, or `#<position>` when it has none. */
+  get metricName(): string {
+    return this.name.length > 0 ? this.name : "#" + this.index.toString();
+  }
 
   matches(md: Metadata): bool {
     return matchesAll(this.matchers, md);

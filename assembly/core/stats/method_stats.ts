@@ -1,64 +1,26 @@
-// Metrics per protocol, listener, service and method, named in Istio's stat-tag form (stat_tags.ts)
-//   meta_protocol.by_method.protocol=.=<protocol>;.;stat_prefix=.=<stat_prefix>;.;[service=.=<service>;.;]method=.=<method>;.;<name>
-// so that every protocol and listener shares one metric family per name
-// (`meta_protocol_by_method_request{protocol=…,stat_prefix=…,service=…,method=…}`). A method's metrics are
+// The per-method metric groups of a plugin, found from a request's service and method keys. A method's metrics are
 // defined the first time it is seen (a few host calls, once); their number is bounded.
 import { bytesEqual } from "../../lib/bytes";
 import { Metadata } from "../metadata";
-import { Metric, MetricKind, MetricSink, perMethodMetrics } from "./metric";
-import { METHOD_TAG, METRIC_ROOT, SERVICE_TAG, tagged } from "./stat_tags";
+import { Group, Metric, MetricSink } from "./metric";
+import { MetricGroup } from "./metric_group";
+import { METHOD_TAG, SERVICE_TAG, tagged } from "./stat_tags";
 
 /** Distinct (service, method) pairs given their own metrics; later ones are only counted as overflow. */
 export const MAX_METHODS = 1000;
 const MAX_NAME_BYTES = 128;
 
-/**
- * One method's metrics, by `MetricDef.methodIndex`. They are flushed only when touched since the last flush (there
- * may be thousands): every change goes through `touch` first (Stats does it).
- */
-@final
-export class MethodMetrics {
-  readonly metrics: StaticArray<Metric>;
-  private queued: bool = false;
-
-  /** `name`: the metric name up to the last part (`…method=.=<method>;.;`). */
-  constructor(public readonly key: ArrayBuffer, sink: MetricSink, name: string, private readonly touched: Array<MethodMetrics>) {
-    const defs = perMethodMetrics();
-    const metrics = new StaticArray<Metric>(defs.length);
-    for (let i = 0; i < defs.length; i++) metrics[i] = new Metric(sink.define(defs[i].kind, name + defs[i].name));
-    this.metrics = metrics;
-  }
-
-  /** Queues these metrics for the next flush (call before changing them). */
-  @inline touch(): void {
-    if (!this.queued) {
-      this.queued = true;
-      this.touched.push(this);
-    }
-  }
-
-  flushTo(sink: MetricSink): void {
-    const metrics = this.metrics;
-    const defs = perMethodMetrics();
-    for (let i = 0, n = metrics.length; i < n; i++) {
-      if (unchecked(defs[i]).kind != MetricKind.Histogram) unchecked(metrics[i]).flushTo(sink);
-    }
-    this.queued = false;
-  }
-}
-
 @final
 export class MethodStats {
-  private byHash: Map<u32, Array<MethodMetrics>> = new Map();
+  private byHash: Map<u32, Array<MethodKeyed>> = new Map();
   private count: i32 = 0;
   /** The metrics `of` returned last. */
-  private last: MethodMetrics | null = null;
-  /** The methods whose metrics changed since the last flush. */
-  private touched: Array<MethodMetrics> = [];
+  private last: MethodKeyed | null = null;
 
   /**
-   * `root`: the start of every per-method metric name (`methodMetricRoot`); `serviceKey`/`methodKey`: the metadata
-   * keys naming a request's service and method (UTF-8; an empty method key means the protocol has no methods).
+   * `root`: the start of every per-method metric name, tags of the plugin included; `serviceKey`/`methodKey`: the
+   * metadata keys naming a request's service and method (UTF-8; an empty method key means the protocol has none);
+   * `touched`: where groups changed since the last flush are queued.
    */
   constructor(
     private readonly sink: MetricSink,
@@ -66,10 +28,11 @@ export class MethodStats {
     private readonly serviceKey: ArrayBuffer,
     private readonly methodKey: ArrayBuffer,
     private readonly overflow: Metric,
+    private readonly touched: Array<MetricGroup>,
   ) {}
 
   /** The metrics of `md`'s service and method, or null when it names no method or the bound is reached. */
-  of(md: Metadata): MethodMetrics | null {
+  of(md: Metadata): MetricGroup | null {
     if (this.methodKey.byteLength == 0) return null;
     const method = md.find(changetype<usize>(this.methodKey), this.methodKey.byteLength);
     if (method < 0) return null;
@@ -78,15 +41,15 @@ export class MethodStats {
     const keyLength = serviceLength + 1 + md.valueLength(method);
     // Consecutive requests mostly call the same method: try the last one before hashing.
     const last = this.last;
-    if (last !== null && last.key.byteLength == keyLength && sameKey(last.key, md, service, method)) return last;
+    if (last !== null && last.key.byteLength == keyLength && sameKey(last.key, md, service, method)) return last.group;
     let hash: u32 = 2166136261;
     if (service >= 0) hash = fnv1a(hash, md.valuePtr(service), md.valueLength(service));
     hash = fnv1a(hash ^ 0xff, md.valuePtr(method), md.valueLength(method));
-    let bucket: Array<MethodMetrics> | null = this.byHash.has(hash) ? this.byHash.get(hash) : null;
+    let bucket: Array<MethodKeyed> | null = this.byHash.has(hash) ? this.byHash.get(hash) : null;
     if (bucket !== null) {
       for (let i = 0; i < bucket.length; i++) {
         const m = unchecked(bucket[i]);
-        if (m.key.byteLength == keyLength && sameKey(m.key, md, service, method)) return (this.last = m);
+        if (m.key.byteLength == keyLength && sameKey(m.key, md, service, method)) return (this.last = m).group;
       }
     }
     if (this.count >= MAX_METHODS) {
@@ -95,27 +58,21 @@ export class MethodStats {
     }
     const serviceTag = service >= 0 ? tagged(SERVICE_TAG, safeName(md.valueString(service))) : "";
     const name = this.root + serviceTag + tagged(METHOD_TAG, safeName(md.valueString(method)));
-    const metrics = new MethodMetrics(keyOf(md, service, method, keyLength), this.sink, name, this.touched);
+    const keyed = new MethodKeyed(keyOf(md, service, method, keyLength), new MetricGroup(Group.Method, this.sink, name, this.touched));
     if (bucket === null) {
       bucket = [];
       this.byHash.set(hash, bucket);
     }
-    bucket.push(metrics);
+    bucket.push(keyed);
     this.count++;
-    return (this.last = metrics);
-  }
-
-  /** Hands the pending changes of the methods touched since the last flush to the sink. */
-  flush(): void {
-    const touched = this.touched;
-    for (let i = 0, n = touched.length; i < n; i++) unchecked(touched[i]).flushTo(this.sink);
-    touched.length = 0;
+    return (this.last = keyed).group;
   }
 }
 
-/** The start of per-method metric names: `meta_protocol.by_method.protocol=.=<protocol>;.;stat_prefix=.=<stat_prefix>;.;`. */
-export function methodMetricRoot(protocolTag: string, statPrefixTag: string): string {
-  return METRIC_ROOT + "by_method." + protocolTag + statPrefixTag;
+/** A method's metrics with their key (`service \0 method`). */
+@final
+class MethodKeyed {
+  constructor(public readonly key: ArrayBuffer, public readonly group: MetricGroup) {}
 }
 
 /** Compares a stored key (`service \0 method`) with the metadata's values without building one. */
@@ -150,13 +107,13 @@ function fnv1a(hash: u32, ptr: usize, length: i32): u32 {
   return hash;
 }
 
-/** Keeps a tag value to characters that cannot break the stat name or the tag regex. */
+/** Keeps a tag value to characters that cannot break the stat name or the tag regex (`|` is kept for Istio's cluster names). */
 export function safeName(value: string): string {
   let out = "";
   const n = value.length < MAX_NAME_BYTES ? value.length : MAX_NAME_BYTES;
   for (let i = 0; i < n; i++) {
     const c = value.charCodeAt(i);
-    const ok = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c == 0x2e || c == 0x5f || c == 0x2d || c == 0x24 || c == 0x2f;
+    const ok = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c == 0x2e || c == 0x5f || c == 0x2d || c == 0x24 || c == 0x2f || c == 0x7c;
     out += ok ? String.fromCharCode(c) : "_";
   }
   return out.length > 0 ? out : "_";

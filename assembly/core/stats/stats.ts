@@ -1,72 +1,99 @@
-// A plugin's metrics: every declared metric (metric.ts), defined once per plugin, and the per-method family.
-// Changes are summed in wasm and handed to the host once per data event (`flush`), so a read carrying 64 requests
-// costs a few host calls, not hundreds.
+// A plugin's metrics: every metric declared for plugins, defined once per plugin, and the groups: per method (found
+// from each request), per route (made when the router is), per upstream cluster (made when a connection's cluster
+// becomes known). Changes are summed in wasm and handed to the host once per data event (`flush`), so a read
+// carrying 64 requests costs a few host calls, not hundreds.
 import { Metadata } from "../metadata";
-import { declaredMetrics, Metric, MetricDef, MetricKind, MetricSink } from "./metric";
-import { MethodMetrics, MethodStats, methodMetricRoot, safeName } from "./method_stats";
-import { METRIC_ROOT, PROTOCOL_TAG, STAT_PREFIX_TAG, tagged } from "./stat_tags";
-import { BY_METHOD_OVERFLOW } from "../metrics";
+import { BY_CLUSTER_OVERFLOW, BY_METHOD_OVERFLOW } from "../metrics";
+import { defineAll, flushAll, Group, Metric, MetricDef, MetricSink, pluginMetrics } from "./metric";
+import { MetricGroup } from "./metric_group";
+import { MethodStats, safeName } from "./method_stats";
+import {
+  CLUSTER_FAMILY, CLUSTER_TAG, METHOD_FAMILY, METRIC_ROOT, PROTOCOL_TAG, ROUTE_FAMILY, ROUTE_TAG, STAT_PREFIX_TAG, tagged,
+} from "./stat_tags";
+
+/** Distinct upstream clusters given their own metrics; later ones are only counted as overflow. */
+const MAX_CLUSTERS = 256;
 
 @final
 export class Stats {
-  /** By `MetricDef.index`; histograms keep only their id. */
+  /** By `MetricDef.pluginIndex`; histograms keep only their id. */
   private readonly metrics: StaticArray<Metric>;
-  /** The counters and gauges, which `flush` visits. */
-  private readonly flushed: Array<Metric> = [];
   private readonly methods: MethodStats;
+  /** The tags naming the plugin (`protocol=.=…;.;stat_prefix=.=…;.;`), which every group's names carry. */
+  private readonly pluginTags: string;
+  /** The clusters' metrics, and their names in the same order (few, and looked up once per connection). */
+  private readonly clusters: Array<MetricGroup> = [];
+  private readonly clusterNames: Array<string> = [];
+  /** The groups whose metrics changed since the last flush. */
+  private readonly touched: Array<MetricGroup>;
 
   /**
    * Names follow MetaProtocol's (`meta_protocol.<protocol>.<stat_prefix>.<name>`) so that dashboards port over;
    * `serviceKey` / `methodKey` are the metadata keys naming a request's service and method (UTF-8).
    */
   constructor(private readonly sink: MetricSink, protocol: string, statPrefix: string, serviceKey: ArrayBuffer, methodKey: ArrayBuffer) {
-    const metrics = defineAll(sink, METRIC_ROOT + protocol + "." + statPrefix + ".");
+    const metrics = defineAll(sink, pluginMetrics(), METRIC_ROOT + protocol + "." + statPrefix + ".");
+    const pluginTags = tagged(PROTOCOL_TAG, safeName(protocol)) + tagged(STAT_PREFIX_TAG, safeName(statPrefix));
+    const touched: Array<MetricGroup> = [];
     this.metrics = metrics;
-    const root = methodMetricRoot(tagged(PROTOCOL_TAG, safeName(protocol)), tagged(STAT_PREFIX_TAG, safeName(statPrefix)));
-    this.methods = new MethodStats(sink, root, serviceKey, methodKey, metrics[BY_METHOD_OVERFLOW.index]);
-    const defs = declaredMetrics();
-    for (let i = 0; i < defs.length; i++) if (defs[i].kind != MetricKind.Histogram) this.flushed.push(metrics[i]);
+    this.pluginTags = pluginTags;
+    this.touched = touched;
+    this.methods = new MethodStats(sink, METRIC_ROOT + METHOD_FAMILY + pluginTags, serviceKey, methodKey, metrics[BY_METHOD_OVERFLOW.pluginIndex], touched);
   }
 
   /** The per-method metrics of a request (null when it names no method or the bound is reached). */
-  methodOf(request: Metadata): MethodMetrics | null {
+  methodOf(request: Metadata): MetricGroup | null {
     return this.methods.of(request);
   }
 
-  /** Counts one, for the plugin and, when the metric is per method, for `method`. */
-  @inline inc(def: MetricDef, method: MethodMetrics | null = null): void {
-    this.add(def, 1, method);
+  /** A new route's metrics (routes are named by the configuration, a few, made once). */
+  routeGroup(route: string): MetricGroup {
+    return new MetricGroup(Group.Route, this.sink, METRIC_ROOT + ROUTE_FAMILY + this.pluginTags + tagged(ROUTE_TAG, safeName(route)), this.touched);
   }
 
-  add(def: MetricDef, delta: i64, method: MethodMetrics | null = null): void {
-    unchecked(this.metrics[def.index]).pending += delta;
-    const at = def.methodIndex;
-    if (method !== null && at >= 0) {
-      method.touch();
-      unchecked(method.metrics[at]).pending += delta;
+  /** The metrics of an upstream cluster (null past the bound of distinct clusters). */
+  clusterGroup(cluster: string): MetricGroup | null {
+    const known = this.clusterNames.indexOf(cluster);
+    if (known >= 0) return this.clusters[known];
+    if (this.clusters.length >= MAX_CLUSTERS) {
+      this.inc(BY_CLUSTER_OVERFLOW);
+      return null;
+    }
+    const group = new MetricGroup(Group.Cluster, this.sink, METRIC_ROOT + CLUSTER_FAMILY + this.pluginTags + tagged(CLUSTER_TAG, safeName(cluster)), this.touched);
+    this.clusters.push(group);
+    this.clusterNames.push(cluster);
+    return group;
+  }
+
+  /** Counts one, for the plugin when the metric is the plugin's, and for `group` when it is one of its group's. */
+  @inline inc(def: MetricDef, group: MetricGroup | null = null): void {
+    this.add(def, 1, group);
+  }
+
+  add(def: MetricDef, delta: i64, group: MetricGroup | null = null): void {
+    const at = def.pluginIndex;
+    if (at >= 0) unchecked(this.metrics[at]).pending += delta;
+    const member = def.groupIndex;
+    if (group !== null && member >= 0) {
+      group.touch();
+      unchecked(group.metrics[member]).pending += delta;
     }
   }
 
-  /** Records a histogram sample, for the plugin and, when the metric is per method, for `method`. */
-  record(def: MetricDef, value: u64, method: MethodMetrics | null = null): void {
-    this.sink.record(unchecked(this.metrics[def.index]).id, value);
-    const at = def.methodIndex;
-    if (method !== null && at >= 0) this.sink.record(unchecked(method.metrics[at]).id, value);
+  /** Records a histogram sample, as `add` counts. */
+  record(def: MetricDef, value: u64, group: MetricGroup | null = null): void {
+    const at = def.pluginIndex;
+    if (at >= 0) this.sink.record(unchecked(this.metrics[at]).id, value);
+    const member = def.groupIndex;
+    if (group !== null && member >= 0) this.sink.record(unchecked(group.metrics[member]).id, value);
   }
 
-  /** Hands every pending change to the host (only the methods changed since the last flush are visited). */
+  /** Hands every pending change to the host (of the groups, only those changed since the last flush are visited). */
   flush(): void {
-    const flushed = this.flushed;
     const sink = this.sink;
-    for (let i = 0, n = flushed.length; i < n; i++) unchecked(flushed[i]).flushTo(sink);
-    this.methods.flush();
+    flushAll(sink, pluginMetrics(), this.metrics);
+    const touched = this.touched;
+    for (let i = 0, n = touched.length; i < n; i++) unchecked(touched[i]).flushTo(sink);
+    touched.length = 0;
   }
-}
-
-/** Defines every declared metric with its name after `prefix`. */
-function defineAll(sink: MetricSink, prefix: string): StaticArray<Metric> {
-  const defs = declaredMetrics();
-  const metrics = new StaticArray<Metric>(defs.length);
-  for (let i = 0; i < defs.length; i++) metrics[i] = new Metric(sink.define(defs[i].kind, prefix + defs[i].name));
-  return metrics;
 }
