@@ -29,8 +29,8 @@ or a custom module's local file.
   istio            Istio resources: a WasmPlugin (type NETWORK) per side, and an EnvoyFilter that lets tcp_proxy
                    take early data when the filter routes connections (Istio 1.20+, Envoy 1.37+ for routing)
   envoy            one Envoy bootstrap with a listener per service (wasm filter, then tcp_proxy) and its clusters
-  pod-annotation   the proxy.istio.io/config annotation that keeps the filters' metrics, with protocol,
-                   stat_prefix, service and method labels
+  pod-annotation   the proxy.istio.io/config annotation that keeps the filters' metrics, with their tags
+                   (protocol, stat_prefix, service, method, route, cluster) as labels
   oci-image        the module as an OCI image (the layout Istio's WasmPlugin oci:// URLs fetch) in the OCI image
                    layout directory DIR, tagged TAG (default: this version); prints DIR:TAG and the image digest,
                    which is the WasmPlugin's sha256. Push it with skopeo copy oci:DIR:TAG docker://REGISTRY/REPO:TAG

@@ -1,7 +1,5 @@
-// Turning the filters' per-method metrics into labels. The filters name them
-//   meta_protocol.by_method.protocol=.=<protocol>;.;stat_prefix=.=<stat_prefix>;.;service=.=<service>;.;
-//   method=.=<method>;.;<name>
-// which is Istio's stat-tag form: Envoy's stats_tags (or Istio's extraStatTags, which generate the same regexes)
+// Turning the tags in the filters' metric names into labels. The filters name their metrics in Istio's stat-tag form
+// (assembly/core/stats/stat_tags.ts): Envoy's stats_tags (or Istio's extraStatTags, which generate the same regexes)
 // take the tags out of the name, i.e. into Prometheus labels.
 // The tags and the root of the names come from the modules' own naming (assembly/core/stats/stat_tags.ts).
 import { METRIC_ROOT, STAT_TAGS } from "../assembly/core/stats/stat_tags.ts";
@@ -25,7 +23,7 @@ export function istioProxyConfig(): { proxyStatsMatcher: { inclusionPrefixes: st
   return { proxyStatsMatcher: { inclusionPrefixes: [...STATS_INCLUSION_PREFIXES] }, extraStatTags: [...STAT_TAGS] };
 }
 
-/** The pod template annotations that expose the filters' metrics with protocol, stat_prefix, service and method labels. */
+/** The pod template annotations that expose the filters' metrics with their tags as labels. */
 export function podAnnotationSnippet(): string {
   const annotations = { metadata: { annotations: { "proxy.istio.io/config": toYaml([istioProxyConfig()]) } } };
   return toYaml(

@@ -12,6 +12,8 @@ export interface PluginOptions {
   readonly protocol: string;
   /** The plugin configuration (JSON). */
   readonly configuration?: string;
+  /** The VM configuration (JSON), which every plugin of the VM shares. */
+  readonly vmConfiguration?: string;
   /** The host's log level: Info lets access log lines through proxy_log, Warn drops them in the module. */
   readonly logLevel?: LogLevel;
   /** Keep every log line (for checks); otherwise only the last few and the errors are kept. */
@@ -78,7 +80,7 @@ export class DrivenPlugin {
   private constructor(
     readonly factory: WasmNetworkFilterFactory,
     readonly stats: EnvoyStatsStore,
-    /** `wasmcustom.meta_protocol.<protocol>.<stat_prefix>.` */
+    /** `wasmcustom.meta_protocol.protocol=.=<protocol>;.;stat_prefix=.=<stat_prefix>;.;` */
     private readonly prefix: string,
   ) {}
 
@@ -88,7 +90,7 @@ export class DrivenPlugin {
       rootId: "bench",
       vmId: "bench",
       configuration: options.configuration ?? "",
-      vmConfiguration: "",
+      vmConfiguration: options.vmConfiguration ?? "",
       wasmPath: options.wasmPath,
       failOpen: false,
       environment: {},
@@ -105,7 +107,7 @@ export class DrivenPlugin {
     };
     const factory = await loadWasmNetworkFilter(config, services);
     const configured = options.configuration ? JSON.parse(options.configuration) : {};
-    plugin = new DrivenPlugin(factory, stats, `wasmcustom.meta_protocol.${options.protocol}.${configured.stat_prefix ?? options.protocol}.`);
+    plugin = new DrivenPlugin(factory, stats, `wasmcustom.meta_protocol.protocol=.=${options.protocol};.;stat_prefix=.=${configured.stat_prefix ?? options.protocol};.;`);
     for (const [level, message] of pending) plugin.onLog(level, message, options.keepLogs ?? false);
     return plugin;
   }
@@ -133,7 +135,7 @@ export class DrivenPlugin {
     return Math.max(...this.factory.memoryBytes());
   }
 
-  /** The module's counter `meta_protocol.<protocol>.<stat_prefix>.<name>` (0 when not defined yet). */
+  /** The module's counter `<name>` of the plugin (0 when not defined yet). */
   counter(name: string): number {
     return this.stats.counter(this.statName(name)).value();
   }

@@ -5,9 +5,9 @@ import { after, before, describe, it } from "node:test";
 import { AwesomeRpcClient } from "../peers/awesomerpc/client.ts";
 import { encodeFrame } from "../peers/awesomerpc/protocol.ts";
 import { Command, startAwesomeRpcServer, UNKNOWN_COMMAND, type AwesomeRpcServer } from "../peers/awesomerpc/server.ts";
-import { bootstrapFor, eventually, metric, startTestHost, type RunningHost } from "./host_fixture.ts";
+import { bootstrapFor, eventually, startTestHost, type RunningHost, total } from "./host_fixture.ts";
 
-const PREFIX = "meta_protocol_awesomerpc_demo_";
+const PLUGIN = { protocol: "awesomerpc", statPrefix: "demo" };
 
 describe("awesomerpc through the wasm filter", () => {
   let server: AwesomeRpcServer;
@@ -32,7 +32,7 @@ describe("awesomerpc through the wasm filter", () => {
 
   it("matches 200 concurrent calls on one connection answered out of order, and counts them", async () => {
     const before = await host.prometheus();
-    const requestsBefore = metric(before, PREFIX + "request") ?? 0;
+    const requestsBefore = total(before, PLUGIN, "request") ?? 0;
     const logBefore = host.accessLog().length;
     const client = await AwesomeRpcClient.connect(host.port);
     const calls = Array.from({ length: 200 }, (_, i) => client.call(Command.Delay, String((i * 7) % 23)));
@@ -40,10 +40,10 @@ describe("awesomerpc through the wasm filter", () => {
     replies.forEach((reply, i) => assert.equal(reply.body, String((i * 7) % 23)));
     client.close();
 
-    await eventually(async () => metric(await host.prometheus(), PREFIX + "response_success") !== undefined, "metrics");
+    await eventually(async () => total(await host.prometheus(), PLUGIN, "response_success") !== undefined, "metrics");
     const after = await host.prometheus();
-    assert.equal(metric(after, PREFIX + "request")! - requestsBefore, 200);
-    assert.equal(metric(after, PREFIX + "request_active"), 0);
+    assert.equal(total(after, PLUGIN, "request")! - requestsBefore, 200);
+    assert.equal(total(after, PLUGIN, "request_active"), 0);
     const lines = host.accessLog().slice(logBefore);
     assert.equal(lines.length, 200);
     assert.match(lines[0], /access protocol=awesomerpc connection=\d+ request_id=\d+ cmd=3 request_bytes=1[45] response=ok response_bytes=1[45] duration_us=\d+/);
@@ -67,7 +67,7 @@ describe("awesomerpc through the wasm filter", () => {
   });
 
   it("closes only the connection that sends a malformed frame, and counts it", async () => {
-    const errorsBefore = metric(await host.prometheus(), PREFIX + "request_decoding_error") ?? 0;
+    const errorsBefore = total(await host.prometheus(), PLUGIN, "request_decoding_error") ?? 0;
     const healthy = await AwesomeRpcClient.connect(host.port);
     const inFlight = healthy.call(Command.Delay, "100");
     const bad = await AwesomeRpcClient.connect(host.port);
@@ -79,7 +79,7 @@ describe("awesomerpc through the wasm filter", () => {
     assert.deepEqual(await healthy.call(Command.Echo, "still here"), { responseCode: 0, body: "still here" });
     healthy.close();
     const after = await host.prometheus();
-    assert.equal(metric(after, PREFIX + "request_decoding_error")! - errorsBefore, 1);
+    assert.equal(total(after, PLUGIN, "request_decoding_error")! - errorsBefore, 1);
     assert.ok(host.logs.some((l) => l.includes("closed: malformed frame header")));
   });
 

@@ -6,9 +6,9 @@ import { after, before, describe, it } from "node:test";
 import { connectDubboConsumer, type DubboConsumer } from "../peers/dubbo/consumer.ts";
 import { connectDubbo2js, type Dubbo2jsConsumer } from "../peers/dubbo/dubbo2js_consumer.ts";
 import { DEMO_SERVICE, javaUser, startDubboProvider, type DubboCall, type DubboProvider } from "../peers/dubbo/provider.ts";
-import { bootstrapFor, eventually, metric, startTestHost, type RunningHost } from "./host_fixture.ts";
+import { bootstrapFor, eventually, startTestHost, type RunningHost, total } from "./host_fixture.ts";
 
-const PREFIX = "meta_protocol_dubbo_demo_";
+const PLUGIN = { protocol: "dubbo", statPrefix: "demo" };
 
 /** The value of `meta_protocol_by_method_<name>{protocol="dubbo",stat_prefix="demo",service="…",method="…"}`, or undefined. */
 function byMethod(exposition: string, name: string, method: string): number | undefined {
@@ -141,12 +141,12 @@ describe("Dubbo through the wasm filter", { timeout: 30_000 }, () => {
     assert.equal(provider.connections, connectionsBefore);
     // Every heartbeat the provider received went through the filter, which counted it as an event.
     await eventually(
-      async () => metric(await host.prometheus(), PREFIX + "request_event") === provider.heartbeats,
+      async () => total(await host.prometheus(), PLUGIN, "request_event") === provider.heartbeats,
       `request_event = ${provider.heartbeats}`,
     );
     // The plugin sets x-mesh on every request; a heartbeat has no attachments and is not a call: it is left alone,
     // not counted as a mutation the protocol could not carry.
-    assert.equal(metric(await host.prometheus(), PREFIX + "mutation_unsupported"), 0);
+    assert.equal(total(await host.prometheus(), PLUGIN, "mutation_unsupported"), 0);
   });
 
   it("counts requests and responses, overall and per method", async () => {
@@ -156,10 +156,10 @@ describe("Dubbo through the wasm filter", { timeout: 30_000 }, () => {
     const failures = count("fail");
     await eventually(async () => {
       const stats = await host.prometheus();
-      return metric(stats, PREFIX + "response") === calls.length && metric(stats, PREFIX + "request_event") === provider.heartbeats;
+      return total(stats, PLUGIN, "response") === calls.length && total(stats, PLUGIN, "request_event") === provider.heartbeats;
     }, "every response and heartbeat counted");
     const stats = await host.prometheus();
-    const value = (name: string) => metric(stats, PREFIX + name);
+    const value = (name: string) => total(stats, PLUGIN, name);
     assert.equal(value("request_twoway"), calls.length);
     assert.equal(value("request_oneway"), 0);
     assert.equal(value("request_event"), provider.heartbeats);

@@ -7,9 +7,9 @@ import { after, before, describe, it } from "node:test";
 import { connectDubboConsumer, type DubboConsumer } from "../peers/dubbo/consumer.ts";
 import { connectDubbo2js } from "../peers/dubbo/dubbo2js_consumer.ts";
 import { javaUser, startDubboProvider, type DubboProvider } from "../peers/dubbo/provider.ts";
-import { bootstrapFor, metric, startTestHost, type RunningHost } from "./host_fixture.ts";
+import { bootstrapFor, startTestHost, type RunningHost, total } from "./host_fixture.ts";
 
-const PREFIX = "meta_protocol_dubbo_demo_";
+const PLUGIN = { protocol: "dubbo", statPrefix: "demo" };
 const ADDED = { "x-served-by": "mesh", "x-route": "all" };
 
 const ROUTES = JSON.stringify({
@@ -74,7 +74,7 @@ describe("Dubbo response mutation with real peers", { timeout: 30_000 }, () => {
       return true;
     });
     assert.deepEqual(sofa.responses.slice(from), [{ method: "fail", attachments: null }]);
-    assert.equal(metric(await host.prometheus(), PREFIX + "mutation_unsupported"), 1);
+    assert.equal(total(await host.prometheus(), PLUGIN, "mutation_unsupported"), 1);
   });
 
   it("dubbo2.js consumer: the calls succeed and its decoder reads the attachments", async () => {
@@ -90,8 +90,8 @@ describe("Dubbo response mutation with real peers", { timeout: 30_000 }, () => {
 
   it("every response decoded, none refused by the filter or the consumers", async () => {
     const stats = await host.prometheus();
-    assert.equal(metric(stats, PREFIX + "response"), provider.calls.length);
-    assert.equal(metric(stats, PREFIX + "response_decoding_error") ?? 0, 0);
-    assert.equal(metric(stats, PREFIX + "mutation_unsupported"), 1);
+    assert.equal(total(stats, PLUGIN, "response"), provider.calls.length);
+    assert.equal(total(stats, PLUGIN, "response_decoding_error") ?? 0, 0);
+    assert.equal(total(stats, PLUGIN, "mutation_unsupported"), 1);
   });
 });

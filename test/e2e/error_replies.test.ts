@@ -6,7 +6,7 @@ import { connectDubboConsumer, type DubboConsumer } from "../peers/dubbo/consume
 import { startDubboProvider, type DubboProvider } from "../peers/dubbo/provider.ts";
 import { connectThriftClient, Operation } from "../peers/thrift/client.ts";
 import { startThriftServer, type ThriftServer } from "../peers/thrift/server.ts";
-import { bootstrapFor, metric, startTestHost, type RunningHost } from "./host_fixture.ts";
+import { bootstrapFor, startTestHost, type RunningHost, total } from "./host_fixture.ts";
 
 /** Routes matching `methods` to `cluster`; every other method has no route. */
 function routesFor(cluster: string, methods: string): string {
@@ -43,8 +43,8 @@ describe("Dubbo route-not-found through a heartbeat carrier", { timeout: 30_000 
     assert.equal(await slow, "slow-one");
     assert.ok(!provider.calls.some((c) => c.method === "echoMap"), "the provider never saw the rejected call");
     const exposition = await host.prometheus();
-    assert.equal(metric(exposition, "meta_protocol_dubbo_demo_route_not_found"), 1);
-    assert.equal(metric(exposition, "meta_protocol_dubbo_demo_request_active"), 0);
+    assert.equal(total(exposition, { protocol: "dubbo", statPrefix: "demo" }, "route_not_found"), 1);
+    assert.equal(total(exposition, { protocol: "dubbo", statPrefix: "demo" }, "request_active"), 0);
   });
 });
 
@@ -75,7 +75,7 @@ describe("Thrift route-not-found through an unknown-method carrier", { timeout: 
         assert.equal(await slow, "slow-one");
         await client.close();
         assert.ok(!server.calls.some((c: any) => c.method === "calculate"), "the server never saw the rejected call");
-        assert.equal(metric(await host.prometheus(), "meta_protocol_thrift_demo_route_not_found"), 1);
+        assert.equal(total(await host.prometheus(), { protocol: "thrift", statPrefix: "demo" }, "route_not_found"), 1);
       });
     });
   }

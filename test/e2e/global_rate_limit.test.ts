@@ -14,7 +14,7 @@ import { startDubboProvider, type DubboProvider } from "../peers/dubbo/provider.
 import { connectThriftClient } from "../peers/thrift/client.ts";
 import { startThriftServer, type ThriftServer } from "../peers/thrift/server.ts";
 import { startRateLimitService, type RunningRateLimitService } from "../peers/ratelimit/server.ts";
-import { bootstrapFor, metric, startTestHost, type RunningHost } from "./host_fixture.ts";
+import { bootstrapFor, startTestHost, type RunningHost, total } from "./host_fixture.ts";
 
 // A name whose bytes also parse as a serialized GrpcService (field 13, varint 0x32), which is how Envoy reads the
 // `service` argument of proxy_grpc_call first: the filter must send a GrpcService naming the cluster.
@@ -79,10 +79,10 @@ describe("global rate limit with awesomerpc", { timeout: 30_000 }, () => {
       assert.equal(rls.requests.length, 3, "only the matching requests were checked");
       assert.deepEqual(rls.requests[0], { domain: "production", descriptors: [[{ key: "method", value: String(Command.Upper) }]] });
       const exposition = await host.prometheus();
-      assert.equal(metric(exposition, "meta_protocol_awesomerpc_demo_global_ratelimit_ok"), 2);
-      assert.equal(metric(exposition, "meta_protocol_awesomerpc_demo_global_ratelimit_over_limit"), 1);
-      assert.equal(metric(exposition, "meta_protocol_awesomerpc_demo_rate_limited"), 1);
-      assert.equal(metric(exposition, "meta_protocol_awesomerpc_demo_request_active"), 0);
+      assert.equal(total(exposition, { protocol: "awesomerpc", statPrefix: "demo" }, "global_ratelimit_ok"), 2);
+      assert.equal(total(exposition, { protocol: "awesomerpc", statPrefix: "demo" }, "global_ratelimit_over_limit"), 1);
+      assert.equal(total(exposition, { protocol: "awesomerpc", statPrefix: "demo" }, "rate_limited"), 1);
+      assert.equal(total(exposition, { protocol: "awesomerpc", statPrefix: "demo" }, "request_active"), 0);
     });
   });
 
@@ -99,8 +99,8 @@ describe("global rate limit with awesomerpc", { timeout: 30_000 }, () => {
       assert.equal(reply.responseCode, 0);
       assert.ok(elapsed >= 90 && elapsed < 900, `held until the timeout, not the answer (${elapsed} ms)`);
       const exposition = await host.prometheus();
-      assert.equal(metric(exposition, "meta_protocol_awesomerpc_demo_global_ratelimit_error"), 1);
-      assert.equal(metric(exposition, "meta_protocol_awesomerpc_demo_global_ratelimit_failure_mode_allowed"), 1);
+      assert.equal(total(exposition, { protocol: "awesomerpc", statPrefix: "demo" }, "global_ratelimit_error"), 1);
+      assert.equal(total(exposition, { protocol: "awesomerpc", statPrefix: "demo" }, "global_ratelimit_failure_mode_allowed"), 1);
     });
   });
 
@@ -116,8 +116,8 @@ describe("global rate limit with awesomerpc", { timeout: 30_000 }, () => {
       assert.equal(free.responseCode, 0);
       assert.equal(free.body, "y");
       const exposition = await host.prometheus();
-      assert.equal(metric(exposition, "meta_protocol_awesomerpc_demo_global_ratelimit_error"), 1);
-      assert.equal(metric(exposition, "meta_protocol_awesomerpc_demo_rate_limited"), 1);
+      assert.equal(total(exposition, { protocol: "awesomerpc", statPrefix: "demo" }, "global_ratelimit_error"), 1);
+      assert.equal(total(exposition, { protocol: "awesomerpc", statPrefix: "demo" }, "rate_limited"), 1);
     });
   });
 
@@ -134,8 +134,8 @@ describe("global rate limit with awesomerpc", { timeout: 30_000 }, () => {
       await new Promise((resolve) => setTimeout(resolve, 400)); // the answer arrives for a connection that is gone
       assert.equal(server.received.length, 0);
       const exposition = await host.prometheus();
-      assert.equal(metric(exposition, "meta_protocol_awesomerpc_demo_cx_destroy_remote_with_active_rq"), 1);
-      assert.equal(metric(exposition, "meta_protocol_awesomerpc_demo_request_active"), 0);
+      assert.equal(total(exposition, { protocol: "awesomerpc", statPrefix: "demo" }, "cx_destroy_remote_with_active_rq"), 1);
+      assert.equal(total(exposition, { protocol: "awesomerpc", statPrefix: "demo" }, "request_active"), 0);
     });
 
     it("still delivers the request of a client that half-closed after sending it, and its answer", async () => {
@@ -238,7 +238,7 @@ describe("global rate limit with real Dubbo peers", { timeout: 30_000 }, () => {
     assert.equal(provider.calls.filter((c) => c.method === "sayHello").length, 2);
     assert.equal(rls.requests.length, 3);
     assert.deepEqual(rls.requests[0].descriptors, [[{ key: "method", value: "sayHello" }]]);
-    assert.equal(metric(await host.prometheus(), "meta_protocol_dubbo_demo_global_ratelimit_over_limit"), 1);
+    assert.equal(total(await host.prometheus(), { protocol: "dubbo", statPrefix: "demo" }, "global_ratelimit_over_limit"), 1);
   });
 });
 

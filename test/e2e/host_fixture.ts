@@ -69,10 +69,18 @@ export async function startTestHost(config: any, listenerName: string, concurren
   };
 }
 
-/** The value of the untagged Prometheus sample `name{} value` (Envoy prints empty braces), or undefined. */
-export function metric(exposition: string, name: string): number | undefined {
-  const line = exposition.split("\n").find((l) => l.startsWith(name + "{} "));
-  return line === undefined ? undefined : Number(line.slice(name.length + 3));
+/** A plugin's protocol and stat prefix: the labels its totals carry. */
+export interface PluginLabels {
+  readonly protocol: string;
+  readonly statPrefix: string;
+}
+
+/**
+ * A total of a plugin's, `meta_protocol_<name>{protocol=…,stat_prefix=…}` once Envoy's stats_tags (or Istio's
+ * extraStatTags) made labels of its tags, or undefined.
+ */
+export function total(exposition: string, plugin: PluginLabels, name: string): number | undefined {
+  return sample(exposition, `meta_protocol_${name}`, { protocol: plugin.protocol, stat_prefix: plugin.statPrefix });
 }
 
 export async function eventually(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 3000): Promise<void> {

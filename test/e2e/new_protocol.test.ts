@@ -11,7 +11,7 @@ import { after, before, describe, it } from "node:test";
 import { parse } from "yaml";
 import { AwesomeRpcClient } from "../peers/awesomerpc/client.ts";
 import { Command, startAwesomeRpcServer, type AwesomeRpcServer } from "../peers/awesomerpc/server.ts";
-import { bootstrapFor, metric, startTestHost, type RunningHost } from "./host_fixture.ts";
+import { bootstrapFor, startTestHost, type RunningHost, total } from "./host_fixture.ts";
 
 const NAME = "scratchrpc";
 /** What a copy of the repository needs for the recipe (the build's outputs too, so that only the new module builds). */
@@ -58,6 +58,6 @@ describe("adding a protocol, as the docs say", { timeout: 240_000 }, () => {
     const client = await AwesomeRpcClient.connect(host.port);
     assert.deepEqual(await client.call(Command.Upper, "new"), { responseCode: 0, body: "NEW" });
     client.close();
-    assert.equal(metric(await host.prometheus(), `meta_protocol_${NAME}_demo_request`), 1);
+    assert.equal(total(await host.prometheus(), { protocol: NAME, statPrefix: "demo" }, "request"), 1);
   });
 });

@@ -8,7 +8,7 @@ import { connectDubboConsumer, type DubboConsumer } from "../peers/dubbo/consume
 import { DEMO_SERVICE, startDubboProvider, type DubboProvider } from "../peers/dubbo/provider.ts";
 import { connectThriftClient, Operation } from "../peers/thrift/client.ts";
 import { startThriftServer, type ThriftServer } from "../peers/thrift/server.ts";
-import { bootstrapFor, eventually, metric, sample, startTestHost, type RunningHost } from "./host_fixture.ts";
+import { bootstrapFor, eventually, sample, startTestHost, type RunningHost, total } from "./host_fixture.ts";
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
@@ -120,10 +120,10 @@ describe("observability: Dubbo", { timeout: 30_000 }, () => {
     assert.match(exposition, /^# TYPE meta_protocol_by_method_request counter$/m);
     assert.match(exposition, /^# TYPE meta_protocol_by_method_request_active gauge$/m);
     assert.match(exposition, /^# TYPE meta_protocol_by_method_request_time_ms histogram$/m);
-    // The totals keep MetaProtocol's names under meta_protocol.<protocol>.<stat_prefix>.
-    assert.equal(metric(exposition, "meta_protocol_dubbo_demo_rate_limited"), 1);
-    assert.equal(metric(exposition, "meta_protocol_dubbo_demo_local_response_error"), 1);
-    assert.equal(metric(exposition, "meta_protocol_dubbo_demo_request_twoway"), 7);
+    // The totals keep MetaProtocol's names, with protocol and stat_prefix as labels.
+    assert.equal(total(exposition, { protocol: "dubbo", statPrefix: "demo" }, "rate_limited"), 1);
+    assert.equal(total(exposition, { protocol: "dubbo", statPrefix: "demo" }, "local_response_error"), 1);
+    assert.equal(total(exposition, { protocol: "dubbo", statPrefix: "demo" }, "request_twoway"), 7);
   });
 });
 
@@ -174,6 +174,6 @@ describe("observability: Thrift (THeader, binary)", { timeout: 30_000 }, () => {
     assert.equal(sample(exposition, "meta_protocol_by_method_request_active", labels("calculate")), 0);
     assert.equal(sample(exposition, "meta_protocol_by_method_request_time_ms_count", labels("calculate")), 2);
     assert.equal(sample(exposition, "meta_protocol_by_method_request_time_ms_bucket", { ...labels("slow"), le: "+Inf" }), 1);
-    assert.equal(metric(exposition, "meta_protocol_thrift_edge_request"), 3);
+    assert.equal(total(exposition, { protocol: "thrift", statPrefix: "edge" }, "request"), 3);
   });
 });

@@ -9,7 +9,7 @@ import { connectDubboConsumer } from "../peers/dubbo/consumer.ts";
 import { startDubboProvider } from "../peers/dubbo/provider.ts";
 import { connectThriftClient } from "../peers/thrift/client.ts";
 import { startThriftServer } from "../peers/thrift/server.ts";
-import { bootstrapFor, metric, startTestHost, type RunningHost } from "./host_fixture.ts";
+import { bootstrapFor, startTestHost, type RunningHost, total } from "./host_fixture.ts";
 
 const LIMITS = {
   stat_prefix: "demo",
@@ -47,8 +47,8 @@ describe("local rate limit through the wasm filter", () => {
     assert.deepEqual(upper.map((r) => r.responseCode), [0, 1]);
     assert.equal(server.received.filter((r) => r.command !== -1).length, 5, "the server saw only the admitted calls");
     const exposition = await host.prometheus();
-    assert.equal(metric(exposition, "meta_protocol_awesomerpc_demo_ratelimit_ok"), 5);
-    assert.equal(metric(exposition, "meta_protocol_awesomerpc_demo_rate_limited"), 5);
+    assert.equal(total(exposition, { protocol: "awesomerpc", statPrefix: "demo" }, "ratelimit_ok"), 5);
+    assert.equal(total(exposition, { protocol: "awesomerpc", statPrefix: "demo" }, "rate_limited"), 5);
   });
 });
 
@@ -74,8 +74,8 @@ describe("local rate limit with the real Dubbo and Thrift peers", { timeout: 30_
       assert.ok(results[2] instanceof Error && /over the local rate limit/.test(results[2].message), String(results[2]));
       assert.equal(provider.calls.filter((c) => c.method === "sayHello").length, 2);
       const exposition = await host.prometheus();
-      assert.equal(metric(exposition, "meta_protocol_dubbo_demo_rate_limited"), 1);
-      assert.equal(metric(exposition, "meta_protocol_dubbo_demo_ratelimit_ok"), 2);
+      assert.equal(total(exposition, { protocol: "dubbo", statPrefix: "demo" }, "rate_limited"), 1);
+      assert.equal(total(exposition, { protocol: "dubbo", statPrefix: "demo" }, "ratelimit_ok"), 2);
     } finally {
       await host.stop();
       await provider.close();
@@ -91,7 +91,7 @@ describe("local rate limit with the real Dubbo and Thrift peers", { timeout: 30_
       await assert.rejects(client.calculator.slow(1, "second"), (error: any) => /over the local rate limit/.test(error?.message));
       await client.close();
       assert.equal(server.calls.filter((c) => c.method === "slow").length, 1);
-      assert.equal(metric(await host.prometheus(), "meta_protocol_thrift_demo_rate_limited"), 1);
+      assert.equal(total(await host.prometheus(), { protocol: "thrift", statPrefix: "demo" }, "rate_limited"), 1);
     } finally {
       await host.stop();
       await server.close();

@@ -6,9 +6,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { AwesomeRpcClient } from "../peers/awesomerpc/client.ts";
 import { Command, startAwesomeRpcServer, type AwesomeRpcServer } from "../peers/awesomerpc/server.ts";
-import { bootstrapFor, eventually, metric, startTestHost, type RunningHost } from "./host_fixture.ts";
+import { bootstrapFor, eventually, startTestHost, type RunningHost, total } from "./host_fixture.ts";
 
-const PREFIX = "meta_protocol_awesomerpc_demo_";
+const PLUGIN = { protocol: "awesomerpc", statPrefix: "demo" };
 const ROUTES = {
   stat_prefix: "demo",
   routes: [
@@ -67,14 +67,14 @@ describe("connection routing through the wasm filter", () => {
   });
 
   it("forwards a request whose route leads elsewhere on the connection's cluster, and counts it", async () => {
-    const mismatches = metric(await host.prometheus(), PREFIX + "route_mismatch") ?? 0;
+    const mismatches = total(await host.prometheus(), PLUGIN, "route_mismatch") ?? 0;
     const client = await AwesomeRpcClient.connect(host.port);
     await client.call(Command.Echo, "first");
     const before = b.received.length;
     assert.deepEqual(await client.call(Command.Upper, "stays on a"), { responseCode: 0, body: "STAYS ON A" });
     client.close();
     assert.equal(b.received.length, before);
-    await eventually(async () => metric(await host.prometheus(), PREFIX + "route_mismatch") === mismatches + 1, "route_mismatch");
+    await eventually(async () => total(await host.prometheus(), PLUGIN, "route_mismatch") === mismatches + 1, "route_mismatch");
   });
 
   it("answers a request with no route with an error for that call only, while other calls complete", async () => {
@@ -87,8 +87,8 @@ describe("connection routing through the wasm filter", () => {
     assert.deepEqual(await slow, { responseCode: 0, body: "150" });
     client.close();
     const exposition = await host.prometheus();
-    assert.ok((metric(exposition, PREFIX + "route_not_found") ?? 0) >= 1);
-    assert.ok((metric(exposition, PREFIX + "local_response_error") ?? 0) >= 1);
+    assert.ok((total(exposition, PLUGIN, "route_not_found") ?? 0) >= 1);
+    assert.ok((total(exposition, PLUGIN, "local_response_error") ?? 0) >= 1);
     assert.ok(host.accessLog().some((l) => / cmd=99 .*response=error/.test(l)));
   });
 
@@ -125,8 +125,8 @@ describe("routes with connection_routing off, for Envoy before 1.37 (tcp_proxy w
     assert.deepEqual([a.received.length, b.received.length], [2, 0]);
     // tcp_proxy's cluster is awesomerpc_server; the routes name server_b and server_a: neither is where they went.
     const stats = await host.prometheus();
-    assert.equal(metric(stats, PREFIX + "route_mismatch"), 2);
-    assert.equal(metric(stats, PREFIX + "cx_cluster_tcp_proxy"), 1);
+    assert.equal(total(stats, PLUGIN, "route_mismatch"), 2);
+    assert.equal(total(stats, PLUGIN, "cx_cluster_tcp_proxy"), 1);
   });
 
   it("still answers a request with no route with an error for that call only", async () => {
@@ -136,6 +136,6 @@ describe("routes with connection_routing off, for Envoy before 1.37 (tcp_proxy w
     assert.deepEqual(await lost, { responseCode: 1, body: "" });
     assert.deepEqual(await echo, { responseCode: 0, body: "fine" });
     client.close();
-    await eventually(async () => metric(await host.prometheus(), PREFIX + "route_not_found") === 1, "route_not_found");
+    await eventually(async () => total(await host.prometheus(), PLUGIN, "route_not_found") === 1, "route_not_found");
   });
 });

@@ -6,7 +6,7 @@ import { connectDubboConsumer } from "../peers/dubbo/consumer.ts";
 import { startDubboProvider, type DubboProvider } from "../peers/dubbo/provider.ts";
 import { connectThriftClient } from "../peers/thrift/client.ts";
 import { startThriftServer, type ThriftServer } from "../peers/thrift/server.ts";
-import { bootstrapFor, metric, startTestHost, type RunningHost } from "./host_fixture.ts";
+import { bootstrapFor, startTestHost, type RunningHost, total } from "./host_fixture.ts";
 
 const CONNECTIONS = 40;
 
@@ -71,7 +71,7 @@ describe("Dubbo connection routing to v1/v2 providers", { timeout: 60_000 }, () 
     assert.equal(toV1 + toV2, CONNECTIONS);
     assert.ok(toV1 >= 8 && toV2 >= 8, `${CONNECTIONS} connections split ${toV1}/${toV2}`);
     assert.ok(!v1.calls.some((c) => c.attachments["x-version"] !== undefined), "only the v2 route adds x-version");
-    assert.equal(metric(await host.prometheus(), "meta_protocol_dubbo_demo_route_not_found") ?? 0, 0);
+    assert.equal(total(await host.prometheus(), { protocol: "dubbo", statPrefix: "demo" }, "route_not_found") ?? 0, 0);
   });
 });
 

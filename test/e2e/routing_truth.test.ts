@@ -5,9 +5,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { connectDubboConsumer, type DubboConsumer } from "../peers/dubbo/consumer.ts";
 import { startDubboProvider, type DubboProvider } from "../peers/dubbo/provider.ts";
-import { bootstrapFor, eventually, metric, startTestHost, type RunningHost } from "./host_fixture.ts";
+import { bootstrapFor, eventually, startTestHost, type RunningHost, total } from "./host_fixture.ts";
 
-const PREFIX = "meta_protocol_dubbo_demo_";
+const PLUGIN = { protocol: "dubbo", statPrefix: "demo" };
 const REFILL_MS = 1000;
 
 /** sayHello goes to v2 and may be called once per refill interval; the access log shows where each call went. */
@@ -66,10 +66,10 @@ for (const mismatch of ["reject", "forward"] as const) {
         assert.deepEqual(v1.calls.map((c) => c.method), ["sayHello"]);
       }
       assert.equal(v2.calls.length, 1);
-      await eventually(async () => metric(await host.prometheus(), PREFIX + "route_mismatch") === 1, "route_mismatch = 1");
+      await eventually(async () => total(await host.prometheus(), PLUGIN, "route_mismatch") === 1, "route_mismatch = 1");
       const stats = await host.prometheus();
-      assert.equal(metric(stats, PREFIX + "cx_cluster_chosen"), 1);
-      assert.equal(metric(stats, PREFIX + "cx_cluster_tcp_proxy"), 1);
+      assert.equal(total(stats, PLUGIN, "cx_cluster_chosen"), 1);
+      assert.equal(total(stats, PLUGIN, "cx_cluster_tcp_proxy"), 1);
       const lines = host.logs.map((line) => line.slice(line.indexOf(": ") + 2)).filter((line) => line.startsWith("sayHello "));
       assert.deepEqual(lines, [
         "sayHello v2 ok -",

@@ -10,7 +10,7 @@ import { startDubboProvider, type DubboProvider } from "../peers/dubbo/provider.
 import golden from "../peers/dubbo/golden.json" with { type: "json" };
 import { connectThriftClient, Operation } from "../peers/thrift/client.ts";
 import { startThriftServer, type ThriftServer } from "../peers/thrift/server.ts";
-import { bootstrapFor, eventually, metric, startTestHost, type RunningHost } from "./host_fixture.ts";
+import { bootstrapFor, eventually, startTestHost, type RunningHost, total } from "./host_fixture.ts";
 
 /**
  * The protocol's bootstrap with its listener twice, `first` then `second`, each with its plugin configuration and its
@@ -127,9 +127,9 @@ describe("two Dubbo plugins on one VM: one reads attachments, one only the metho
     const strict = await sendAndWatch(host.port, malformed);
     assert.equal(strict.closed, true);
     const stats = await host.prometheus();
-    assert.equal(metric(stats, "meta_protocol_dubbo_canary_request_decoding_error"), 1);
-    assert.equal(metric(stats, "meta_protocol_dubbo_lean_request_decoding_error"), 0);
-    assert.equal(metric(stats, "meta_protocol_dubbo_canary_route_not_found"), 1);
+    assert.equal(total(stats, { protocol: "dubbo", statPrefix: "canary" }, "request_decoding_error"), 1);
+    assert.equal(total(stats, { protocol: "dubbo", statPrefix: "lean" }, "request_decoding_error"), 0);
+    assert.equal(total(stats, { protocol: "dubbo", statPrefix: "canary" }, "route_not_found"), 1);
     assert.equal(provider.calls.length, 2);
   });
 });
@@ -169,8 +169,8 @@ describe("two Thrift plugins on one VM: one detects the protocol, one forces fra
     await assert.rejects(binaryAgain.calculator.calculate(work));
     await binaryAgain.close();
     const stats = await host.prometheus();
-    assert.equal(metric(stats, "meta_protocol_thrift_compact_request_decoding_error"), 1);
-    assert.equal(metric(stats, "meta_protocol_thrift_auto_request_decoding_error"), 0);
+    assert.equal(total(stats, { protocol: "thrift", statPrefix: "compact" }, "request_decoding_error"), 1);
+    assert.equal(total(stats, { protocol: "thrift", statPrefix: "auto" }, "request_decoding_error"), 0);
     assert.equal(binaryServer.calls.length, 1);
     assert.equal(compactServer.calls.length, 2);
   });

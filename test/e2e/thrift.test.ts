@@ -8,9 +8,9 @@ import { connectThriftClient, Operation, type ThriftClient } from "../peers/thri
 import { loadGeneratedModules } from "../peers/thrift/generate.ts";
 import { runPythonClient } from "../peers/thrift/python_client.ts";
 import { startThriftServer, type ThriftProtocolName, type ThriftServer, type ThriftTransportName } from "../peers/thrift/server.ts";
-import { bootstrapFor, eventually, metric, startTestHost, type RunningHost } from "./host_fixture.ts";
+import { bootstrapFor, eventually, startTestHost, type RunningHost, total } from "./host_fixture.ts";
 
-const PREFIX = "meta_protocol_thrift_demo_";
+const PLUGIN = { protocol: "thrift", statPrefix: "demo" };
 const CONFIG = "envoy/thrift.yaml";
 const MUTATION = '{"stat_prefix": "demo", "request_mutation": [{"key": "x-mesh", "value": "wasm"}]}';
 /** TApplicationExceptionType.UNKNOWN: what npm thrift's processor answers for an undeclared error. */
@@ -44,14 +44,14 @@ function samples(exposition: string): Map<string, number> {
 }
 
 /**
- * The change of every sample between two expositions (absent = 0). `name` follows PREFIX, or, for per-method metrics
- * (`by_method_…`), `meta_protocol_`.
+ * The change of every sample between two expositions (absent = 0). `name` follows `meta_protocol_`; a total without
+ * labels given is the plugin's (protocol thrift, stat prefix demo).
  */
 function delta(before: string, after: string): (name: string, labels?: Record<string, string>) => number {
   const b = samples(before);
   const a = samples(after);
-  return (name, labels = {}) => {
-    const key = `${name.startsWith("by_method_") ? "meta_protocol_" : PREFIX}${name}{${Object.entries(labels).map(([k, v]) => `${k}=${v}`).sort().join(",")}}`;
+  return (name, labels = { protocol: PLUGIN.protocol, stat_prefix: PLUGIN.statPrefix }) => {
+    const key = `meta_protocol_${name}{${Object.entries(labels).map(([k, v]) => `${k}=${v}`).sort().join(",")}}`;
     return (a.get(key) ?? 0) - (b.get(key) ?? 0);
   };
 }
@@ -74,11 +74,11 @@ function methodLabels(pair: Pair, method: string, service = "Calculator"): Recor
 
 /** Waits until the filter has counted `requests` more requests than in `before`, and returns the new exposition. */
 async function countedSince(host: RunningHost, before: string, requests: number): Promise<string> {
-  const start = metric(before, PREFIX + "request") ?? 0;
+  const start = total(before, PLUGIN, "request") ?? 0;
   let now = before;
   await eventually(async () => {
     now = await host.prometheus();
-    return (metric(now, PREFIX + "request") ?? 0) - start >= requests && metric(now, PREFIX + "request_active") === 0;
+    return (total(now, PLUGIN, "request") ?? 0) - start >= requests && total(now, PLUGIN, "request_active") === 0;
   }, `${requests} requests counted`);
   return now;
 }
@@ -323,8 +323,8 @@ describe("thrift request mutation (request_mutation x-mesh=wasm)", { timeout: 30
       }
       assert.deepEqual(server.errors, []);
       const exposition = await host.prometheus();
-      assert.equal(metric(exposition, PREFIX + "mutation_unsupported") ?? 0, 0);
-      assert.equal(metric(exposition, PREFIX + "request_decoding_error") ?? 0, 0);
+      assert.equal(total(exposition, PLUGIN, "mutation_unsupported") ?? 0, 0);
+      assert.equal(total(exposition, PLUGIN, "request_decoding_error") ?? 0, 0);
     });
   }
 
@@ -342,8 +342,8 @@ describe("thrift request mutation (request_mutation x-mesh=wasm)", { timeout: 30
       client = undefined;
       await eventually(() => server.calls.length === 3, "the three calls at the server");
       const exposition = await countedSince(host, "", 3);
-      assert.equal(metric(exposition, PREFIX + "mutation_unsupported"), 3);
-      assert.equal(metric(exposition, PREFIX + "response_success"), 2);
+      assert.equal(total(exposition, PLUGIN, "mutation_unsupported"), 3);
+      assert.equal(total(exposition, PLUGIN, "response_success"), 2);
       assert.deepEqual(server.errors, []);
     });
   }

@@ -19,12 +19,12 @@
 import assert from "node:assert/strict";
 import net from "node:net";
 import { after, before, describe, it } from "node:test";
-import { bootstrapFor, eventually, metric, startTestHost, type RunningHost } from "../e2e/host_fixture.ts";
+import { bootstrapFor, eventually, startTestHost, type RunningHost, total } from "../e2e/host_fixture.ts";
 import { AwesomeRpcClient } from "../peers/awesomerpc/client.ts";
 import { encodeFrame, FrameReader, HEADER_SIZE, type AwesomeRpcFrame } from "../peers/awesomerpc/protocol.ts";
 import { Command, startAwesomeRpcServer, type AwesomeRpcServer } from "../peers/awesomerpc/server.ts";
 
-const PREFIX = "meta_protocol_awesomerpc_hostile_";
+const PLUGIN = { protocol: "awesomerpc", statPrefix: "hostile" };
 const MAX_FRAME_SIZE = 65536;
 const PLUGIN_CONFIGURATION = JSON.stringify({ stat_prefix: "hostile", max_frame_size: MAX_FRAME_SIZE });
 
@@ -52,7 +52,7 @@ async function counters(host: RunningHost): Promise<Record<string, number>> {
     "cx_destroy_local_with_active_rq",
     "cx_destroy_remote_with_active_rq",
   ];
-  return Object.fromEntries(names.map((n) => [n, metric(text, PREFIX + n) ?? 0]));
+  return Object.fromEntries(names.map((n) => [n, total(text, PLUGIN, n) ?? 0]));
 }
 
 function diff(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
@@ -311,11 +311,11 @@ describe("frame_timeout: a partial frame that waits too long for its rest", { ti
     const waited = Date.now() - t0;
     assert.ok(waited >= 350 && waited < 3000, `closed after ${waited} ms`);
     assert.equal(server.received.length, 0);
-    assert.equal(metric(await host.prometheus(), PREFIX + "cx_frame_timeout"), 1);
+    assert.equal(total(await host.prometheus(), PLUGIN, "cx_frame_timeout"), 1);
   });
 
   it("leaves a busy connection alone: frames split across reads keep completing, each partial one waits briefly", async () => {
-    const before = metric(await host.prometheus(), PREFIX + "cx_frame_timeout") ?? 0;
+    const before = total(await host.prometheus(), PLUGIN, "cx_frame_timeout") ?? 0;
     const { socket, received, closed } = await rawClient(host.port);
     let isClosed = false;
     void closed.then(() => (isClosed = true));
@@ -329,6 +329,6 @@ describe("frame_timeout: a partial frame that waits too long for its rest", { ti
     await eventually(() => new FrameReader().push(received()).length === 20, "all 20 answers", 5000);
     assert.equal(isClosed, false);
     socket.destroy();
-    assert.equal(metric(await host.prometheus(), PREFIX + "cx_frame_timeout") ?? 0, before);
+    assert.equal(total(await host.prometheus(), PLUGIN, "cx_frame_timeout") ?? 0, before);
   });
 });

@@ -50,17 +50,28 @@ export async function retryUntilUp<T>(what: string, waitMs: number, attempt: () 
   }
 }
 
+/** A counter as Envoy's Prometheus output shows it once the stats_tags made labels of its tags. */
+export interface Counter {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
 /**
- * The value of the counter `name` (no tags) in the admin's Prometheus output, polled until it reaches `atLeast` or
- * 5 s have passed (the filter hands its counts to the proxy once per data event).
+ * The value of `counter` in the admin's Prometheus output, polled until it reaches `atLeast` or 5 s have passed (the
+ * filter hands its counts to the proxy once per data event).
  */
-export async function adminCounter(admin: Address, name: string, atLeast: number): Promise<number> {
+export async function adminCounter(admin: Address, counter: Counter, atLeast: number): Promise<number> {
   const deadline = Date.now() + 5000;
+  const wanted = JSON.stringify(Object.entries(counter.labels).sort());
   let value = 0;
   for (;;) {
     const response = await fetch(`http://${admin.host}:${admin.port}/stats/prometheus`);
     const text = await response.text();
-    const line = text.split("\n").find((l) => l.startsWith(`${name}{} `) || l.startsWith(`${name} `));
+    const line = text.split("\n").find((l) => {
+      const match = /^([\w:]+)\{(.*)\} \S+$/.exec(l);
+      if (match === null || match[1] !== counter.name) return false;
+      return JSON.stringify([...match[2].matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]).sort()) === wanted;
+    });
     value = line === undefined ? 0 : Number(line.slice(line.lastIndexOf(" ") + 1));
     if (value >= atLeast || Date.now() >= deadline) return value;
     await sleep(100);
@@ -91,7 +102,7 @@ export interface ScenarioClient<C> {
 export async function runConsumerScenario<C>(
   label: string,
   opts: { target: string; admin: string; calls: string; "wait-seconds": string },
-  requestCounter: string,
+  requestCounter: Counter,
   client: ScenarioClient<C>,
 ): Promise<never> {
   try {

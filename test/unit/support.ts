@@ -51,7 +51,7 @@ export function sameBytes(a: Uint8Array, b: Uint8Array): bool {
 /** Records metrics by name, as the host would. */
 export class RecordingSink extends MetricSink {
   /** Plugin-wide metric names start with this and the stat prefix ("test"). */
-  protocolPrefix: string = "meta_protocol.awesomerpc.";
+  protocolPrefix: string = "meta_protocol.protocol=.=awesomerpc;.;";
   names: Array<string> = [];
   values: Array<i64> = [];
   samples: Array<u64> = [];
@@ -87,10 +87,10 @@ export class RecordingSink extends MetricSink {
   }
 
   private fullName(name: string): string {
-    return (name.startsWith("by_") ? "meta_protocol." : this.protocolPrefix + "test.") + name;
+    return (name.startsWith("by_") ? "meta_protocol." : this.protocolPrefix + "stat_prefix=.=test;.;") + name;
   }
 
-  /** `name` after `meta_protocol.<protocol>.test.`, or after `meta_protocol.` when it starts with `by_method.`. */
+  /** A metric of the plugin (stat prefix "test") by its name, or one of a group (`by_method.…`) by its full name. */
   value(name: string): i64 {
     const at = this.names.indexOf(this.fullName(name));
     if (at < 0) throw new Error("no metric " + name);
@@ -192,7 +192,7 @@ export class TestPlugin {
     public readonly grpc: GrpcClient = new NoGrpcClient(),
   ) {
     const sink = new RecordingSink();
-    sink.protocolPrefix = "meta_protocol." + protocol.name() + ".";
+    sink.protocolPrefix = "meta_protocol.protocol=.=" + protocol.name() + ";.;";
     const logger = new RecordingLogger();
     const store = new MemorySharedStore();
     const configured = configurePlugin(configuration, protocol, FILTERS, new HostServices(sink, logger, store, grpc));

@@ -1,8 +1,10 @@
 // How metric names carry their tags, in Istio's stat-tag form `<tag>=.=<value>;.;`: Envoy's `stats_tags` (or
 // Istio's `extraStatTags`, which generate the same regexes) move each tag out of the name into a label. This file is
 // plain TypeScript that both the modules and the generator (generator/stats.ts) import: one source for the names.
+// Once the tags are labels, a plugin's `request` is `meta_protocol_request{protocol="dubbo",stat_prefix="demo"}` in
+// Prometheus, MetaProtocol's names with its `<protocol>.<stat_prefix>` as labels.
 //
-//   per plugin   meta_protocol.<protocol>.<stat_prefix>.<name>
+//   per plugin   meta_protocol.protocol=.=<p>;.;stat_prefix=.=<s>;.;<name>
 //   per method   meta_protocol.by_method.protocol=.=<p>;.;stat_prefix=.=<s>;.;[service=.=<service>;.;]method=.=<m>;.;<name>
 //   per route    meta_protocol.by_route.protocol=.=<p>;.;stat_prefix=.=<s>;.;route=.=<route>;.;<name>
 //   per cluster  meta_protocol.by_cluster.protocol=.=<p>;.;stat_prefix=.=<s>;.;cluster=.=<cluster>;.;<name>

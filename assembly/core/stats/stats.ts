@@ -3,7 +3,7 @@
 // becomes known). Changes are summed in wasm and handed to the host once per data event (`flush`), so a read
 // carrying 64 requests costs a few host calls, not hundreds.
 import { Metadata } from "../metadata";
-import { BY_CLUSTER_OVERFLOW, BY_METHOD_OVERFLOW } from "../metrics";
+import { CLUSTER_METRICS_OVERFLOW, METHOD_METRICS_OVERFLOW } from "../metrics";
 import { defineAll, flushAll, Group, Metric, MetricDef, MetricSink, pluginMetrics } from "./metric";
 import { MetricGroup } from "./metric_group";
 import { MethodStats, safeName } from "./method_stats";
@@ -28,17 +28,17 @@ export class Stats {
   private readonly touched: Array<MetricGroup>;
 
   /**
-   * Names follow MetaProtocol's (`meta_protocol.<protocol>.<stat_prefix>.<name>`) so that dashboards port over;
-   * `serviceKey` / `methodKey` are the metadata keys naming a request's service and method (UTF-8).
+   * Names keep MetaProtocol's (`request`, `response_success`, ...), with the protocol and the stat prefix as tags
+   * (stat_tags.ts); `serviceKey` / `methodKey` are the metadata keys naming a request's service and method (UTF-8).
    */
   constructor(private readonly sink: MetricSink, protocol: string, statPrefix: string, serviceKey: ArrayBuffer, methodKey: ArrayBuffer) {
-    const metrics = defineAll(sink, pluginMetrics(), METRIC_ROOT + protocol + "." + statPrefix + ".");
     const pluginTags = tagged(PROTOCOL_TAG, safeName(protocol)) + tagged(STAT_PREFIX_TAG, safeName(statPrefix));
+    const metrics = defineAll(sink, pluginMetrics(), METRIC_ROOT + pluginTags);
     const touched: Array<MetricGroup> = [];
     this.metrics = metrics;
     this.pluginTags = pluginTags;
     this.touched = touched;
-    this.methods = new MethodStats(sink, METRIC_ROOT + METHOD_FAMILY + pluginTags, serviceKey, methodKey, metrics[BY_METHOD_OVERFLOW.pluginIndex], touched);
+    this.methods = new MethodStats(sink, METRIC_ROOT + METHOD_FAMILY + pluginTags, serviceKey, methodKey, metrics[METHOD_METRICS_OVERFLOW.pluginIndex], touched);
   }
 
   /** The per-method metrics of a request (null when it names no method or the bound is reached). */
@@ -56,7 +56,7 @@ export class Stats {
     const known = this.clusterNames.indexOf(cluster);
     if (known >= 0) return this.clusters[known];
     if (this.clusters.length >= MAX_CLUSTERS) {
-      this.inc(BY_CLUSTER_OVERFLOW);
+      this.inc(CLUSTER_METRICS_OVERFLOW);
       return null;
     }
     const group = new MetricGroup(Group.Cluster, this.sink, METRIC_ROOT + CLUSTER_FAMILY + this.pluginTags + tagged(CLUSTER_TAG, safeName(cluster)), this.touched);

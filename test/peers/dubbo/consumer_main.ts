@@ -10,7 +10,7 @@ import { connectDubboConsumer, type DubboConsumer } from "./consumer.ts";
 import { javaUser } from "./provider.ts";
 
 /** The filter's request counter for the stat_prefix "demo" of the Dubbo bootstraps. */
-const REQUEST_COUNTER = "meta_protocol_dubbo_demo_request";
+const REQUEST_COUNTER = { name: "meta_protocol_request", labels: { protocol: "dubbo", stat_prefix: "demo" } };
 
 const opts = options({ target: "127.0.0.1:26100", admin: "127.0.0.1:26102", calls: "50", "wait-seconds": "60" });
 

@@ -9,7 +9,7 @@ import { connectThriftClient, Operation, type ThriftClient } from "./client.ts";
 import type { ThriftProtocolName, ThriftTransportName } from "./server.ts";
 
 /** The filter's request counter for the stat_prefix "demo" of the Thrift bootstraps. */
-const REQUEST_COUNTER = "meta_protocol_thrift_demo_request";
+const REQUEST_COUNTER = { name: "meta_protocol_request", labels: { protocol: "thrift", stat_prefix: "demo" } };
 
 const opts = options({
   target: "127.0.0.1:26200",
