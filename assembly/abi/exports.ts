@@ -7,6 +7,7 @@ import { FILTERS } from "../chain/filters";
 import { AsyncAnswer } from "../core/async_answer";
 import { Direction } from "../core/codec";
 import { configurePlugin } from "../core/configure";
+import { applyVmSettings } from "../core/vm_settings";
 import { HostServices } from "../core/host_services";
 import { LogLevel } from "../core/log";
 import { Plugin } from "../core/plugin";
@@ -45,8 +46,12 @@ function onContextCreate(contextId: u32, rootContextId: u32): void {
   connectionOpened();
 }
 
-export function proxy_on_vm_start(rootContextId: u32, vmConfigurationSize: u32): u32 {
-  return 1;
+function onVmStart(rootContextId: u32, vmConfigurationSize: u32): u32 {
+  logger.refreshLevel();
+  const problem = applyVmSettings(readWhole(BufferType.VmConfiguration, vmConfigurationSize), host.heldBytes);
+  if (problem.length == 0) return 1;
+  logger.log(LogLevel.Critical, "invalid VM configuration: " + problem);
+  return 0;
 }
 
 function onConfigure(rootContextId: u32, configurationSize: u32): u32 {
@@ -56,7 +61,7 @@ function onConfigure(rootContextId: u32, configurationSize: u32): u32 {
     logger.log(LogLevel.Critical, "module has no protocol registered");
     return 0;
   }
-  const configured = configurePlugin(readConfiguration(configurationSize), protocol, FILTERS, host);
+  const configured = configurePlugin(readWhole(BufferType.PluginConfiguration, configurationSize), protocol, FILTERS, host);
   const plugin = configured.plugin;
   if (plugin === null) {
     logger.log(LogLevel.Critical, protocol.name() + ": invalid plugin configuration: " + configured.error);
@@ -102,7 +107,7 @@ function onDownstreamData(contextId: u32, dataSize: u32, endOfStream: u32): u32 
   grpc.caller = context;
   const status = context.onData(Direction.Request, BufferType.NetworkDownstreamData, dataSize, endOfStream != 0);
   grpc.caller = null;
-  listIfWaitingForFrame(context);
+  afterData(context);
   return status;
 }
 
@@ -110,15 +115,39 @@ function onUpstreamData(contextId: u32, dataSize: u32, endOfStream: u32): u32 {
   if (!connections.has(contextId)) return Action.Continue;
   const context = connections.get(contextId);
   const status = context.onData(Direction.Response, BufferType.NetworkUpstreamData, dataSize, endOfStream != 0);
-  listIfWaitingForFrame(context);
+  afterData(context);
   return status;
 }
 
-function listIfWaitingForFrame(context: TcpConnectionContext): void {
-  if (context.waitingForFrame || context.connection.oldestPartialSinceNs == 0) return;
-  if (context.connection.plugin.settings.frameTimeoutNs == 0) return;
-  context.waitingForFrame = true;
-  waitingForFrames.push(context);
+/** Keeps the list of connections holding partial frames, and the VM's partial frames within their budget. */
+function afterData(context: TcpConnectionContext): void {
+  if (!context.waitingForFrame && context.connection.oldestPartialSinceNs != 0) {
+    context.waitingForFrame = true;
+    waitingForFrames.push(context);
+  }
+  if (host.heldBytes.overBudget) enforcePartialFrameBudget(context.contextId);
+}
+
+/**
+ * Closes the connections holding the most in partial frames until the VM's partial frames fit their budget again
+ * (each closed connection's bytes are given back at once). `current` is the connection whose callback runs.
+ */
+function enforcePartialFrameBudget(current: u32): void {
+  const heldBytes = host.heldBytes;
+  while (heldBytes.overBudget) {
+    let largest: TcpConnectionContext | null = null;
+    for (let i = 0; i < waitingForFrames.length; i++) {
+      const candidate = waitingForFrames[i];
+      if (candidate.deleted) continue;
+      if (largest === null || candidate.connection.heldCapacity > largest.connection.heldCapacity) largest = candidate;
+    }
+    if (largest === null || largest.connection.heldCapacity == 0) return;
+    largest.connection.closeOverBudget();
+    largest.connection.plugin.stats.flush();
+    setEffectiveContext(largest.contextId);
+    closeDownstream();
+  }
+  setEffectiveContext(current);
 }
 
 function onDownstreamConnectionClose(contextId: u32, peerType: u32): void {
@@ -162,16 +191,19 @@ export function proxy_on_log(contextId: u32): void {}
 
 function onDelete(contextId: u32): void {
   if (connections.has(contextId)) {
-    connections.get(contextId).deleted = true;
+    const context = connections.get(contextId);
+    context.deleted = true;
+    context.connection.dispose();
     connections.delete(contextId);
     connectionClosed();
   }
   plugins.delete(contextId);
 }
 
-function readConfiguration(size: u32): string {
+/** A configuration buffer as text. */
+function readWhole(type: BufferType, size: u32): string {
   if (size == 0) return "";
-  const ptr = readBuffer(BufferType.PluginConfiguration, <i32>size);
+  const ptr = readBuffer(type, <i32>size);
   if (ptr == 0) return "";
   const text = String.UTF8.decodeUnsafe(ptr, <usize>readBufferSize());
   releaseBuffer(ptr);
@@ -185,6 +217,13 @@ export function proxy_on_context_create(contextId: u32, rootContextId: u32): voi
   enterCallback();
   onContextCreate(contextId, rootContextId);
   leaveCallback();
+}
+
+export function proxy_on_vm_start(rootContextId: u32, vmConfigurationSize: u32): u32 {
+  enterCallback();
+  const result = onVmStart(rootContextId, vmConfigurationSize);
+  leaveCallback();
+  return result;
 }
 
 export function proxy_on_configure(rootContextId: u32, configurationSize: u32): u32 {

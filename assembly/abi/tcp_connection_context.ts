@@ -59,6 +59,7 @@ export class TcpConnectionContext {
     const result = connection.onData(direction, data, size, endOfStream, nowNanoseconds());
     const status = this.apply(direction, type, data, size, 0, result, endOfStream);
     releaseBuffer(data);
+    connection.settle();
     connection.plugin.stats.flush();
     return status;
   }
@@ -77,6 +78,7 @@ export class TcpConnectionContext {
     const result = connection.resume(answer, data + <usize>prefix, size - prefix, endOfStream, nowNanoseconds());
     const status = this.apply(Direction.Request, type, data, size, prefix, result, endOfStream);
     releaseBuffer(data);
+    connection.settle();
     if (status == Action.Continue) continueDownstream();
     connection.plugin.stats.flush();
   }

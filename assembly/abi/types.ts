@@ -4,6 +4,7 @@ export enum BufferType {
   NetworkDownstreamData = 2,
   NetworkUpstreamData = 3,
   GrpcReceiveBuffer = 5,
+  VmConfiguration = 6,
   PluginConfiguration = 7,
 }
 

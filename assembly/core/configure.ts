@@ -55,7 +55,7 @@ export function configurePlugin(text: string, protocol: Protocol, filters: Array
     result.error = errors.error;
     return result;
   }
-  result.plugin = new Plugin(protocol, settings, codecSettings, codecs, chain, stats, host.logger);
+  result.plugin = new Plugin(protocol, settings, codecSettings, codecs, chain, stats, host.logger, host.heldBytes);
   return result;
 }
 

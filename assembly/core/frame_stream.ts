@@ -3,7 +3,9 @@
 // tail is drained into wasm memory and joined with the next bytes. Bytes are never copied when a read carries only
 // whole frames that pass untouched.
 import { Bytes, ByteBuffer } from "../lib/bytes";
+import { OwnedBytes } from "../lib/owned_bytes";
 import { Codec, Direction, MALFORMED, NEED_MORE_DATA } from "./codec";
+import { HeldBytes } from "./held_bytes";
 
 export enum FrameAction {
   /** The frame goes on unchanged. */
@@ -36,7 +38,7 @@ export abstract class FrameHandler {
   abstract onFrame(frame: Bytes, stream: FrameStream): FrameAction;
 }
 
-/** Held memory above this is given back once a large frame has gone through. */
+/** Held memory above this is given back once the frame it held has gone through. */
 const RETAINED_BYTES: i32 = 16 * 1024;
 
 // Scratch shared by every stream of the VM: a VM runs one callback at a time, and a stream's output is consumed
@@ -54,8 +56,8 @@ export class FrameStream {
   /** Whole frames the last feed handed on. */
   completedFrames: i32 = 0;
 
-  /** A partial frame waiting for the rest; made on the first one (an idle connection holds nothing). */
-  private held: ByteBuffer | null = null;
+  /** A partial frame waiting for the rest (its memory counted in the VM's account). */
+  private readonly held: OwnedBytes = new OwnedBytes();
   /** Bytes at the front of `held` already forwarded; dropped lazily so the output stays valid until the next feed. */
   private heldConsumed: i32 = 0;
   private rewriting: bool = false;
@@ -63,12 +65,16 @@ export class FrameStream {
   private runStart: i32 = 0;
   private framePos: i32 = 0;
 
-  constructor(public readonly direction: Direction) {}
+  constructor(public readonly direction: Direction, private readonly account: HeldBytes) {}
 
   /** Bytes of an incomplete frame waiting for more data. */
   get pendingBytes(): i32 {
-    const held = this.held;
-    return held === null ? 0 : held.length - this.heldConsumed;
+    return this.held.length - this.heldConsumed;
+  }
+
+  /** Memory the stream holds for partial frames. */
+  get heldCapacity(): i32 {
+    return this.held.capacity;
   }
 
   /** Processes `size` new bytes at `data`. The output stays valid until the next call on any stream of the VM. */
@@ -77,15 +83,12 @@ export class FrameStream {
     const joined = this.pendingBytes > 0;
     const held = this.held;
     if (joined) {
-      held!.discardFront(this.heldConsumed);
-      held!.append(data, size);
-      this.work = held!.ptr;
-      workLength = held!.length;
+      held.discardFront(this.heldConsumed);
+      this.hold(data, size);
+      this.work = held.ptr;
+      workLength = held.length;
     } else {
-      if (held !== null) {
-        held.clear();
-        held.release(RETAINED_BYTES);
-      }
+      held.clear();
       this.work = data;
       workLength = size;
     }
@@ -129,7 +132,7 @@ export class FrameStream {
     if (joined) {
       this.heldConsumed = pos;
     } else if (pos < workLength) {
-      this.holdTail(data + <usize>pos, workLength - pos);
+      this.hold(data + <usize>pos, workLength - pos);
     }
     return !joined && !this.rewriting && pos == workLength ? StreamResult.PassThrough : StreamResult.Replace;
   }
@@ -161,17 +164,39 @@ export class FrameStream {
     return StreamResult.Pause;
   }
 
-  /** Forgets a held partial frame (the connection is closing). */
+  /**
+   * Forgets a held partial frame (the connection is closing, or pausing with its bytes left in Envoy's buffer). Its
+   * memory stays until `settle`: the output may still point into it.
+   */
   discardPending(): void {
-    const held = this.held;
-    if (held !== null) held.clear();
+    this.held.clear();
     this.heldConsumed = 0;
   }
 
-  private holdTail(ptr: usize, length: i32): void {
-    let held = this.held;
-    if (held === null) this.held = held = new ByteBuffer();
+  /**
+   * Gives back held memory the output no longer needs (call once the output was handed to the host): all of it when
+   * no partial frame waits, unless it is small enough to keep for the next one.
+   */
+  settle(): void {
+    const held = this.held;
+    if (held.length > this.heldConsumed || held.capacity <= RETAINED_BYTES) return;
+    this.account.add(-held.capacity);
+    held.free();
+    this.heldConsumed = 0;
+  }
+
+  /** Gives back every byte held (the connection is gone). */
+  dispose(): void {
+    this.account.add(-this.held.capacity);
+    this.held.free();
+    this.heldConsumed = 0;
+  }
+
+  private hold(ptr: usize, length: i32): void {
+    const held = this.held;
+    const before = held.capacity;
     held.append(ptr, length);
+    this.account.add(held.capacity - before);
   }
 
   private flushRun(end: i32): void {

@@ -20,6 +20,7 @@ export const MUTATION_UNSUPPORTED = counter("mutation_unsupported", Scope.Plugin
 export const CX_DESTROY_LOCAL_WITH_ACTIVE_RQ = counter("cx_destroy_local_with_active_rq", Scope.Plugin); // Connections Envoy closed with requests awaiting responses
 export const CX_DESTROY_REMOTE_WITH_ACTIVE_RQ = counter("cx_destroy_remote_with_active_rq", Scope.Plugin); // Connections the client closed with requests awaiting responses
 export const CX_INCOMPLETE_FRAME_AT_CLOSE = counter("cx_incomplete_frame_at_close", Scope.Plugin); // Connections that ended in the middle of a frame
+export const CX_PARTIAL_FRAME_BUDGET = counter("cx_partial_frame_budget", Scope.Plugin); // Connections closed because the VM's partial frames were over partial_frame_budget and theirs held the most
 export const CX_FRAME_TIMEOUT = counter("cx_frame_timeout", Scope.Plugin); // Connections closed because a frame waited longer than frame_timeout for its rest
 export const REQUEST_TIME_MS = histogram("request_time_ms", Scope.PluginAndMethod); // Time from a request to its response, in milliseconds
 export const METHOD_METRICS_OVERFLOW = counter("method_metrics_overflow", Scope.Plugin); // Requests of methods beyond the bound of distinct methods with their own metrics

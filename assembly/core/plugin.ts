@@ -2,6 +2,7 @@
 // metrics. Its connections share it; plugins of one module that share a VM share nothing but the module's code.
 import { CodecFactory, CodecSettings, Protocol } from "./protocol";
 import { FilterChain } from "./filter_chain";
+import { HeldBytes } from "./held_bytes";
 import { Logger } from "./log";
 import { Mutation } from "./mutation";
 import { PluginSettings } from "./plugin_settings";
@@ -26,6 +27,8 @@ export class Plugin {
     public readonly chain: FilterChain,
     public readonly stats: Stats,
     public readonly logger: Logger,
+    /** The VM's account of bytes held in partial frames, which the plugin's connections draw on. */
+    public readonly heldBytes: HeldBytes,
   ) {
     let holds = false;
     for (let i = 0; i < chain.size; i++) holds = holds || chain.at(i).choosesCluster();

@@ -19,7 +19,7 @@ import { LogLevel } from "./log";
 import { Metadata } from "./metadata";
 import {
   CX_CLUSTER_CHOSEN, CX_CLUSTER_TCP_PROXY, CX_DESTROY_LOCAL_WITH_ACTIVE_RQ, CX_DESTROY_REMOTE_WITH_ACTIVE_RQ,
-  CX_FRAME_TIMEOUT, CX_INCOMPLETE_FRAME_AT_CLOSE, CX_TOTAL,
+  CX_FRAME_TIMEOUT, CX_INCOMPLETE_FRAME_AT_CLOSE, CX_PARTIAL_FRAME_BUDGET, CX_TOTAL,
   LOCAL_RESPONSE_ERROR, MUTATION_UNSUPPORTED, RATE_LIMITED, REQUEST, REQUEST_ACTIVE, REQUEST_BODY_NOT_DECODED,
   REQUEST_DECODING_ERROR, REQUEST_EVENT, REQUEST_ONEWAY, REQUEST_TIME_MS, REQUEST_TWOWAY, REQUEST_UNTRACKED, RESPONSE,
   RESPONSE_DECODING_ERROR, RESPONSE_ERROR, RESPONSE_SUCCESS, RESPONSE_UNMATCHED,
@@ -34,8 +34,8 @@ const NS_PER_MS: u64 = 1_000_000;
 
 @final
 export class TcpConnection extends FrameHandler implements ConnectionInfo {
-  readonly downstream: FrameStream = new FrameStream(Direction.Request);
-  readonly upstream: FrameStream = new FrameStream(Direction.Response);
+  readonly downstream: FrameStream;
+  readonly upstream: FrameStream;
   private readonly requests: RequestTable;
   /** Made on the first bytes: an idle connection holds none. */
   private codec: Codec | null = null;
@@ -61,6 +61,8 @@ export class TcpConnection extends FrameHandler implements ConnectionInfo {
 
   constructor(public readonly id: u64, public readonly plugin: Plugin) {
     super();
+    this.downstream = new FrameStream(Direction.Request, plugin.heldBytes);
+    this.upstream = new FrameStream(Direction.Response, plugin.heldBytes);
     this.requests = new RequestTable(plugin.settings.maxPendingRequests);
     // A connection no filter holds goes where tcp_proxy sends it.
     this.clusterSettled = !plugin.holdsNewConnections;
@@ -177,6 +179,28 @@ export class TcpConnection extends FrameHandler implements ConnectionInfo {
   }
 
 
+  /** Memory the connection holds for partial frames. */
+  get heldCapacity(): i32 {
+    return this.downstream.heldCapacity + this.upstream.heldCapacity;
+  }
+
+  /** The output of the last `onData` or `resume` was handed to the host: held memory it pointed into may go. */
+  settle(): void {
+    this.downstream.settle();
+    this.upstream.settle();
+  }
+
+  /**
+   * The VM's partial frames are over their budget and this connection holds the most: it is done for (counted as
+   * cx_partial_frame_budget: the glue closes it), and what it held is given back at once.
+   */
+  closeOverBudget(): void {
+    this.closed = true;
+    this.plugin.stats.inc(CX_PARTIAL_FRAME_BUDGET);
+    this.plugin.logger.log(LogLevel.Warn, "connection " + this.id.toString() + " closed: its partial frames held the most of the VM's partial_frame_budget (" + this.heldCapacity.toString() + " bytes)");
+    this.dispose();
+  }
+
   /** The downstream connection closed (`local`: Envoy closed it). */
   onClose(local: bool): void {
     const stats = this.plugin.stats;
@@ -185,6 +209,13 @@ export class TcpConnection extends FrameHandler implements ConnectionInfo {
     if (abandoned > 0 || this.pausedRequest !== null) stats.inc(local ? CX_DESTROY_LOCAL_WITH_ACTIVE_RQ : CX_DESTROY_REMOTE_WITH_ACTIVE_RQ);
     this.pausedRequest = null;
     if (this.downstream.pendingBytes > 0 || this.upstream.pendingBytes > 0) stats.inc(CX_INCOMPLETE_FRAME_AT_CLOSE);
+    this.dispose();
+  }
+
+  /** Gives back the memory of partial frames (the connection is gone, or going). */
+  dispose(): void {
+    this.downstream.dispose();
+    this.upstream.dispose();
   }
 
   onFrame(frame: Bytes, stream: FrameStream): FrameAction {

@@ -1,4 +1,6 @@
 import { JsonKind, JsonParser } from "../../assembly/lib/json";
+import { HeldBytes } from "../../assembly/core/held_bytes";
+import { applyVmSettings } from "../../assembly/core/vm_settings";
 import { AccessLog } from "../../assembly/chain/access_log/filter";
 import { RequestId } from "../../assembly/chain/request_id/filter";
 import { RequestMutation } from "../../assembly/chain/request_mutation/filter";
@@ -31,8 +33,8 @@ describe("plugin configuration", () => {
     );
   });
 
-  it("reads frame_timeout, off by default, and refuses a too short one", () => {
-    expect(new TestPlugin("{}").plugin.settings.frameTimeoutNs).toBe(0);
+  it("reads frame_timeout, 30 s by default, off with \"0s\", and refuses a too short one", () => {
+    expect(new TestPlugin("{}").plugin.settings.frameTimeoutNs).toBe(30_000_000_000);
     expect(new TestPlugin('{"frame_timeout": "0s"}').plugin.settings.frameTimeoutNs).toBe(0);
     expect(new TestPlugin('{"frame_timeout": "10s"}').plugin.settings.frameTimeoutNs).toBe(10_000_000_000);
     expect(errorOf('{"frame_timeout": "0.1s"}')).toBe("field 'frame_timeout' must be \"0s\" (off) or a duration of at least 0.2s, like \"10s\"");
@@ -89,5 +91,18 @@ describe("JSON reader", () => {
     expect(p.error).toBe("unterminated string at offset 4");
     expect(p.parse("{} x")).toBeNull();
     expect(p.error).toBe("unexpected text after the JSON value at offset 3");
+  });
+});
+
+describe("VM configuration", () => {
+  it("sets the VM's partial frame budget, 64 MiB by default, and refuses what it does not know, naming the field", () => {
+    const heldBytes = new HeldBytes();
+    expect(applyVmSettings("", heldBytes)).toBe("");
+    expect(heldBytes.budget).toBe(64 * 1024 * 1024);
+    expect(applyVmSettings('{"partial_frame_budget": 16777216}', heldBytes)).toBe("");
+    expect(heldBytes.budget).toBe(16777216);
+    expect(applyVmSettings('{"partial_frame_budget": 1024}', heldBytes)).toBe("field 'partial_frame_budget' must be an integer from 1048576 to 536870912");
+    expect(applyVmSettings('{"budget": 1}', heldBytes)).toBe("unknown field 'budget' (known: partial_frame_budget)");
+    expect(applyVmSettings("[]", heldBytes)).toBe("VM configuration must be a JSON object");
   });
 });

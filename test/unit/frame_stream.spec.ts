@@ -1,3 +1,4 @@
+import { HeldBytes } from "../../assembly/core/held_bytes";
 import { Bytes, ByteBuffer } from "../../assembly/lib/bytes";
 import { Direction } from "../../assembly/core/codec";
 import { FrameAction, FrameHandler, FrameStream, StreamResult } from "../../assembly/core/frame_stream";
@@ -39,7 +40,7 @@ class Recorder extends FrameHandler {
 
 /** Feeds `input` cut at `cuts` (sorted offsets) and returns what Envoy would forward, in order. */
 function forwardInPieces(input: Uint8Array, cuts: Array<i32>, handler: Recorder): Uint8Array {
-  const stream = new FrameStream(Direction.Request);
+  const stream = new FrameStream(Direction.Request, new HeldBytes());
   const forwarded = new ByteBuffer();
   let from = 0;
   for (let i = 0; i <= cuts.length; i++) {
@@ -61,7 +62,7 @@ function threeFrames(): Uint8Array {
 describe("FrameStream", () => {
   it("passes a read of whole frames through without touching Envoy's buffer", () => {
     const input = threeFrames();
-    const stream = new FrameStream(Direction.Request);
+    const stream = new FrameStream(Direction.Request, new HeldBytes());
     const handler = new Recorder();
     expect(stream.feed(input.dataStart, input.length, codec, MAX_FRAME, handler)).toBe(StreamResult.PassThrough);
     expect(handler.seen.length).toBe(3);
@@ -107,7 +108,7 @@ describe("FrameStream", () => {
     for (let i = 1; i <= 65; i++) parts.push(awesomeFrame(<u32>i, 1, 0, i));
     const input = concat(parts);
     const partialAt = input.length - 20;
-    const stream = new FrameStream(Direction.Request);
+    const stream = new FrameStream(Direction.Request, new HeldBytes());
     const handler = new Recorder();
     const first = input.slice(0, partialAt);
     expect(stream.feed(first.dataStart, first.length, codec, MAX_FRAME, handler)).toBe(StreamResult.Replace);
@@ -118,6 +119,28 @@ describe("FrameStream", () => {
     expect(handler.seen.length).toBe(65);
     expect(stream.outputLength).toBe(78);
     expect(stream.pendingBytes).toBe(0);
+  });
+
+  it("counts what it holds in the VM's account, and gives a large frame's memory back once it went through", () => {
+    const account = new HeldBytes();
+    const stream = new FrameStream(Direction.Request, account);
+    const handler = new Recorder();
+    const frame = awesomeFrame(1, 1, 0, 100_000);
+    const head = frame.slice(0, 60_000);
+    stream.feed(head.dataStart, head.length, codec, MAX_FRAME, handler);
+    expect(account.held).toBe(stream.heldCapacity);
+    expect(account.held).toBeGreaterThanOrEqual(60_000);
+    stream.settle(); // a partial frame waits: nothing to give back
+    expect(account.held).toBe(stream.heldCapacity);
+    const tail = frame.slice(60_000);
+    stream.feed(tail.dataStart, tail.length, codec, MAX_FRAME, handler);
+    expect(handler.seen.length).toBe(1);
+    stream.settle();
+    expect(account.held).toBe(0);
+    expect(stream.heldCapacity).toBe(0);
+    stream.feed(head.dataStart, head.length, codec, MAX_FRAME, handler);
+    stream.dispose();
+    expect(account.held).toBe(0);
   });
 
   it("drops and rewrites frames in place while keeping the others byte for byte", () => {
@@ -132,7 +155,7 @@ describe("FrameStream", () => {
 
   it("closes on a frame larger than max_frame_size as soon as the header tells", () => {
     const big = awesomeFrame(7, 1, 0, 100);
-    const stream = new FrameStream(Direction.Request);
+    const stream = new FrameStream(Direction.Request, new HeldBytes());
     const handler = new Recorder();
     expect(stream.feed(big.dataStart, 9, codec, 64, handler)).toBe(StreamResult.Close);
     expect(handler.closeReason).toBe("frame larger than max_frame_size");
@@ -142,7 +165,7 @@ describe("FrameStream", () => {
   it("closes on a malformed header after forwarding nothing more", () => {
     const bad = awesomeFrame(7, 1, 0, 0);
     bad[8] = 5; // total length 5 < header size
-    const stream = new FrameStream(Direction.Request);
+    const stream = new FrameStream(Direction.Request, new HeldBytes());
     const handler = new Recorder();
     expect(stream.feed(bad.dataStart, bad.length, codec, MAX_FRAME, handler)).toBe(StreamResult.Close);
     expect(handler.closeReason).toBe("malformed frame header");
@@ -152,14 +175,14 @@ describe("FrameStream", () => {
     const input = threeFrames();
     const handler = new Recorder();
     handler.closeOn = 2;
-    const stream = new FrameStream(Direction.Request);
+    const stream = new FrameStream(Direction.Request, new HeldBytes());
     expect(stream.feed(input.dataStart, input.length, codec, MAX_FRAME, handler)).toBe(StreamResult.Close);
     expect(handler.seen.length).toBe(2);
   });
 
   it("gives back memory held for a large frame once it has gone through", () => {
     const big = awesomeFrame(1, 1, 0, 200000);
-    const stream = new FrameStream(Direction.Request);
+    const stream = new FrameStream(Direction.Request, new HeldBytes());
     const handler = new Recorder();
     stream.feed(big.dataStart, 1000, codec, MAX_FRAME, handler);
     const rest = big.slice(1000);
