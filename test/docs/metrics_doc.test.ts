@@ -39,11 +39,11 @@ describe("the metric list", () => {
     const suffixes = (family: string) => [...new Set(names.filter((n) => n.startsWith(family)).map((n) => n.slice(n.lastIndexOf(";.;") + 3)))].sort();
     const declared = declaredMetrics();
     const of = (...scopes: MetricScope[]) => declared.filter((m) => scopes.includes(m.scope)).map((m) => m.name).sort();
-    const prefix = "meta_protocol.protocol=.=awesomerpc;.;stat_prefix=.=demo;.;";
+    const prefix = "wasmcustom.meta_protocol.protocol=.=awesomerpc;.;stat_prefix=.=demo;.;";
     const plugin = names.filter((n) => n.startsWith(prefix)).map((n) => n.slice(prefix.length));
     assert.deepEqual([...new Set(plugin)].sort(), of("Plugin", "PluginAndMethod"));
-    assert.deepEqual(suffixes("meta_protocol.by_method."), of("PluginAndMethod"));
-    assert.deepEqual(suffixes("meta_protocol.by_route."), of("Route"));
-    assert.deepEqual(suffixes("meta_protocol.by_cluster."), of("Cluster"));
+    assert.deepEqual(suffixes("wasmcustom.meta_protocol.by_method."), of("PluginAndMethod"));
+    assert.deepEqual(suffixes("wasmcustom.meta_protocol.by_route."), of("Route"));
+    assert.deepEqual(suffixes("wasmcustom.meta_protocol.by_cluster."), of("Cluster"));
   });
 });

@@ -1,8 +1,7 @@
 // Envoy's custom stat namespaces: the wasm extension registers "wasmcustom" and every proxy_define_metric name is
-// stored as "wasmcustom.<name>". The admin output strips the namespace; Prometheus additionally gives such metrics
-// no "envoy_" prefix (PrometheusStatsFormatter::metricName, envoy source/server/admin/prometheus_stats_formatter.cc;
-// the comment on CustomStatNamespace in source/extensions/common/wasm/stats_handler.h says the prefix is removed
-// from the output of the /stats endpoints).
+// stored as "wasmcustom.<name>". The Prometheus output strips the namespace and gives such metrics no "envoy_"
+// prefix (PrometheusStatsFormatter::metricName, envoy source/server/admin/prometheus_stats.cc, stripRegisteredPrefix);
+// the text /stats output prints the name whole (text_format.ts).
 
 export const WASM_CUSTOM_NAMESPACE = "wasmcustom";
 

@@ -94,7 +94,7 @@ describe("stats store", () => {
     assert.equal(store.counter("c"), store.counter("c"), "one stat per name");
   });
 
-  test("/stats text: sorted name: value lines, wasmcustom stripped, histograms by quantiles", () => {
+  test("/stats text: sorted name: value lines, names whole (wasmcustom kept), histograms by quantiles", () => {
     const store = new EnvoyStatsStore();
     store.counter("wasmcustom.zz.requests").add(3);
     store.gauge("aa.active").set(2);
@@ -103,9 +103,9 @@ describe("stats store", () => {
     assert.equal(
       store.renderText(),
       "aa.active: 2\n" +
-        "zz.requests: 3\n" +
+        "wasmcustom.zz.requests: 3\n" +
         "idle: No recorded values\n" +
-        "latency: P0(nan,nan) P25(nan,nan) P50(nan,nan) P75(nan,nan) P90(nan,nan) P95(nan,nan) P99(nan,nan) " +
+        "wasmcustom.latency: P0(nan,nan) P25(nan,nan) P50(nan,nan) P75(nan,nan) P90(nan,nan) P95(nan,nan) P99(nan,nan) " +
         "P99.5(nan,nan) P99.9(nan,nan) P100(nan,nan)\n",
       "a recorded value shows only after the histograms are merged",
     );

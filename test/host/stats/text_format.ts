@@ -1,8 +1,10 @@
 // Envoy admin /stats (text): counters and gauges sorted together by name as "name: value", then histograms as
-// "name: P0(interval,cumulative) P25(...) ... P100(...)" or "name: No recorded values".
-// Read: envoy source/server/admin/stats_render.cc (StatsTextRender) and source/common/stats/histogram_impl.cc
-// (ParentHistogramImpl::quantileSummary: "P{:g}({},{})" joined by spaces).
-import { stripCustomNamespace } from "./custom_namespaces.ts";
+// "name: P0(interval,cumulative) P25(...) ... P100(...)" or "name: No recorded values". Names are printed whole,
+// custom namespaces included (wasmcustom.<name>): only the Prometheus output strips them.
+// Read: envoy source/server/admin/stats_render.cc (StatsTextRender), where no custom namespace is stripped (only
+// prometheus_stats.cc calls stripRegisteredPrefix: v1.20.0 to v1.39.0; the v1.39.0 changelog quotes /stats as
+// `wasmcustom.foo`), and source/common/stats/histogram_impl.cc (ParentHistogramImpl::quantileSummary:
+// "P{:g}({},{})" joined by spaces).
 import { type HistogramStat, SUPPORTED_QUANTILES } from "./histogram_stat.ts";
 import { formatGeneral, formatShortest } from "./number_format.ts";
 import type { CounterStat, GaugeStat } from "./scalar_stats.ts";
@@ -13,8 +15,8 @@ export function renderText(
   histograms: readonly StatEntry<HistogramStat>[],
 ): string {
   const lines = [
-    ...byName(scalars).map((e) => `${displayName(e.name)}: ${e.stat.value()}`),
-    ...byName(histograms).map((e) => `${displayName(e.name)}: ${quantileSummary(e.stat)}`),
+    ...byName(scalars).map((e) => `${e.name}: ${e.stat.value()}`),
+    ...byName(histograms).map((e) => `${e.name}: ${quantileSummary(e.stat)}`),
   ];
   return lines.map((line) => line + "\n").join("");
 }
@@ -26,10 +28,6 @@ function quantileSummary(histogram: HistogramStat): string {
   return SUPPORTED_QUANTILES.map(
     (q, i) => `P${formatGeneral(100 * q, 6)}(${formatShortest(interval[i])},${formatShortest(cumulative[i])})`,
   ).join(" ");
-}
-
-function displayName(name: string): string {
-  return stripCustomNamespace(name) ?? name;
 }
 
 function byName<T extends { name: string }>(entries: readonly T[]): T[] {

@@ -24,7 +24,7 @@ test("define gives type-tagged ids and creates wasmcustom.<name>", () => {
   assert.equal(run(`mdef ${MetricType.Histogram} rpc.time_ms`), `${WasmResult.Ok} 6`);
   assert.equal(run(`mdef ${MetricType.Counter} rpc.requests`), `${WasmResult.Ok} 8`, "a new id for the same name");
   assert.equal(run("mdef 3 bad"), `${WasmResult.BadArgument} 0`);
-  assert.match(probe.stats.renderText(), /^rpc\.requests: 0$/m);
+  assert.match(probe.stats.renderText(), /^wasmcustom\.rpc\.requests: 0$/m);
 });
 
 test("counters take positive increments only; both ids count into the one stat", () => {
@@ -46,7 +46,7 @@ test("gauges go both ways and can be set; histograms are recorded", () => {
   assert.equal(run("minc 6 1"), String(WasmResult.BadArgument), "histograms are recorded, not incremented");
   assert.equal(run("mget 6"), `${WasmResult.BadArgument} 0`);
   probe.stats.mergeHistograms();
-  assert.match(probe.stats.renderText(), /^rpc\.time_ms: P0\(7,7\) /m);
+  assert.match(probe.stats.renderText(), /^wasmcustom\.rpc\.time_ms: P0\(7,7\) /m);
 });
 
 test("an id never defined is NotFound", () => {
