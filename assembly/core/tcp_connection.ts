@@ -49,6 +49,7 @@ export class TcpConnection extends FrameHandler implements ConnectionInfo {
   clusterSettled: bool;
   /** Chosen but not yet handed to Envoy (`takeChosenCluster`). */
   private clusterToAnnounce: bool = false;
+  private clusterNameAsked: bool = false;
   /** Whether a request of this connection went through the chain (routed, or rejected). */
   firstRequestSeen: bool = false;
   /** The request a filter paused: the downstream stream stands still until `resume`. */
@@ -160,14 +161,19 @@ export class TcpConnection extends FrameHandler implements ConnectionInfo {
     this.plugin.stats.inc(CX_CLUSTER_TCP_PROXY);
   }
 
-  /** Whether the connection goes to a cluster tcp_proxy chose and whose name is not known yet. */
+  /**
+   * Whether the connection goes to a cluster tcp_proxy chose, whose name Envoy has not been asked for yet (it is asked
+   * once, at the first upstream bytes: what Envoy does not know then, it never will).
+   */
   get clusterNameUnknown(): bool {
-    return this.clusterSettled && this.cluster.length == 0;
+    return this.clusterSettled && this.cluster.length == 0 && !this.clusterNameAsked;
   }
 
-  /** The name of the cluster tcp_proxy chose, as Envoy tells it. */
+  /** The name of the cluster tcp_proxy chose, as Envoy tells it ("" when it does not). */
   learnCluster(name: string): void {
-    if (!this.clusterNameUnknown || name.length == 0) return;
+    if (!this.clusterNameUnknown) return;
+    this.clusterNameAsked = true;
+    if (name.length == 0) return;
     this.cluster = name;
     this.countCluster();
   }
@@ -348,10 +354,8 @@ export class TcpConnection extends FrameHandler implements ConnectionInfo {
     response.begin(this.nowNs);
     const md = response.metadata;
     if (!this.decode(frame, Direction.Response, md)) return FrameAction.Close;
-    // A carrier's answer may be a heartbeat (Dubbo): look for a rejected request first.
-    const awaited = this.requests.find(md.requestId);
-    const answersCarrier = awaited !== null && awaited.rejected;
-    if (md.messageType == MessageType.Heartbeat && !answersCarrier) {
+    // A carrier's answer may be a heartbeat (Dubbo): it answers a rejected request, or is a heartbeat of its own.
+    if (md.messageType == MessageType.Heartbeat && !this.answersCarrier(md.requestId)) {
       plugin.chain.onResponse(response);
       return FrameAction.Forward;
     }
@@ -372,6 +376,11 @@ export class TcpConnection extends FrameHandler implements ConnectionInfo {
     }
     this.requests.release(request);
     return action;
+  }
+
+  private answersCarrier(id: u64): bool {
+    const request = this.requests.find(id);
+    return request !== null && request.rejected;
   }
 
   /** Replaces a carrier's answer with the error reply to the rejected request. */

@@ -4,7 +4,7 @@
 // carrying 64 requests costs a few host calls, not hundreds.
 import { Metadata } from "../metadata";
 import { CLUSTER_METRICS_OVERFLOW, METHOD_METRICS_OVERFLOW } from "../metrics";
-import { defineAll, flushAll, Group, Metric, MetricDef, MetricSink, pluginMetrics } from "./metric";
+import { defineAll, Group, Metric, MetricDef, MetricKind, MetricSink, pluginMetrics } from "./metric";
 import { MetricGroup } from "./metric_group";
 import { MethodStats, safeName } from "./method_stats";
 import {
@@ -18,6 +18,8 @@ const MAX_CLUSTERS = 256;
 export class Stats {
   /** By `MetricDef.pluginIndex`; histograms keep only their id. */
   private readonly metrics: StaticArray<Metric>;
+  /** The counters and gauges among them, which `flush` visits. */
+  private readonly flushed: Array<Metric>;
   private readonly methods: MethodStats;
   /** The tags naming the plugin (`protocol=.=…;.;stat_prefix=.=…;.;`), which every group's names carry. */
   private readonly pluginTags: string;
@@ -36,6 +38,7 @@ export class Stats {
     const metrics = defineAll(sink, pluginMetrics(), METRIC_ROOT + pluginTags);
     const touched: Array<MetricGroup> = [];
     this.metrics = metrics;
+    this.flushed = countersAndGauges(metrics);
     this.pluginTags = pluginTags;
     this.touched = touched;
     this.methods = new MethodStats(sink, METRIC_ROOT + METHOD_FAMILY + pluginTags, serviceKey, methodKey, metrics[METHOD_METRICS_OVERFLOW.pluginIndex], touched);
@@ -67,17 +70,15 @@ export class Stats {
 
   /** Counts one, for the plugin when the metric is the plugin's, and for `group` when it is one of its group's. */
   @inline inc(def: MetricDef, group: MetricGroup | null = null): void {
-    this.add(def, 1, group);
+    const at = def.pluginIndex;
+    if (at >= 0) unchecked(this.metrics[at]).pending++;
+    if (group !== null) addToGroup(def, 1, group);
   }
 
   add(def: MetricDef, delta: i64, group: MetricGroup | null = null): void {
     const at = def.pluginIndex;
     if (at >= 0) unchecked(this.metrics[at]).pending += delta;
-    const member = def.groupIndex;
-    if (group !== null && member >= 0) {
-      group.touch();
-      unchecked(group.metrics[member]).pending += delta;
-    }
+    if (group !== null) addToGroup(def, delta, group);
   }
 
   /** Records a histogram sample, as `add` counts. */
@@ -91,9 +92,26 @@ export class Stats {
   /** Hands every pending change to the host (of the groups, only those changed since the last flush are visited). */
   flush(): void {
     const sink = this.sink;
-    flushAll(sink, pluginMetrics(), this.metrics);
+    const flushed = this.flushed;
+    for (let i = 0, n = flushed.length; i < n; i++) unchecked(flushed[i]).flushTo(sink);
     const touched = this.touched;
+    if (touched.length == 0) return;
     for (let i = 0, n = touched.length; i < n; i++) unchecked(touched[i]).flushTo(sink);
     touched.length = 0;
   }
+}
+
+/** The counters and gauges of the plugin's `metrics`. */
+function countersAndGauges(metrics: StaticArray<Metric>): Array<Metric> {
+  const defs = pluginMetrics();
+  const out: Array<Metric> = [];
+  for (let i = 0; i < defs.length; i++) if (defs[i].kind != MetricKind.Histogram) out.push(metrics[i]);
+  return out;
+}
+
+function addToGroup(def: MetricDef, delta: i64, group: MetricGroup): void {
+  const member = def.groupIndex;
+  if (member < 0) return;
+  group.touch();
+  unchecked(group.metrics[member]).pending += delta;
 }
