@@ -3,7 +3,7 @@
 // per-method metrics into labels. It loads in Envoy and in the bundled host (test/host/proxy/bootstrap.ts).
 import { isIP } from "node:net";
 import { envoyClusterName, envoyClusterOverride, sameDestination, serviceDestination } from "./clusters.ts";
-import type { Destination, ServiceSpec } from "./model.ts";
+import type { Destination, FailStrategy, ServiceSpec } from "./model.ts";
 import { checkedPluginConfig, type UncheckedWarning } from "./plugin_check.ts";
 import { formatJson, maxEarlyDataBytes, usesConnectionRouting } from "./plugin_config.ts";
 import { envoyStatsTags } from "./stats.ts";
@@ -96,8 +96,19 @@ export function wasmPluginConfig(service: ServiceSpec, configuration: string, co
     root_id: service.protocol,
     configuration: { "@type": STRING_VALUE_TYPE, value: configuration },
     vm_config: { vm_id: service.protocol, runtime: V8_RUNTIME, code },
-    ...(service.failStrategy === "FAIL_OPEN" && { fail_open: true }),
+    ...failurePolicy(service.failStrategy),
   };
+}
+
+/**
+ * What Envoy does when the VM fails. FAIL_OPEN is the legacy `fail_open`, which lets the connections already on the
+ * failed VM pass through, as well as new ones (`failure_policy: FAIL_OPEN` would close the existing ones: see
+ * docs/envoy/vms-memory-failure.md); FAIL_RELOAD is `failure_policy` (Envoy 1.33+).
+ */
+function failurePolicy(strategy: FailStrategy): Json {
+  if (strategy === "FAIL_OPEN") return { fail_open: true };
+  if (strategy === "FAIL_RELOAD") return { failure_policy: "FAIL_RELOAD" };
+  return {};
 }
 
 function tcpProxyFilter(service: ServiceSpec): Json {

@@ -5,7 +5,7 @@
 import type { Node } from "./input/reader.ts";
 
 export type Direction = "outbound" | "inbound" | "both";
-export type FailStrategy = "FAIL_CLOSE" | "FAIL_OPEN";
+export type FailStrategy = "FAIL_CLOSE" | "FAIL_OPEN" | "FAIL_RELOAD";
 
 export interface ServiceSpec {
   /** The document (or list item) the service was read from: errors found while generating point back into it. */

@@ -81,7 +81,7 @@ export function readService(root: Node): ServiceSpec {
     direction,
     ...(clientSelector !== undefined && { clientSelector }),
     ...(serverSelector !== undefined && { serverSelector }),
-    failStrategy: spec.optional("failStrategy")?.oneOf(["FAIL_CLOSE", "FAIL_OPEN"] as const) ?? "FAIL_CLOSE",
+    failStrategy: spec.optional("failStrategy")?.oneOf(["FAIL_CLOSE", "FAIL_OPEN", "FAIL_RELOAD"] as const) ?? "FAIL_CLOSE",
     filter: readFilterOptions(spec.optional("filter")),
     routes,
     ...(localRateLimit !== undefined && { localRateLimit: readLocalRateLimit(localRateLimit) }),

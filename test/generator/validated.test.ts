@@ -70,4 +70,16 @@ describe("generated configuration passes the Envoy and Istio schema validators",
     const bootstrap = parse(generateEnvoyBootstrap(readServices("everything.yaml", EVERYTHING)));
     assert.deepEqual(validateEnvoyMessage("envoy.config.bootstrap.v3.Bootstrap", bootstrap), []);
   });
+
+  it("FAIL_RELOAD: Envoy's failure_policy, Istio's failStrategy", () => {
+    const reloading = readServices("everything.yaml", EVERYTHING.replace("failStrategy: FAIL_OPEN", "failStrategy: FAIL_RELOAD"));
+    const bootstrap = parse(generateEnvoyBootstrap(reloading));
+    assert.deepEqual(validateEnvoyMessage("envoy.config.bootstrap.v3.Bootstrap", bootstrap), []);
+    const wasm = bootstrap.static_resources.listeners[0].filter_chains[0].filters[0].typed_config.config;
+    assert.equal(wasm.failure_policy, "FAIL_RELOAD");
+    assert.equal(wasm.fail_open, undefined);
+    const istio = generateIstio(reloading);
+    checkIstioText(istio);
+    assert.ok(parseAllDocuments(istio).filter((d) => d.toJS().kind === "WasmPlugin").every((d) => d.toJS().spec.failStrategy === "FAIL_RELOAD"));
+  });
 });
