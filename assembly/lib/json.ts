@@ -39,6 +39,7 @@ export class JsonParser {
   error: string = "";
   private text: string = "";
   private pos: i32 = 0;
+  private scratchDigits: Digits = new Digits();
 
   /** Parses `text`; returns null and sets `error` when it is not one JSON value. */
   parse(text: string): JsonValue | null {
@@ -158,20 +159,66 @@ export class JsonParser {
     return this.failString("unterminated string");
   }
 
+  /** A number as JSON writes it: `-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?`. */
   private numberLiteral(v: JsonValue): JsonValue | null {
+    const text = this.text;
     const start = this.pos;
-    while (this.pos < this.text.length) {
-      const c = this.text.charCodeAt(this.pos);
-      const numeric = (c >= 0x30 && c <= 0x39) || c == 0x2d || c == 0x2b || c == 0x2e || c == 0x65 || c == 0x45;
-      if (!numeric) break;
+    let negative = false;
+    if (this.next() == 0x2d) {
+      negative = true;
       this.pos++;
     }
-    if (this.pos == start) return this.fail("unexpected character '" + this.text.charAt(this.pos) + "'");
-    const n = F64.parseFloat(this.text.substring(start, this.pos));
-    if (isNaN(n)) return this.fail("bad number");
+    const first = this.next();
+    if (first < 0x30 || first > 0x39) {
+      return this.pos == start ? this.fail("unexpected character '" + text.charAt(this.pos) + "'") : this.fail("bad number");
+    }
+    let mantissa: f64 = 0;
+    let exponent: i32 = 0;
+    let digits = this.digits();
+    if (first == 0x30 && digits.count > 1) return this.fail("bad number");
+    mantissa = digits.value;
+    if (this.next() == 0x2e) {
+      this.pos++;
+      digits = this.digits();
+      if (digits.count == 0) return this.fail("bad number");
+      mantissa = mantissa * pow10(digits.count) + digits.value;
+      exponent -= digits.count;
+    }
+    const e = this.next();
+    if (e == 0x65 || e == 0x45) {
+      this.pos++;
+      let sign = 1;
+      const s = this.next();
+      if (s == 0x2b || s == 0x2d) {
+        if (s == 0x2d) sign = -1;
+        this.pos++;
+      }
+      digits = this.digits();
+      if (digits.count == 0 || digits.value > 400) return this.fail("bad number");
+      exponent += sign * <i32>digits.value;
+    }
+    const magnitude = exponent >= 0 ? mantissa * pow10(exponent) : mantissa / pow10(-exponent);
     v.kind = JsonKind.Number;
-    v.number = n;
+    v.number = negative ? -magnitude : magnitude;
     return v;
+  }
+
+  /** The decimal digits at the position (their value, saturating, and how many there were). */
+  private digits(): Digits {
+    const out = this.scratchDigits;
+    out.value = 0;
+    out.count = 0;
+    for (let c = this.next(); c >= 0x30 && c <= 0x39; c = this.next()) {
+      out.value = out.value * 10 + <f64>(c - 0x30);
+      out.count++;
+      this.pos++;
+    }
+    return out;
+  }
+
+  /** The character at the position, or -1 at the end. */
+  private next(): i32 {
+    return this.pos < this.text.length ? this.text.charCodeAt(this.pos) : -1;
   }
 
   private literal(word: string): bool {
@@ -205,4 +252,17 @@ export class JsonParser {
     this.fail(message);
     return null;
   }
+}
+
+@final
+class Digits {
+  value: f64 = 0;
+  count: i32 = 0;
+}
+
+/** 10^n for n from 0 to a few hundred, without Math.pow. */
+function pow10(n: i32): f64 {
+  let result: f64 = 1;
+  for (let i = 0; i < n; i++) result *= 10;
+  return result;
 }

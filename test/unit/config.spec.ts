@@ -85,6 +85,16 @@ describe("JSON reader", () => {
     expect(p.error.startsWith("nesting deeper than 64")).toBe(true);
   });
 
+  it("reads numbers as JSON writes them, and refuses what JSON does not", () => {
+    const p = new JsonParser();
+    const values: Array<string> = ["0", "-0", "7", "-12", "1048576", "0.5", "2.250", "1e3", "1E+2", "25e-1", "-1.5e2"];
+    const expected: Array<f64> = [0, -0, 7, -12, 1048576, 0.5, 2.25, 1000, 100, 2.5, -150];
+    for (let i = 0; i < values.length; i++) expect(p.parse(values[i])!.number).toBe(expected[i], values[i]);
+    const bad: Array<string> = ["1-2", "01", "1.", ".5", "-", "1e", "1e+", "--1", "+1", "1.2.3"];
+    for (let i = 0; i < bad.length; i++) expect(p.parse(bad[i])).toBeNull(bad[i]);
+    expect(configurationError('{"max_frame_size": 1-2}')).toBe("configuration is not valid JSON: expected ',' or '}' at offset 20");
+  });
+
   it("refuses unterminated strings and trailing text", () => {
     const p = new JsonParser();
     expect(p.parse('"abc')).toBeNull();
