@@ -49,7 +49,7 @@ export class ByteReader {
   }
 
   get failed(): bool {
-    return this.error !== null;
+    return changetype<usize>(this.error) != 0; // a pointer test: `!== null` on a string compares contents
   }
 
   /** The next byte without consuming it, or -1 at the end. */
@@ -110,7 +110,7 @@ export class ByteReader {
   }
 
   fail(message: string): bool {
-    if (this.error === null) this.error = message;
+    if (!this.failed) this.error = message;
     this.pos = this.end;
     return false;
   }
