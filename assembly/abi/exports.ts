@@ -21,6 +21,7 @@ import { connectionId } from "./properties";
 import { registeredProtocol } from "./protocol";
 import { HostSharedStore } from "./shared_data";
 import { closeDownstream, nowNanoseconds, setEffectiveContext, setTickPeriodMs } from "./stream";
+import { PartialFrameHolders } from "./partial_frame_holders";
 import { TcpConnectionContext } from "./tcp_connection_context";
 import { Action, BufferType, PeerType } from "./types";
 
@@ -35,8 +36,7 @@ const grpc = new HostGrpcClient();
 const host = new HostServices(new HostMetricSink(), logger, new HostSharedStore(), grpc);
 /** What a gRPC callback hands the connection it resumes. */
 const answer = new AsyncAnswer();
-/** Connections that hold a partial frame, for the frame_timeout check (swept, and pruned, on each tick). */
-const waitingForFrames: Array<TcpConnectionContext> = [];
+const holders = new PartialFrameHolders();
 
 export function proxy_abi_version_0_2_1(): void {}
 
@@ -78,20 +78,14 @@ function onTick(rootContextId: u32): void {
   if (!plugins.has(rootContextId)) return;
   const plugin = plugins.get(rootContextId);
   const now = nowNanoseconds();
-  for (let i = 0; i < waitingForFrames.length; ) {
-    const context = waitingForFrames[i];
+  // Closing a connection here does not change the list: it leaves at its close event.
+  for (let i = 0; i < holders.size; i++) {
+    const context = holders.at(i);
     const connection = context.connection;
-    if (context.deleted || connection.oldestPartialSinceNs == 0) {
-      context.waitingForFrame = false;
-      waitingForFrames[i] = waitingForFrames[waitingForFrames.length - 1];
-      waitingForFrames.pop();
-      continue;
-    }
     if (connection.plugin === plugin && connection.frameTimedOut(now, plugin.settings.frameTimeoutNs)) {
       setEffectiveContext(context.contextId);
       closeDownstream();
     }
-    i++;
   }
   plugin.stats.flush();
 }
@@ -121,10 +115,7 @@ function onUpstreamData(contextId: u32, dataSize: u32, endOfStream: u32): u32 {
 
 /** Keeps the list of connections holding partial frames, and the VM's partial frames within their budget. */
 function afterData(context: TcpConnectionContext): void {
-  if (!context.waitingForFrame && context.connection.oldestPartialSinceNs != 0) {
-    context.waitingForFrame = true;
-    waitingForFrames.push(context);
-  }
+  holders.update(context);
   if (host.heldBytes.overBudget) enforcePartialFrameBudget(context.contextId);
 }
 
@@ -136,9 +127,8 @@ function enforcePartialFrameBudget(current: u32): void {
   const heldBytes = host.heldBytes;
   while (heldBytes.overBudget) {
     let largest: TcpConnectionContext | null = null;
-    for (let i = 0; i < waitingForFrames.length; i++) {
-      const candidate = waitingForFrames[i];
-      if (candidate.deleted) continue;
+    for (let i = 0; i < holders.size; i++) {
+      const candidate = holders.at(i);
       if (largest === null || candidate.connection.heldCapacity > largest.connection.heldCapacity) largest = candidate;
     }
     if (largest === null || largest.connection.heldCapacity == 0) return;
@@ -192,7 +182,7 @@ export function proxy_on_log(contextId: u32): void {}
 function onDelete(contextId: u32): void {
   if (connections.has(contextId)) {
     const context = connections.get(contextId);
-    context.deleted = true;
+    holders.remove(context);
     context.connection.dispose();
     connections.delete(contextId);
     connectionClosed();

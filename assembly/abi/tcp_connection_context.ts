@@ -31,10 +31,8 @@ export class TcpConnectionContext {
   private joined: ByteBuffer | null = null;
   /** The token of this connection's rate limit call in flight, or 0. */
   pendingCall: u32 = 0;
-  /** Listed for the frame_timeout sweep (exports.ts). */
-  waitingForFrame: bool = false;
-  /** Envoy deleted the context (it may still be listed until the next sweep). */
-  deleted: bool = false;
+  /** Its place among the VM's connections holding a partial frame (partial_frame_holders.ts), or -1. */
+  holderIndex: i32 = -1;
 
   constructor(public readonly contextId: u32, public readonly connection: TcpConnection) {}
 

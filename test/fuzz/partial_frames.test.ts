@@ -88,6 +88,22 @@ describe("bytes held in partial frames", { timeout: 60_000 }, () => {
     }
   });
 
+  it("leave nothing behind when their connections close before any tick (no frame_timeout, so no tick comes)", async () => {
+    const plugin = await load("");
+    const round = () => {
+      for (const c of burst(plugin, 5000, 64)) c.closeRemote();
+    };
+    try {
+      round();
+      const afterFirst = plugin.memoryBytes();
+      for (let i = 0; i < 4; i++) round();
+      assert.equal(plugin.trapCount, 0, plugin.errors.join(" | "));
+      assert.equal(plugin.memoryBytes(), afterFirst, `linear memory grew from ${afterFirst} to ${plugin.memoryBytes()} bytes`);
+    } finally {
+      await plugin.close();
+    }
+  });
+
   it("default to a budget that keeps a hundred 1 MiB frames from taking the VM near V8's limit", async () => {
     const plugin = await load("");
     try {
