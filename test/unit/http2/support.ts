@@ -118,7 +118,9 @@ export class FrameLog extends FrameSink {
 
   onPayloadPiece(ptr: usize, length: i32, last: bool): bool {
     this.dataBytes += length;
-    if (last) this.lines.push("DATA " + this.stream.toString() + " " + this.dataBytes.toString() + ((this.flags & 1) != 0 ? " END_STREAM" : ""));
+    if (!last) return true;
+    if (this.type != FrameType.DATA) this.lines.push("FRAME " + this.type.toString() + " " + this.dataBytes.toString());
+    else this.lines.push("DATA " + this.stream.toString() + " " + this.dataBytes.toString() + ((this.flags & 1) != 0 ? " END_STREAM" : ""));
     return true;
   }
 
