@@ -10,7 +10,7 @@
 import { createHash } from "node:crypto";
 import { createServer, type Server } from "node:net";
 import { SocketEndpoint } from "./socket_endpoint.ts";
-import { ErrorCodes, type Header, type Http2Harness, type Http2Limits } from "./wasm_http2.ts";
+import { ErrorCodes, header, type Header, type Http2Harness, type Http2Limits } from "./wasm_http2.ts";
 
 /** Deterministic bytes: byte i of pattern(n) depends on i and n. */
 export function pattern(n: number): Buffer {
@@ -60,10 +60,6 @@ export class WasmEchoServer {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const e of this.endpoints) e.connection.close();
   }
-}
-
-function header(headers: readonly Header[], name: string): string | undefined {
-  return headers.find((h) => h[0] === name)?.[1];
 }
 
 function serve(endpoint: SocketEndpoint): void {

@@ -146,6 +146,11 @@ export class Http2Harness {
   }
 }
 
+/** The first value of `name`. */
+export function header(headers: readonly Header[], name: string): string | undefined {
+  return headers.find((h) => h[0] === name)?.[1];
+}
+
 /** A header list in the harness's record format. */
 export function encodeHeaders(headers: readonly Header[]): Buffer {
   const parts: Buffer[] = [];
