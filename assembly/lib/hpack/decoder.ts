@@ -72,14 +72,14 @@ export class HpackDecoder {
       const first = <u32>r.peek();
       if ((first & 0xe0) == 0x20) {
         // Dynamic table size update: only before the first field (RFC 7541 Section 4.2).
-        if (fields > 0) return this.fail("table size update after a field");
+        if (fields > 0) return this.fail("late table size update");
         const size = readInteger(r, 5);
-        if (size < 0 || size > <i64>this.allowedTableSize) return this.fail("table size update above the allowed size");
+        if (size < 0 || size > <i64>this.allowedTableSize) return this.fail("table size too large");
         this.table.setMaxSize(<i32>size);
         this.sizeUpdateRequired = false;
         continue;
       }
-      if (this.sizeUpdateRequired) return this.fail("table size update expected");
+      if (this.sizeUpdateRequired) return this.fail("missing table size update");
       fields++;
       const textStart = list.text.length;
       let nameLength: i32;
@@ -109,7 +109,7 @@ export class HpackDecoder {
       if (tooLarge) list.truncateText(textStart);
       else list.commit(textStart, nameLength, textStart + nameLength, valueLength, neverIndexed);
     }
-    if (this.sizeUpdateRequired) return this.fail("table size update expected");
+    if (this.sizeUpdateRequired) return this.fail("missing table size update");
     return tooLarge ? DecodeResult.ListTooLarge : DecodeResult.Ok;
   }
 

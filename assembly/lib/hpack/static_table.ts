@@ -4,69 +4,69 @@ import { ByteBuffer, bytesEqual } from "../bytes";
 
 export const STATIC_TABLE_LENGTH: i32 = 61;
 
-/** One entry per line: the name, then after the first space the value (if any). */
-const TEXT =
-  ":authority\n" +
-  ":method GET\n" +
-  ":method POST\n" +
-  ":path /\n" +
-  ":path /index.html\n" +
-  ":scheme http\n" +
-  ":scheme https\n" +
-  ":status 200\n" +
-  ":status 204\n" +
-  ":status 206\n" +
-  ":status 304\n" +
-  ":status 400\n" +
-  ":status 404\n" +
-  ":status 500\n" +
-  "accept-charset\n" +
-  "accept-encoding gzip, deflate\n" +
-  "accept-language\n" +
-  "accept-ranges\n" +
-  "accept\n" +
-  "access-control-allow-origin\n" +
-  "age\n" +
-  "allow\n" +
-  "authorization\n" +
-  "cache-control\n" +
-  "content-disposition\n" +
-  "content-encoding\n" +
-  "content-language\n" +
-  "content-length\n" +
-  "content-location\n" +
-  "content-range\n" +
-  "content-type\n" +
-  "cookie\n" +
-  "date\n" +
-  "etag\n" +
-  "expect\n" +
-  "expires\n" +
-  "from\n" +
-  "host\n" +
-  "if-match\n" +
-  "if-modified-since\n" +
-  "if-none-match\n" +
-  "if-range\n" +
-  "if-unmodified-since\n" +
-  "last-modified\n" +
-  "link\n" +
-  "location\n" +
-  "max-forwards\n" +
-  "proxy-authenticate\n" +
-  "proxy-authorization\n" +
-  "range\n" +
-  "referer\n" +
-  "refresh\n" +
-  "retry-after\n" +
-  "server\n" +
-  "set-cookie\n" +
-  "strict-transport-security\n" +
-  "transfer-encoding\n" +
-  "user-agent\n" +
-  "vary\n" +
-  "via\n" +
-  "www-authenticate\n";
+/** One entry per line: the name, then after the first space the value (if any). One literal: one data segment. */
+const TEXT = `:authority
+:method GET
+:method POST
+:path /
+:path /index.html
+:scheme http
+:scheme https
+:status 200
+:status 204
+:status 206
+:status 304
+:status 400
+:status 404
+:status 500
+accept-charset
+accept-encoding gzip, deflate
+accept-language
+accept-ranges
+accept
+access-control-allow-origin
+age
+allow
+authorization
+cache-control
+content-disposition
+content-encoding
+content-language
+content-length
+content-location
+content-range
+content-type
+cookie
+date
+etag
+expect
+expires
+from
+host
+if-match
+if-modified-since
+if-none-match
+if-range
+if-unmodified-since
+last-modified
+link
+location
+max-forwards
+proxy-authenticate
+proxy-authorization
+range
+referer
+refresh
+retry-after
+server
+set-cookie
+strict-transport-security
+transfer-encoding
+user-agent
+vary
+via
+www-authenticate
+`;
 
 const NAME_HASH_SLOTS: i32 = 128;
 

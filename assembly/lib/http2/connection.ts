@@ -124,7 +124,7 @@ export class Http2Connection extends FrameSink {
   /** Reads bytes the peer sent; false once the connection failed (then GOAWAY is in the pending output). */
   receive(ptr: usize, length: i32): bool {
     if (this.failed) return false;
-    if (!this.reader.feed(this, ptr, length) && this.reader.badPreface) this.connectionError(ErrorCode.PROTOCOL_ERROR, "not the HTTP/2 client preface");
+    if (!this.reader.feed(this, ptr, length) && this.reader.badPreface) this.connectionError(ErrorCode.PROTOCOL_ERROR, "bad preface");
     return !this.failed;
   }
 
@@ -361,7 +361,7 @@ export class Http2Connection extends FrameSink {
   private owe(bytes: i32): bool {
     this.owedBytes += bytes;
     if (this.owedBytes <= this.config.maxPendingControlBytes) return true;
-    return this.connectionError(ErrorCode.ENHANCE_YOUR_CALM, "too many frames owed to the peer");
+    return this.connectionError(ErrorCode.ENHANCE_YOUR_CALM, "flood of frames to answer");
   }
 
   // ----------------------------------------------------------------------------------------------------------------
@@ -398,14 +398,14 @@ export class Http2Connection extends FrameSink {
 
   onFrameHeader(type: u8, flags: u8, streamId: u32, length: i32): bool {
     if (this.failed) return false;
-    if (length > this.config.maxFrameSize) return this.connectionError(ErrorCode.FRAME_SIZE_ERROR, "frame larger than SETTINGS_MAX_FRAME_SIZE");
+    if (length > this.config.maxFrameSize) return this.connectionError(ErrorCode.FRAME_SIZE_ERROR, "frame too large");
     if (this.expectingContinuation) {
       if (type != FrameType.CONTINUATION || streamId != this.blockStreamId) return this.connectionError(ErrorCode.PROTOCOL_ERROR, "header block interrupted");
     } else if (type == FrameType.CONTINUATION) {
       return this.connectionError(ErrorCode.PROTOCOL_ERROR, "CONTINUATION without HEADERS");
     }
     if (!this.peerSettingsReceived && (type != FrameType.SETTINGS || (flags & Flag.ACK) != 0)) {
-      return this.connectionError(ErrorCode.PROTOCOL_ERROR, "the peer's first frame is not SETTINGS");
+      return this.connectionError(ErrorCode.PROTOCOL_ERROR, "no SETTINGS first");
     }
     this.frameType = type;
     this.frameFlags = flags;
@@ -423,7 +423,7 @@ export class Http2Connection extends FrameSink {
       this.dataPadding = <i32>load<u8>(at);
       at++;
       left--;
-      if (this.dataPadding >= this.frameLength) return this.connectionError(ErrorCode.PROTOCOL_ERROR, "DATA padding longer than the frame");
+      if (this.dataPadding >= this.frameLength) return this.connectionError(ErrorCode.PROTOCOL_ERROR, "bad DATA padding");
       this.dataLeft = this.frameLength - 1 - this.dataPadding;
     }
     const size = min(left, this.dataLeft);
@@ -456,7 +456,7 @@ export class Http2Connection extends FrameSink {
       case FrameType.SETTINGS:
         return this.onSettingsFrame(ptr, length);
       case FrameType.PUSH_PROMISE:
-        return this.connectionError(ErrorCode.PROTOCOL_ERROR, "PUSH_PROMISE: push is disabled");
+        return this.connectionError(ErrorCode.PROTOCOL_ERROR, "push is disabled");
       case FrameType.PING:
         return this.onPingFrame(ptr, length);
       case FrameType.GOAWAY:
@@ -483,17 +483,17 @@ export class Http2Connection extends FrameSink {
     const length = this.frameLength;
     if (id == 0) return this.connectionError(ErrorCode.PROTOCOL_ERROR, "DATA on stream 0");
     if ((this.frameFlags & Flag.PADDED) != 0) {
-      if (length == 0) return this.connectionError(ErrorCode.FRAME_SIZE_ERROR, "padded DATA without its padding length");
+      if (length == 0) return this.connectionError(ErrorCode.FRAME_SIZE_ERROR, "bad DATA padding");
       this.dataPadding = -1;
     } else {
       this.dataPadding = 0;
       this.dataLeft = length;
     }
-    if (<i64>length > this.receiveWindow) return this.connectionError(ErrorCode.FLOW_CONTROL_ERROR, "DATA beyond the connection window");
+    if (<i64>length > this.receiveWindow) return this.connectionError(ErrorCode.FLOW_CONTROL_ERROR, "window exceeded");
     this.receiveWindow -= length;
     const stream = this.streams.get(id);
     if (stream === null) {
-      if (this.isIdle(id)) return this.connectionError(ErrorCode.PROTOCOL_ERROR, "DATA on an idle stream");
+      if (this.isIdle(id)) return this.connectionError(ErrorCode.PROTOCOL_ERROR, "DATA on idle stream");
       return true; // a closed stream: only counted against the connection window
     }
     if (stream.remoteEnded) return this.streamError(stream, ErrorCode.STREAM_CLOSED);
@@ -536,17 +536,17 @@ export class Http2Connection extends FrameSink {
     let start = 0;
     let padding = 0;
     if ((flags & Flag.PADDED) != 0) {
-      if (length < 1) return this.connectionError(ErrorCode.FRAME_SIZE_ERROR, "padded HEADERS without its padding length");
+      if (length < 1) return this.connectionError(ErrorCode.FRAME_SIZE_ERROR, "bad HEADERS padding");
       padding = <i32>load<u8>(ptr);
       start = 1;
     }
     this.blockStreamError = ErrorCode.NO_ERROR;
     if ((flags & Flag.PRIORITY) != 0) {
-      if (length < start + 5) return this.connectionError(ErrorCode.FRAME_SIZE_ERROR, "HEADERS too short for its priority");
+      if (length < start + 5) return this.connectionError(ErrorCode.FRAME_SIZE_ERROR, "HEADERS too short");
       if ((bswap<u32>(load<u32>(ptr + <usize>start)) & 0x7fffffff) == id) this.blockStreamError = ErrorCode.PROTOCOL_ERROR;
       start += 5;
     }
-    if (padding > length - start) return this.connectionError(ErrorCode.PROTOCOL_ERROR, "HEADERS padding longer than the frame");
+    if (padding > length - start) return this.connectionError(ErrorCode.PROTOCOL_ERROR, "bad HEADERS padding");
     this.blockStreamId = id;
     this.blockEndStream = (flags & Flag.END_STREAM) != 0;
     const fragment = ptr + <usize>start;
@@ -614,10 +614,10 @@ export class Http2Connection extends FrameSink {
   /** Headers on a stream not in the table: a new request (server), or a closed or idle stream. */
   private onNewStreamHeaders(id: u32, result: DecodeResult): bool {
     if (!this.isPeerStream(id) || !this.isIdle(id)) {
-      if (this.isIdle(id)) return this.connectionError(ErrorCode.PROTOCOL_ERROR, "HEADERS on an idle stream");
+      if (this.isIdle(id)) return this.connectionError(ErrorCode.PROTOCOL_ERROR, "HEADERS on idle stream");
       return true; // a stream closed here, which the peer had not yet seen closed: ignored
     }
-    if (this.role != Role.Server) return this.connectionError(ErrorCode.PROTOCOL_ERROR, "HEADERS opening a stream at the client");
+    if (this.role != Role.Server) return this.connectionError(ErrorCode.PROTOCOL_ERROR, "server-opened stream");
     this.lastPeerStreamId = id;
     if (this.goAwaySent && id > this.goAwayLastStreamId) return true;
     if (this.blockStreamError != ErrorCode.NO_ERROR) return this.refuse(id, this.blockStreamError);
@@ -655,10 +655,10 @@ export class Http2Connection extends FrameSink {
 
   private onRstStream(ptr: usize, length: i32): bool {
     const id = this.frameStreamId;
-    if (length != 4) return this.connectionError(ErrorCode.FRAME_SIZE_ERROR, "RST_STREAM of the wrong size");
+    if (length != 4) return this.connectionError(ErrorCode.FRAME_SIZE_ERROR, "bad RST_STREAM size");
     if (id == 0) return this.connectionError(ErrorCode.PROTOCOL_ERROR, "RST_STREAM on stream 0");
     const stream = this.streams.get(id);
-    if (stream === null) return this.isIdle(id) ? this.connectionError(ErrorCode.PROTOCOL_ERROR, "RST_STREAM on an idle stream") : true;
+    if (stream === null) return this.isIdle(id) ? this.connectionError(ErrorCode.PROTOCOL_ERROR, "RST_STREAM on idle stream") : true;
     this.closeStream(stream);
     this.handler.onReset(id, bswap<u32>(load<u32>(ptr)), true);
     return !this.failed;
@@ -667,8 +667,8 @@ export class Http2Connection extends FrameSink {
   private onSettingsFrame(ptr: usize, length: i32): bool {
     if (this.frameStreamId != 0) return this.connectionError(ErrorCode.PROTOCOL_ERROR, "SETTINGS on a stream");
     if ((this.frameFlags & Flag.ACK) != 0) {
-      if (length != 0) return this.connectionError(ErrorCode.FRAME_SIZE_ERROR, "SETTINGS acknowledgement with a payload");
-      if (this.ownSettingsAcknowledged) return this.connectionError(ErrorCode.PROTOCOL_ERROR, "SETTINGS acknowledgement without SETTINGS");
+      if (length != 0) return this.connectionError(ErrorCode.FRAME_SIZE_ERROR, "bad SETTINGS ACK");
+      if (this.ownSettingsAcknowledged) return this.connectionError(ErrorCode.PROTOCOL_ERROR, "unexpected SETTINGS ACK");
       this.ownSettingsAcknowledged = true;
       this.decoder.setAllowedTableSize(this.config.headerTableSize);
       const delta = <i64>this.config.initialWindowSize - this.streamReceiveWindow;
@@ -680,15 +680,15 @@ export class Http2Connection extends FrameSink {
       this.handler.onSettings(true);
       return !this.failed;
     }
-    if (length % SETTING_ENTRY_SIZE != 0) return this.connectionError(ErrorCode.FRAME_SIZE_ERROR, "SETTINGS of a size not a multiple of 6");
+    if (length % SETTING_ENTRY_SIZE != 0) return this.connectionError(ErrorCode.FRAME_SIZE_ERROR, "bad SETTINGS size");
     const settings = this.peerSettings;
     for (let at = 0; at < length; at += SETTING_ENTRY_SIZE) {
       const id = <u32>bswap<u16>(load<u16>(ptr + <usize>at));
       const value = bswap<u32>(load<u32>(ptr + <usize>at, 2));
       const previousWindow = settings.initialWindowSize;
       const error = settings.apply(id, value);
-      if (error != ErrorCode.NO_ERROR) return this.connectionError(error, "invalid SETTINGS value");
-      if (id == SettingId.ENABLE_PUSH && value == 1 && this.role == Role.Client) return this.connectionError(ErrorCode.PROTOCOL_ERROR, "SETTINGS_ENABLE_PUSH from a server");
+      if (error != ErrorCode.NO_ERROR) return this.connectionError(error, "bad SETTINGS value");
+      if (id == SettingId.ENABLE_PUSH && value == 1 && this.role == Role.Client) return this.connectionError(ErrorCode.PROTOCOL_ERROR, "server enabled push");
       if (id == SettingId.HEADER_TABLE_SIZE) this.encoder.setPeerTableSize(<i32>min<u32>(value, 0x7fffffff));
       if (id == SettingId.INITIAL_WINDOW_SIZE && !this.shiftSendWindows(<i64>settings.initialWindowSize - previousWindow)) return false;
     }
@@ -705,14 +705,14 @@ export class Http2Connection extends FrameSink {
       const stream = this.streams.at(slot);
       if (stream === null) continue;
       stream.sendWindow += delta;
-      if (stream.sendWindow > MAX_WINDOW) return this.connectionError(ErrorCode.FLOW_CONTROL_ERROR, "SETTINGS_INITIAL_WINDOW_SIZE overflows a window");
+      if (stream.sendWindow > MAX_WINDOW) return this.connectionError(ErrorCode.FLOW_CONTROL_ERROR, "window overflow");
     }
     return true;
   }
 
   private onPingFrame(ptr: usize, length: i32): bool {
     if (this.frameStreamId != 0) return this.connectionError(ErrorCode.PROTOCOL_ERROR, "PING on a stream");
-    if (length != 8) return this.connectionError(ErrorCode.FRAME_SIZE_ERROR, "PING of the wrong size");
+    if (length != 8) return this.connectionError(ErrorCode.FRAME_SIZE_ERROR, "bad PING size");
     const opaque = bswap<u64>(load<u64>(ptr));
     const ack = (this.frameFlags & Flag.ACK) != 0;
     if (!ack) {
@@ -747,16 +747,16 @@ export class Http2Connection extends FrameSink {
 
   private onWindowUpdate(ptr: usize, length: i32): bool {
     const id = this.frameStreamId;
-    if (length != 4) return this.connectionError(ErrorCode.FRAME_SIZE_ERROR, "WINDOW_UPDATE of the wrong size");
+    if (length != 4) return this.connectionError(ErrorCode.FRAME_SIZE_ERROR, "bad WINDOW_UPDATE size");
     const increment = <i64>(bswap<u32>(load<u32>(ptr)) & 0x7fffffff);
     if (id == 0) {
       if (increment == 0) return this.connectionError(ErrorCode.PROTOCOL_ERROR, "WINDOW_UPDATE of 0");
       this.sendWindow += increment;
-      if (this.sendWindow > MAX_WINDOW) return this.connectionError(ErrorCode.FLOW_CONTROL_ERROR, "connection window over 2^31-1");
+      if (this.sendWindow > MAX_WINDOW) return this.connectionError(ErrorCode.FLOW_CONTROL_ERROR, "window overflow");
       return true;
     }
     const stream = this.streams.get(id);
-    if (stream === null) return this.isIdle(id) ? this.connectionError(ErrorCode.PROTOCOL_ERROR, "WINDOW_UPDATE on an idle stream") : true;
+    if (stream === null) return this.isIdle(id) ? this.connectionError(ErrorCode.PROTOCOL_ERROR, "WINDOW_UPDATE on idle stream") : true;
     if (increment == 0) return this.streamError(stream, ErrorCode.PROTOCOL_ERROR);
     stream.sendWindow += increment;
     if (stream.sendWindow > MAX_WINDOW) return this.streamError(stream, ErrorCode.FLOW_CONTROL_ERROR);

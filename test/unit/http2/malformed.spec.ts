@@ -80,7 +80,7 @@ describe("HTTP/2 malformed input: the connection's start", () => {
     const bytes = new Frames().settings();
     expect(server.receive(bytes.bytes.ptr, bytes.bytes.length)).toBe(false);
     expect(server.errorCode).toBe(ErrorCode.PROTOCOL_ERROR);
-    expect(events.take()).toBe("error 1 not the HTTP/2 client preface");
+    expect(events.take()).toBe("error 1 bad preface");
   });
 
   it("a first frame other than SETTINGS: PROTOCOL_ERROR", () => {
