@@ -1,10 +1,10 @@
-// What the HTTP/2 fuzzer starts from: a conversation between Node's http2 client and server (nghttp2 on both sides),
-// recorded on the wire by a relay in between. Requests with headers nghttp2 indexes and Huffman-codes, bodies,
+// What the HTTP/2 fuzzer starts from: a conversation between Node's http2 client and server (nghttp2 on both sides)
+// recorded on the wire (test/http2/record.ts). Requests with headers nghttp2 indexes and Huffman-codes, bodies,
 // trailers both ways, a cancelled stream, PING: the client's bytes are what the library's server is fed, the
 // server's bytes what its client is fed (after opening as many streams), and their header blocks what the HPACK
 // decoder is fed. Recorded when the fuzzer starts (nothing is stored in the repository).
 import http2 from "node:http2";
-import { createServer, connect, type AddressInfo } from "node:net";
+import { call, recordConversation } from "../http2/record.ts";
 import { headerBlocks, splitFrames } from "../http2/wire.ts";
 
 export interface Http2Corpus {
@@ -22,9 +22,7 @@ export interface Http2Corpus {
 const REQUESTS = 5;
 
 export async function captureHttp2Corpus(): Promise<Http2Corpus> {
-  const server = http2.createServer();
-  server.on("stream", (stream, headers) => {
-    stream.on("error", () => {});
+  const serve = (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => {
     const chunks: Buffer[] = [];
     stream.on("data", (c: Buffer) => chunks.push(c));
     stream.on("end", () => {
@@ -37,57 +35,19 @@ export async function captureHttp2Corpus(): Promise<Http2Corpus> {
       if (trailers) stream.on("wantTrailers", () => stream.sendTrailers({ "grpc-status": "0", "grpc-message": "ok" }));
       stream.end(Buffer.concat(chunks).subarray(0, 3000));
     });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const upstreamPort = (server.address() as AddressInfo).port;
-
-  const fromClient: Buffer[] = [];
-  const fromServer: Buffer[] = [];
-  const relay = createServer((downstream) => {
-    const upstream = connect(upstreamPort, "127.0.0.1");
-    downstream.on("data", (b: Buffer) => (fromClient.push(b), upstream.write(b)));
-    upstream.on("data", (b: Buffer) => (fromServer.push(b), downstream.write(b)));
-    downstream.on("close", () => upstream.destroy());
-    upstream.on("close", () => downstream.destroy());
-    downstream.on("error", () => {});
-    upstream.on("error", () => {});
-  });
-  await new Promise<void>((resolve) => relay.listen(0, "127.0.0.1", resolve));
-
-  const session = http2.connect(`http://127.0.0.1:${(relay.address() as AddressInfo).port}`);
-  await new Promise((resolve) => session.once("connect", resolve));
-  const call = (headers: http2.OutgoingHttpHeaders, body?: Buffer, trailers?: http2.OutgoingHttpHeaders) =>
-    new Promise<void>((resolve) => {
-      const stream = session.request(headers, { endStream: body === undefined, waitForTrailers: trailers !== undefined });
-      if (trailers) stream.on("wantTrailers", () => stream.sendTrailers(trailers));
-      stream.on("error", () => {});
-      stream.resume();
-      stream.on("close", () => resolve());
-      if (body !== undefined) stream.end(body);
-    });
-  const common = { "x-tenant": "acme-corporation-production", "user-agent": "fuzz-corpus/1.0 (node http2)" };
-  await call({ ":method": "GET", ":path": "/a", ...common });
-  await call({ ":method": "GET", ":path": "/b?q=1", ...common, "x-request-id": "0b9a7c3e-41d2-4f57-9c43-1f0e2a6b9d11" });
-  await call({ ":method": "POST", ":path": "/upload", ...common, "x-want-trailers": "1" }, Buffer.alloc(2000, 0x61), { "x-checksum": "abc123" });
-  await call({ ":method": "POST", ":path": "/echo", ...common }, Buffer.alloc(500, 0x62));
-  const cancelled = session.request({ ":method": "POST", ":path": "/cancel", ...common });
-  cancelled.on("error", () => {});
-  cancelled.write(Buffer.alloc(100, 0x63));
-  await new Promise((resolve) => setTimeout(resolve, 20));
-  cancelled.close(http2.constants.NGHTTP2_CANCEL);
-  await new Promise((resolve) => session.ping(Buffer.from("fuzzping"), resolve));
-  await new Promise<void>((resolve) => session.close(() => resolve()));
-  await new Promise((resolve) => setTimeout(resolve, 20));
-  relay.close();
-  server.close();
-
-  const clientBytes = Buffer.concat(fromClient);
-  const serverBytes = Buffer.concat(fromServer);
-  return {
-    clientBytes,
-    serverBytes,
-    requests: REQUESTS,
-    clientBlocks: headerBlocks(splitFrames(clientBytes)),
-    serverBlocks: headerBlocks(splitFrames(serverBytes)),
   };
+  const { clientBytes, serverBytes } = await recordConversation(serve, async (session) => {
+    const common = { "x-tenant": "acme-corporation-production", "user-agent": "fuzz-corpus/1.0 (node http2)" };
+    await call(session, { ":method": "GET", ":path": "/a", ...common });
+    await call(session, { ":method": "GET", ":path": "/b?q=1", ...common, "x-request-id": "0b9a7c3e-41d2-4f57-9c43-1f0e2a6b9d11" });
+    await call(session, { ":method": "POST", ":path": "/upload", ...common, "x-want-trailers": "1" }, Buffer.alloc(2000, 0x61), { "x-checksum": "abc123" });
+    await call(session, { ":method": "POST", ":path": "/echo", ...common }, Buffer.alloc(500, 0x62));
+    const cancelled = session.request({ ":method": "POST", ":path": "/cancel", ...common });
+    cancelled.on("error", () => {});
+    cancelled.write(Buffer.alloc(100, 0x63));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    cancelled.close(http2.constants.NGHTTP2_CANCEL);
+    await new Promise((resolve) => session.ping(Buffer.from("fuzzping"), resolve));
+  });
+  return { clientBytes, serverBytes, requests: REQUESTS, clientBlocks: headerBlocks(splitFrames(clientBytes)), serverBlocks: headerBlocks(splitFrames(serverBytes)) };
 }

@@ -302,27 +302,29 @@ function readList(base: usize, length: i32): HeaderList {
 }
 
 // ------------------------------------------------------------------------------------------------------------------
-// Memory of idle connections: client and server pairs joined in wasm, SETTINGS exchanged, then left open
+// Memory of idle connections: client and server pairs joined in wasm, SETTINGS exchanged, one side kept open
 
 const idle: Array<Http2Connection> = [];
 
-/** Opens `pairs` client/server pairs with silent handlers and exchanges their SETTINGS and acknowledgements. */
-export function openIdlePairs(pairs: i32): void {
+/**
+ * Opens `count` client/server pairs with silent handlers, exchanges their SETTINGS and acknowledgements, and keeps
+ * the client (role 0) or the server (role 1) of each; the other one is garbage once this returns.
+ */
+export function openIdle(role: i32, count: i32): void {
   const handler = new Silent();
-  for (let i = 0; i < pairs; i++) {
+  for (let i = 0; i < count; i++) {
     const client = new Http2Connection(Role.Client, handler, config);
     const server = new Http2Connection(Role.Server, handler, config);
     for (let round = 0; round < 3; round++) {
       relay(client, server);
       relay(server, client);
     }
-    idle.push(client);
-    idle.push(server);
+    idle.push(role == 0 ? client : server);
   }
   __collect();
 }
 
-export function closeIdlePairs(): void {
+export function closeIdle(): void {
   idle.length = 0;
   __collect();
 }
@@ -448,13 +450,14 @@ const exchangeBody = new ByteBuffer();
 /**
  * Prepares benchExchange: the input buffer holds the request header list (requestLength bytes), then the response
  * header list (responseLength), then the body both messages carry (bodyLength). Windows are large, as the bridge
- * would configure them.
+ * would configure them; both encoders keep a table of `encoderTableSize` bytes.
  */
-export function exchangeSetup(requestLength: i32, responseLength: i32, bodyLength: i32): void {
+export function exchangeSetup(requestLength: i32, responseLength: i32, bodyLength: i32, encoderTableSize: i32): void {
   const large = new Http2Config();
   large.initialWindowSize = 1 << 30;
   large.connectionWindowSize = 1 << 30;
   large.maxConcurrentStreams = 1 << 20;
+  large.encoderTableSize = encoderTableSize;
   exchangeClient = new Http2Connection(Role.Client, exchangeCounter, large);
   exchangeServer = new Http2Connection(Role.Server, exchangeResponder, large);
   exchangeResponder.server = exchangeServer;

@@ -86,14 +86,14 @@ interface Exports {
   queuedBytes(handle: number): number;
   openStreams(handle: number): number;
   errorCode(handle: number): number;
-  openIdlePairs(pairs: number): void;
-  closeIdlePairs(): void;
+  openIdle(role: number, count: number): void;
+  closeIdle(): void;
   hpackOpen(maxListSize: number, tableSize: number): number;
   hpackCloseAll(): void;
   hpackDecode(handle: number, length: number): number;
   benchDecode(handle: number, length: number, iterations: number): number;
   benchEncode(headersLength: number, iterations: number): number;
-  exchangeSetup(requestLength: number, responseLength: number, bodyLength: number): void;
+  exchangeSetup(requestLength: number, responseLength: number, bodyLength: number, encoderTableSize: number): void;
   benchExchange(iterations: number, perRound: number): number;
 }
 

@@ -30,8 +30,6 @@ export class HpackDecoder {
   /** The allowed size went below the table's size: the next block must start with a size update. */
   private sizeUpdateRequired: bool = false;
   private reader: ByteReader = new ByteReader();
-  /** Why the last block failed, for logs. */
-  error: string = "";
 
   constructor(
     /** The largest header list (RFC 7541 size) kept. */
@@ -72,14 +70,14 @@ export class HpackDecoder {
       const first = <u32>r.peek();
       if ((first & 0xe0) == 0x20) {
         // Dynamic table size update: only before the first field (RFC 7541 Section 4.2).
-        if (fields > 0) return this.fail("late table size update");
+        if (fields > 0) return DecodeResult.CompressionError; // late table size update
         const size = readInteger(r, 5);
-        if (size < 0 || size > <i64>this.allowedTableSize) return this.fail("table size too large");
+        if (size < 0 || size > <i64>this.allowedTableSize) return DecodeResult.CompressionError; // table size too large
         this.table.setMaxSize(<i32>size);
         this.sizeUpdateRequired = false;
         continue;
       }
-      if (this.sizeUpdateRequired) return this.fail("missing table size update");
+      if (this.sizeUpdateRequired) return DecodeResult.CompressionError; // missing table size update
       fields++;
       const textStart = list.text.length;
       let nameLength: i32;
@@ -89,7 +87,7 @@ export class HpackDecoder {
         // Indexed field (Section 6.1).
         const index = readInteger(r, 7);
         nameLength = this.copyName(index, list);
-        if (nameLength < 0) return this.fail("invalid index");
+        if (nameLength < 0) return DecodeResult.CompressionError; // invalid index
         valueLength = this.copyValue(<i32>index, list);
       } else {
         // Literal field (Section 6.2): with incremental indexing (01), without (0000) or never indexed (0001).
@@ -97,9 +95,9 @@ export class HpackDecoder {
         neverIndexed = (first & 0xf0) == 0x10;
         const index = readInteger(r, indexing ? 6 : 4);
         nameLength = index == 0 ? this.readString(list) : this.copyName(index, list);
-        if (nameLength < 0) return this.fail("invalid name");
+        if (nameLength < 0) return DecodeResult.CompressionError; // invalid name
         valueLength = this.readString(list);
-        if (valueLength < 0) return this.fail("invalid value");
+        if (valueLength < 0) return DecodeResult.CompressionError; // invalid value
         if (indexing) {
           const namePtr = list.text.ptr + <usize>textStart;
           this.table.insert(namePtr, nameLength, namePtr + <usize>nameLength, valueLength);
@@ -109,7 +107,7 @@ export class HpackDecoder {
       if (tooLarge) list.truncateText(textStart);
       else list.commit(textStart, nameLength, textStart + nameLength, valueLength, neverIndexed);
     }
-    if (this.sizeUpdateRequired) return this.fail("missing table size update");
+    if (this.sizeUpdateRequired) return DecodeResult.CompressionError; // missing table size update
     return tooLarge ? DecodeResult.ListTooLarge : DecodeResult.Ok;
   }
 
@@ -152,10 +150,5 @@ export class HpackDecoder {
       return -1;
     }
     return list.text.length - start;
-  }
-
-  private fail(reason: string): DecodeResult {
-    this.error = reason;
-    return DecodeResult.CompressionError;
   }
 }

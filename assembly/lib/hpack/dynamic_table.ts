@@ -76,9 +76,12 @@ export class DynamicTable {
    */
   find(namePtr: usize, nameLength: i32, valuePtr: usize, valueLength: i32): i32 {
     let nameMatch = 0;
-    for (let index = 1; index <= this.count; index++) {
-      if (!bytesEqual(this.namePtr(index), this.nameLength(index), namePtr, nameLength)) continue;
-      if (bytesEqual(this.valuePtr(index), this.valueLength(index), valuePtr, valueLength)) return index;
+    let entry = this.entries.ptr + <usize>((this.first + this.count - 1) * ENTRY_BYTES);
+    for (let index = 1; index <= this.count; index++, entry -= ENTRY_BYTES) {
+      if (load<i32>(entry, 4) != nameLength) continue;
+      const name = this.bytes.ptr + <usize>load<i32>(entry);
+      if (memory.compare(name, namePtr, <usize>nameLength) != 0) continue;
+      if (bytesEqual(name + <usize>nameLength, load<i32>(entry, 8), valuePtr, valueLength)) return index;
       if (nameMatch == 0) nameMatch = -index;
     }
     return nameMatch;

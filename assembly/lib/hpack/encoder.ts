@@ -94,7 +94,7 @@ export class HpackEncoder {
       const encoded = huffmanEncodedLength(ptr, length);
       if (encoded <= length) {
         writeInteger(out, 0x80, 7, <u32>encoded);
-        huffmanEncode(ptr, length, out);
+        huffmanEncode(ptr, length, encoded, out);
         return;
       }
     }

@@ -7,6 +7,8 @@ import { ByteBuffer, bytesEqual } from "../bytes";
 export const FIELD_OVERHEAD: i32 = 32;
 
 const INTS_PER_FIELD: i32 = 5;
+/** One field's ints, assembled here and appended at once. */
+const FIELD = memory.data(INTS_PER_FIELD * 4);
 
 @final
 export class HeaderList {
@@ -47,11 +49,12 @@ export class HeaderList {
 
   /** Makes a field of bytes already in `text`. */
   commit(nameOffset: i32, nameLength: i32, valueOffset: i32, valueLength: i32, sensitive: bool): void {
-    this.fields.appendI32(nameOffset);
-    this.fields.appendI32(nameLength);
-    this.fields.appendI32(valueOffset);
-    this.fields.appendI32(valueLength);
-    this.fields.appendI32(sensitive ? 1 : 0);
+    store<i32>(FIELD, nameOffset);
+    store<i32>(FIELD, nameLength, 4);
+    store<i32>(FIELD, valueOffset, 8);
+    store<i32>(FIELD, valueLength, 12);
+    store<i32>(FIELD, sensitive ? 1 : 0, 16);
+    this.fields.append(FIELD, INTS_PER_FIELD * 4);
     this.count++;
     this.size += nameLength + valueLength + FIELD_OVERHEAD;
   }
@@ -89,11 +92,12 @@ export class HeaderList {
   /** The first field named `name` (ASCII), or -1. */
   find(name: string): i32 {
     const length = name.length;
+    const chars = changetype<usize>(name); // UTF-16 code units
     for (let i = 0; i < this.count; i++) {
       if (this.int(i, 1) != length) continue;
       const at = this.text.ptr + <usize>this.int(i, 0);
       let j = 0;
-      while (j < length && <u32>load<u8>(at + <usize>j) == <u32>name.charCodeAt(j)) j++;
+      while (j < length && <u32>load<u8>(at + <usize>j) == <u32>load<u16>(chars + (<usize>j << 1))) j++;
       if (j == length) return i;
     }
     return -1;

@@ -40,6 +40,9 @@ export const LIMITS = new StaticArray<u32>(LONGEST_CODE + 1);
 export const OFFSETS = new StaticArray<i32>(LONGEST_CODE + 1);
 /** Every symbol's code, in its low bits (the encoder's table). */
 export const CODES = new StaticArray<u32>(257);
+/** Codes of at most 8 bits (the 74 commonest symbols) by their first byte: symbol << 4 | length; 0 for longer codes. */
+export const SHORT_CODES = new StaticArray<u16>(256);
+export const SHORT_CODE_BITS: i32 = 8;
 
 // @ts-ignore: decorator
 @inline
@@ -55,6 +58,10 @@ function deriveTables(): void {
     for (let symbol = 0; symbol <= EOS; symbol++) {
       if (codeLength(symbol) != length) continue;
       unchecked((SYMBOLS_IN_CODE_ORDER[at++] = <u16>symbol));
+      if (length <= SHORT_CODE_BITS) {
+        const first = <i32>code << (SHORT_CODE_BITS - length);
+        for (let i = 0; i < 1 << (SHORT_CODE_BITS - length); i++) unchecked((SHORT_CODES[first + i] = <u16>((symbol << 4) | length)));
+      }
       unchecked((CODES[symbol] = code++));
     }
     unchecked((LIMITS[length] = code << <u32>(LONGEST_CODE - length)));

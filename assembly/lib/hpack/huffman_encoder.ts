@@ -1,5 +1,6 @@
 // Huffman encoding of HPACK string literals (RFC 7541 Section 5.2), with the code derived in huffman_code.ts.
 import { ByteBuffer } from "../bytes";
+import { appendRoom } from "./byte_room";
 import { codeLength, CODES } from "./huffman_code";
 
 /** Bytes the Huffman coding of `length` bytes at `src` takes. */
@@ -9,8 +10,12 @@ export function huffmanEncodedLength(src: usize, length: i32): i32 {
   return <i32>((bits + 7) >> 3);
 }
 
-/** Appends the Huffman coding of `length` bytes at `src` to `out`, the last byte padded with the EOS code's ones. */
-export function huffmanEncode(src: usize, length: i32, out: ByteBuffer): void {
+/**
+ * Appends the Huffman coding of `length` bytes at `src` to `out` (`encodedLength` bytes: huffmanEncodedLength's
+ * answer), the last byte padded with the EOS code's ones.
+ */
+export function huffmanEncode(src: usize, length: i32, encodedLength: i32, out: ByteBuffer): void {
+  let written = appendRoom(out, encodedLength);
   let bits: u64 = 0;
   let count: i32 = 0; // pending bits, in the low end of `bits`: at most 7 + 30
   for (let i = 0; i < length; i++) {
@@ -20,8 +25,9 @@ export function huffmanEncode(src: usize, length: i32, out: ByteBuffer): void {
     count += size;
     while (count >= 8) {
       count -= 8;
-      out.appendU8(<u32>(bits >> <u64>count) & 0xff);
+      store<u8>(written++, <u8>(bits >> <u64>count));
     }
   }
-  if (count > 0) out.appendU8(<u32>((bits << <u64>(8 - count)) | ((<u64>1 << <u64>(8 - count)) - 1)) & 0xff);
+  if (count > 0) store<u8>(written++, <u8>((bits << <u64>(8 - count)) | ((<u64>1 << <u64>(8 - count)) - 1)));
+  out.length = <i32>(written - out.ptr);
 }

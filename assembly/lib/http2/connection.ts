@@ -25,6 +25,7 @@ import {
   writeWindowUpdate,
 } from "./frame_writer";
 import { Http2Handler } from "./handler";
+import { Reason, reasonText } from "./reason";
 import { equalsAscii, MessageFacts, MessageKind, validateMessage } from "./header_validation";
 import { DEFAULT_WINDOW, SETTING_ENTRY_SIZE, SettingId, Settings } from "./settings";
 import { Stream } from "./stream";
@@ -124,7 +125,7 @@ export class Http2Connection extends FrameSink {
   /** Reads bytes the peer sent; false once the connection failed (then GOAWAY is in the pending output). */
   receive(ptr: usize, length: i32): bool {
     if (this.failed) return false;
-    if (!this.reader.feed(this, ptr, length) && this.reader.badPreface) this.connectionError(ErrorCode.PROTOCOL_ERROR, "bad preface");
+    if (!this.reader.feed(this, ptr, length) && this.reader.badPreface) this.connectionError(ErrorCode.PROTOCOL_ERROR, Reason.BAD_PREFACE);
     return !this.failed;
   }
 
@@ -361,20 +362,21 @@ export class Http2Connection extends FrameSink {
   private owe(bytes: i32): bool {
     this.owedBytes += bytes;
     if (this.owedBytes <= this.config.maxPendingControlBytes) return true;
-    return this.connectionError(ErrorCode.ENHANCE_YOUR_CALM, "flood of frames to answer");
+    return this.connectionError(ErrorCode.ENHANCE_YOUR_CALM, Reason.FLOOD_OF_FRAMES_TO_ANSWER);
   }
 
   // ----------------------------------------------------------------------------------------------------------------
   // Errors
 
   /** Fails the connection with GOAWAY; always false (what the frame handlers return to stop). */
-  private connectionError(code: ErrorCode, reason: string): bool {
+  private connectionError(code: ErrorCode, reason: Reason): bool {
     if (this.failed) return false;
     this.failed = true;
     this.errorCode = code;
-    this.errorReason = reason;
-    writeGoAway(this.output, this.lastPeerStreamId, code, reason);
-    this.handler.onConnectionError(code, reason);
+    const text = reasonText(reason);
+    this.errorReason = text;
+    writeGoAway(this.output, this.lastPeerStreamId, code, text);
+    this.handler.onConnectionError(code, text);
     return false;
   }
 
@@ -398,14 +400,14 @@ export class Http2Connection extends FrameSink {
 
   onFrameHeader(type: u8, flags: u8, streamId: u32, length: i32): bool {
     if (this.failed) return false;
-    if (length > this.config.maxFrameSize) return this.connectionError(ErrorCode.FRAME_SIZE_ERROR, "frame too large");
+    if (length > this.config.maxFrameSize) return this.connectionError(ErrorCode.FRAME_SIZE_ERROR, Reason.FRAME_TOO_LARGE);
     if (this.expectingContinuation) {
-      if (type != FrameType.CONTINUATION || streamId != this.blockStreamId) return this.connectionError(ErrorCode.PROTOCOL_ERROR, "header block interrupted");
+      if (type != FrameType.CONTINUATION || streamId != this.blockStreamId) return this.connectionError(ErrorCode.PROTOCOL_ERROR, Reason.HEADER_BLOCK_INTERRUPTED);
     } else if (type == FrameType.CONTINUATION) {
-      return this.connectionError(ErrorCode.PROTOCOL_ERROR, "CONTINUATION without HEADERS");
+      return this.connectionError(ErrorCode.PROTOCOL_ERROR, Reason.CONTINUATION_WITHOUT_HEADERS);
     }
     if (!this.peerSettingsReceived && (type != FrameType.SETTINGS || (flags & Flag.ACK) != 0)) {
-      return this.connectionError(ErrorCode.PROTOCOL_ERROR, "no SETTINGS first");
+      return this.connectionError(ErrorCode.PROTOCOL_ERROR, Reason.NO_SETTINGS_FIRST);
     }
     this.frameType = type;
     this.frameFlags = flags;
@@ -423,7 +425,7 @@ export class Http2Connection extends FrameSink {
       this.dataPadding = <i32>load<u8>(at);
       at++;
       left--;
-      if (this.dataPadding >= this.frameLength) return this.connectionError(ErrorCode.PROTOCOL_ERROR, "bad DATA padding");
+      if (this.dataPadding >= this.frameLength) return this.connectionError(ErrorCode.PROTOCOL_ERROR, Reason.BAD_DATA_PADDING);
       this.dataLeft = this.frameLength - 1 - this.dataPadding;
     }
     const size = min(left, this.dataLeft);
@@ -456,7 +458,7 @@ export class Http2Connection extends FrameSink {
       case FrameType.SETTINGS:
         return this.onSettingsFrame(ptr, length);
       case FrameType.PUSH_PROMISE:
-        return this.connectionError(ErrorCode.PROTOCOL_ERROR, "push is disabled");
+        return this.connectionError(ErrorCode.PROTOCOL_ERROR, Reason.PUSH_IS_DISABLED);
       case FrameType.PING:
         return this.onPingFrame(ptr, length);
       case FrameType.GOAWAY:
@@ -481,19 +483,19 @@ export class Http2Connection extends FrameSink {
   private startData(): bool {
     const id = this.frameStreamId;
     const length = this.frameLength;
-    if (id == 0) return this.connectionError(ErrorCode.PROTOCOL_ERROR, "DATA on stream 0");
+    if (id == 0) return this.connectionError(ErrorCode.PROTOCOL_ERROR, Reason.DATA_ON_STREAM_0);
     if ((this.frameFlags & Flag.PADDED) != 0) {
-      if (length == 0) return this.connectionError(ErrorCode.FRAME_SIZE_ERROR, "bad DATA padding");
+      if (length == 0) return this.connectionError(ErrorCode.FRAME_SIZE_ERROR, Reason.BAD_DATA_PADDING);
       this.dataPadding = -1;
     } else {
       this.dataPadding = 0;
       this.dataLeft = length;
     }
-    if (<i64>length > this.receiveWindow) return this.connectionError(ErrorCode.FLOW_CONTROL_ERROR, "window exceeded");
+    if (<i64>length > this.receiveWindow) return this.connectionError(ErrorCode.FLOW_CONTROL_ERROR, Reason.WINDOW_EXCEEDED);
     this.receiveWindow -= length;
     const stream = this.streams.get(id);
     if (stream === null) {
-      if (this.isIdle(id)) return this.connectionError(ErrorCode.PROTOCOL_ERROR, "DATA on idle stream");
+      if (this.isIdle(id)) return this.connectionError(ErrorCode.PROTOCOL_ERROR, Reason.DATA_ON_IDLE_STREAM);
       return true; // a closed stream: only counted against the connection window
     }
     if (stream.remoteEnded) return this.streamError(stream, ErrorCode.STREAM_CLOSED);
@@ -532,21 +534,21 @@ export class Http2Connection extends FrameSink {
   private onHeadersFrame(ptr: usize, length: i32): bool {
     const id = this.frameStreamId;
     const flags = this.frameFlags;
-    if (id == 0) return this.connectionError(ErrorCode.PROTOCOL_ERROR, "HEADERS on stream 0");
+    if (id == 0) return this.connectionError(ErrorCode.PROTOCOL_ERROR, Reason.HEADERS_ON_STREAM_0);
     let start = 0;
     let padding = 0;
     if ((flags & Flag.PADDED) != 0) {
-      if (length < 1) return this.connectionError(ErrorCode.FRAME_SIZE_ERROR, "bad HEADERS padding");
+      if (length < 1) return this.connectionError(ErrorCode.FRAME_SIZE_ERROR, Reason.BAD_HEADERS_PADDING);
       padding = <i32>load<u8>(ptr);
       start = 1;
     }
     this.blockStreamError = ErrorCode.NO_ERROR;
     if ((flags & Flag.PRIORITY) != 0) {
-      if (length < start + 5) return this.connectionError(ErrorCode.FRAME_SIZE_ERROR, "HEADERS too short");
+      if (length < start + 5) return this.connectionError(ErrorCode.FRAME_SIZE_ERROR, Reason.HEADERS_TOO_SHORT);
       if ((bswap<u32>(load<u32>(ptr + <usize>start)) & 0x7fffffff) == id) this.blockStreamError = ErrorCode.PROTOCOL_ERROR;
       start += 5;
     }
-    if (padding > length - start) return this.connectionError(ErrorCode.PROTOCOL_ERROR, "bad HEADERS padding");
+    if (padding > length - start) return this.connectionError(ErrorCode.PROTOCOL_ERROR, Reason.BAD_HEADERS_PADDING);
     this.blockStreamId = id;
     this.blockEndStream = (flags & Flag.END_STREAM) != 0;
     const fragment = ptr + <usize>start;
@@ -559,7 +561,7 @@ export class Http2Connection extends FrameSink {
   }
 
   private onContinuation(ptr: usize, length: i32): bool {
-    if (++this.blockContinuations > this.config.maxContinuations) return this.connectionError(ErrorCode.ENHANCE_YOUR_CALM, "too many CONTINUATION frames");
+    if (++this.blockContinuations > this.config.maxContinuations) return this.connectionError(ErrorCode.ENHANCE_YOUR_CALM, Reason.TOO_MANY_CONTINUATION_FRAMES);
     if (!this.appendToBlock(ptr, length)) return false;
     if ((this.frameFlags & Flag.END_HEADERS) == 0) return true;
     this.expectingContinuation = false;
@@ -570,7 +572,7 @@ export class Http2Connection extends FrameSink {
   }
 
   private appendToBlock(ptr: usize, length: i32): bool {
-    if (this.block.length + length > this.config.maxHeaderBlockSize) return this.connectionError(ErrorCode.ENHANCE_YOUR_CALM, "header block too large");
+    if (this.block.length + length > this.config.maxHeaderBlockSize) return this.connectionError(ErrorCode.ENHANCE_YOUR_CALM, Reason.HEADER_BLOCK_TOO_LARGE);
     this.block.append(ptr, length);
     return true;
   }
@@ -578,7 +580,7 @@ export class Http2Connection extends FrameSink {
   /** A whole header block: decoded always (the compression state depends on it), then applied to its stream. */
   private onHeaderBlock(ptr: usize, length: i32): bool {
     const result = this.decoder.decode(ptr, length, this.received);
-    if (result == DecodeResult.CompressionError) return this.connectionError(ErrorCode.COMPRESSION_ERROR, this.decoder.error);
+    if (result == DecodeResult.CompressionError) return this.connectionError(ErrorCode.COMPRESSION_ERROR, Reason.HEADER_BLOCK_NOT_HPACK);
     const id = this.blockStreamId;
     const stream = this.streams.get(id);
     if (stream === null) return this.onNewStreamHeaders(id, result);
@@ -614,10 +616,10 @@ export class Http2Connection extends FrameSink {
   /** Headers on a stream not in the table: a new request (server), or a closed or idle stream. */
   private onNewStreamHeaders(id: u32, result: DecodeResult): bool {
     if (!this.isPeerStream(id) || !this.isIdle(id)) {
-      if (this.isIdle(id)) return this.connectionError(ErrorCode.PROTOCOL_ERROR, "HEADERS on idle stream");
+      if (this.isIdle(id)) return this.connectionError(ErrorCode.PROTOCOL_ERROR, Reason.HEADERS_ON_IDLE_STREAM);
       return true; // a stream closed here, which the peer had not yet seen closed: ignored
     }
-    if (this.role != Role.Server) return this.connectionError(ErrorCode.PROTOCOL_ERROR, "server-opened stream");
+    if (this.role != Role.Server) return this.connectionError(ErrorCode.PROTOCOL_ERROR, Reason.SERVER_OPENED_STREAM);
     this.lastPeerStreamId = id;
     if (this.goAwaySent && id > this.goAwayLastStreamId) return true;
     if (this.blockStreamError != ErrorCode.NO_ERROR) return this.refuse(id, this.blockStreamError);
@@ -646,7 +648,7 @@ export class Http2Connection extends FrameSink {
 
   private onPriority(ptr: usize, length: i32): bool {
     const id = this.frameStreamId;
-    if (id == 0) return this.connectionError(ErrorCode.PROTOCOL_ERROR, "PRIORITY on stream 0");
+    if (id == 0) return this.connectionError(ErrorCode.PROTOCOL_ERROR, Reason.PRIORITY_ON_STREAM_0);
     const stream = this.streams.get(id);
     if (length != 5) return stream !== null ? this.streamError(stream, ErrorCode.FRAME_SIZE_ERROR) : true;
     if ((bswap<u32>(load<u32>(ptr)) & 0x7fffffff) == id && stream !== null) return this.streamError(stream, ErrorCode.PROTOCOL_ERROR);
@@ -655,20 +657,20 @@ export class Http2Connection extends FrameSink {
 
   private onRstStream(ptr: usize, length: i32): bool {
     const id = this.frameStreamId;
-    if (length != 4) return this.connectionError(ErrorCode.FRAME_SIZE_ERROR, "bad RST_STREAM size");
-    if (id == 0) return this.connectionError(ErrorCode.PROTOCOL_ERROR, "RST_STREAM on stream 0");
+    if (length != 4) return this.connectionError(ErrorCode.FRAME_SIZE_ERROR, Reason.BAD_RST_STREAM_SIZE);
+    if (id == 0) return this.connectionError(ErrorCode.PROTOCOL_ERROR, Reason.RST_STREAM_ON_STREAM_0);
     const stream = this.streams.get(id);
-    if (stream === null) return this.isIdle(id) ? this.connectionError(ErrorCode.PROTOCOL_ERROR, "RST_STREAM on idle stream") : true;
+    if (stream === null) return this.isIdle(id) ? this.connectionError(ErrorCode.PROTOCOL_ERROR, Reason.RST_STREAM_ON_IDLE_STREAM) : true;
     this.closeStream(stream);
     this.handler.onReset(id, bswap<u32>(load<u32>(ptr)), true);
     return !this.failed;
   }
 
   private onSettingsFrame(ptr: usize, length: i32): bool {
-    if (this.frameStreamId != 0) return this.connectionError(ErrorCode.PROTOCOL_ERROR, "SETTINGS on a stream");
+    if (this.frameStreamId != 0) return this.connectionError(ErrorCode.PROTOCOL_ERROR, Reason.SETTINGS_ON_A_STREAM);
     if ((this.frameFlags & Flag.ACK) != 0) {
-      if (length != 0) return this.connectionError(ErrorCode.FRAME_SIZE_ERROR, "bad SETTINGS ACK");
-      if (this.ownSettingsAcknowledged) return this.connectionError(ErrorCode.PROTOCOL_ERROR, "unexpected SETTINGS ACK");
+      if (length != 0) return this.connectionError(ErrorCode.FRAME_SIZE_ERROR, Reason.BAD_SETTINGS_ACK);
+      if (this.ownSettingsAcknowledged) return this.connectionError(ErrorCode.PROTOCOL_ERROR, Reason.UNEXPECTED_SETTINGS_ACK);
       this.ownSettingsAcknowledged = true;
       this.decoder.setAllowedTableSize(this.config.headerTableSize);
       const delta = <i64>this.config.initialWindowSize - this.streamReceiveWindow;
@@ -680,15 +682,15 @@ export class Http2Connection extends FrameSink {
       this.handler.onSettings(true);
       return !this.failed;
     }
-    if (length % SETTING_ENTRY_SIZE != 0) return this.connectionError(ErrorCode.FRAME_SIZE_ERROR, "bad SETTINGS size");
+    if (length % SETTING_ENTRY_SIZE != 0) return this.connectionError(ErrorCode.FRAME_SIZE_ERROR, Reason.BAD_SETTINGS_SIZE);
     const settings = this.peerSettings;
     for (let at = 0; at < length; at += SETTING_ENTRY_SIZE) {
       const id = <u32>bswap<u16>(load<u16>(ptr + <usize>at));
       const value = bswap<u32>(load<u32>(ptr + <usize>at, 2));
       const previousWindow = settings.initialWindowSize;
       const error = settings.apply(id, value);
-      if (error != ErrorCode.NO_ERROR) return this.connectionError(error, "bad SETTINGS value");
-      if (id == SettingId.ENABLE_PUSH && value == 1 && this.role == Role.Client) return this.connectionError(ErrorCode.PROTOCOL_ERROR, "server enabled push");
+      if (error != ErrorCode.NO_ERROR) return this.connectionError(error, Reason.BAD_SETTINGS_VALUE);
+      if (id == SettingId.ENABLE_PUSH && value == 1 && this.role == Role.Client) return this.connectionError(ErrorCode.PROTOCOL_ERROR, Reason.SERVER_ENABLED_PUSH);
       if (id == SettingId.HEADER_TABLE_SIZE) this.encoder.setPeerTableSize(<i32>min<u32>(value, 0x7fffffff));
       if (id == SettingId.INITIAL_WINDOW_SIZE && !this.shiftSendWindows(<i64>settings.initialWindowSize - previousWindow)) return false;
     }
@@ -705,14 +707,14 @@ export class Http2Connection extends FrameSink {
       const stream = this.streams.at(slot);
       if (stream === null) continue;
       stream.sendWindow += delta;
-      if (stream.sendWindow > MAX_WINDOW) return this.connectionError(ErrorCode.FLOW_CONTROL_ERROR, "window overflow");
+      if (stream.sendWindow > MAX_WINDOW) return this.connectionError(ErrorCode.FLOW_CONTROL_ERROR, Reason.WINDOW_OVERFLOW);
     }
     return true;
   }
 
   private onPingFrame(ptr: usize, length: i32): bool {
-    if (this.frameStreamId != 0) return this.connectionError(ErrorCode.PROTOCOL_ERROR, "PING on a stream");
-    if (length != 8) return this.connectionError(ErrorCode.FRAME_SIZE_ERROR, "bad PING size");
+    if (this.frameStreamId != 0) return this.connectionError(ErrorCode.PROTOCOL_ERROR, Reason.PING_ON_A_STREAM);
+    if (length != 8) return this.connectionError(ErrorCode.FRAME_SIZE_ERROR, Reason.BAD_PING_SIZE);
     const opaque = bswap<u64>(load<u64>(ptr));
     const ack = (this.frameFlags & Flag.ACK) != 0;
     if (!ack) {
@@ -724,8 +726,8 @@ export class Http2Connection extends FrameSink {
   }
 
   private onGoAwayFrame(ptr: usize, length: i32): bool {
-    if (this.frameStreamId != 0) return this.connectionError(ErrorCode.PROTOCOL_ERROR, "GOAWAY on a stream");
-    if (length < 8) return this.connectionError(ErrorCode.FRAME_SIZE_ERROR, "GOAWAY too short");
+    if (this.frameStreamId != 0) return this.connectionError(ErrorCode.PROTOCOL_ERROR, Reason.GOAWAY_ON_A_STREAM);
+    if (length < 8) return this.connectionError(ErrorCode.FRAME_SIZE_ERROR, Reason.GOAWAY_TOO_SHORT);
     const lastStreamId = bswap<u32>(load<u32>(ptr)) & 0x7fffffff;
     const code = bswap<u32>(load<u32>(ptr, 4));
     this.goAwayReceived = true;
@@ -747,16 +749,16 @@ export class Http2Connection extends FrameSink {
 
   private onWindowUpdate(ptr: usize, length: i32): bool {
     const id = this.frameStreamId;
-    if (length != 4) return this.connectionError(ErrorCode.FRAME_SIZE_ERROR, "bad WINDOW_UPDATE size");
+    if (length != 4) return this.connectionError(ErrorCode.FRAME_SIZE_ERROR, Reason.BAD_WINDOW_UPDATE_SIZE);
     const increment = <i64>(bswap<u32>(load<u32>(ptr)) & 0x7fffffff);
     if (id == 0) {
-      if (increment == 0) return this.connectionError(ErrorCode.PROTOCOL_ERROR, "WINDOW_UPDATE of 0");
+      if (increment == 0) return this.connectionError(ErrorCode.PROTOCOL_ERROR, Reason.WINDOW_UPDATE_OF_0);
       this.sendWindow += increment;
-      if (this.sendWindow > MAX_WINDOW) return this.connectionError(ErrorCode.FLOW_CONTROL_ERROR, "window overflow");
+      if (this.sendWindow > MAX_WINDOW) return this.connectionError(ErrorCode.FLOW_CONTROL_ERROR, Reason.WINDOW_OVERFLOW);
       return true;
     }
     const stream = this.streams.get(id);
-    if (stream === null) return this.isIdle(id) ? this.connectionError(ErrorCode.PROTOCOL_ERROR, "WINDOW_UPDATE on idle stream") : true;
+    if (stream === null) return this.isIdle(id) ? this.connectionError(ErrorCode.PROTOCOL_ERROR, Reason.WINDOW_UPDATE_ON_IDLE_STREAM) : true;
     if (increment == 0) return this.streamError(stream, ErrorCode.PROTOCOL_ERROR);
     stream.sendWindow += increment;
     if (stream.sendWindow > MAX_WINDOW) return this.streamError(stream, ErrorCode.FLOW_CONTROL_ERROR);

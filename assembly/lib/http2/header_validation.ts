@@ -67,8 +67,8 @@ export function validateMessage(list: HeaderList, kind: MessageKind, facts: Mess
     }
     regular = true;
     if (!isValidFieldName(name, nameLength) || isConnectionSpecific(name, nameLength)) return false;
-    if (equalsAscii(name, nameLength, "te") && !equalsAscii(value, valueLength, "trailers")) return false;
-    if (equalsAscii(name, nameLength, "content-length")) {
+    if (nameLength == 2 && equalsAscii(name, nameLength, "te") && !equalsAscii(value, valueLength, "trailers")) return false;
+    if (nameLength == 14 && equalsAscii(name, nameLength, "content-length")) {
       const length = parseLength(value, valueLength);
       if (length < 0 || (facts.contentLength >= 0 && facts.contentLength != length)) return false;
       facts.contentLength = length;
@@ -99,30 +99,51 @@ export function isValidFieldName(ptr: usize, length: i32): bool {
 export function isValidFieldValue(ptr: usize, length: i32): bool {
   if (length == 0) return true;
   if (isWhitespace(load<u8>(ptr)) || isWhitespace(load<u8>(ptr + <usize>(length - 1)))) return false;
-  for (let i = 0; i < length; i++) {
+  let i = 0;
+  for (; i + 8 <= length; i += 8) {
+    const word = load<u64>(ptr + <usize>i);
+    if (hasByte(word, 0x00) || hasByte(word, 0x0a) || hasByte(word, 0x0d)) return false;
+  }
+  for (; i < length; i++) {
     const c = load<u8>(ptr + <usize>i);
     if (c == 0 || c == 0x0a || c == 0x0d) return false;
   }
   return true;
 }
 
+/** Whether one of the 8 bytes of `word` is `byte` (the classic zero-byte test on word ^ byte repeated). */
+// @ts-ignore: decorator
+@inline
+function hasByte(word: u64, byte: u64): bool {
+  const x = word ^ (byte * 0x0101010101010101);
+  return ((x - 0x0101010101010101) & ~x & 0x8080808080808080) != 0;
+}
+
 function pseudoHeader(name: usize, length: i32, kind: MessageKind): i32 {
   if (kind == MessageKind.Response) return equalsAscii(name, length, ":status") ? STATUS : 0;
-  if (equalsAscii(name, length, ":method")) return METHOD;
-  if (equalsAscii(name, length, ":scheme")) return SCHEME;
-  if (equalsAscii(name, length, ":authority")) return AUTHORITY;
-  if (equalsAscii(name, length, ":path")) return PATH;
+  switch (length) {
+    case 5:
+      return equalsAscii(name, length, ":path") ? PATH : 0;
+    case 7:
+      return equalsAscii(name, length, ":method") ? METHOD : equalsAscii(name, length, ":scheme") ? SCHEME : 0;
+    case 10:
+      return equalsAscii(name, length, ":authority") ? AUTHORITY : 0;
+  }
   return 0;
 }
 
 function isConnectionSpecific(name: usize, length: i32): bool {
-  return (
-    equalsAscii(name, length, "connection") ||
-    equalsAscii(name, length, "keep-alive") ||
-    equalsAscii(name, length, "proxy-connection") ||
-    equalsAscii(name, length, "transfer-encoding") ||
-    equalsAscii(name, length, "upgrade")
-  );
+  switch (length) {
+    case 7:
+      return equalsAscii(name, length, "upgrade");
+    case 10:
+      return equalsAscii(name, length, "connection") || equalsAscii(name, length, "keep-alive");
+    case 16:
+      return equalsAscii(name, length, "proxy-connection");
+    case 17:
+      return equalsAscii(name, length, "transfer-encoding");
+  }
+  return false;
 }
 
 /** Three digits; 101 is not allowed in HTTP/2 (RFC 9113 Section 8.6). -1 when invalid. */
@@ -158,6 +179,7 @@ function isWhitespace(c: u8): bool {
 /** Bytes equal to an ASCII string. */
 export function equalsAscii(ptr: usize, length: i32, text: string): bool {
   if (length != text.length) return false;
-  for (let i = 0; i < length; i++) if (<u32>load<u8>(ptr + <usize>i) != <u32>text.charCodeAt(i)) return false;
+  const chars = changetype<usize>(text); // UTF-16 code units
+  for (let i = 0; i < length; i++) if (<u32>load<u8>(ptr + <usize>i) != <u32>load<u16>(chars + (<usize>i << 1))) return false;
   return true;
 }
