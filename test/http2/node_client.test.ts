@@ -114,6 +114,28 @@ describe("the library's HTTP/2 server against Node's http2 client (nghttp2)", { 
     assert.equal(ours.incremental + ours.dynamicIndexed, 0, "our encoder keeps no table by default");
   });
 
+  it("table sizes both ways: we advertise 0, nghttp2 signals it and stops indexing; our encoder indexes, Node decodes", async () => {
+    const small = await WasmEchoServer.start(harness, { headerTableSize: 0, encoderTableSize: 4096 });
+    const { session, errors } = connect(small.port);
+    const answers: Answer[] = [];
+    for (let i = 0; i < 4; i++) answers.push(await request(session, { ":method": "GET", ":path": "/bytes/3", "x-echo-tenant": "acme-corporation-production", "x-echo-i": String(i) }));
+    await closeSession(session);
+    const endpoint = small.endpoints[0];
+    await small.close();
+    assert.deepEqual(errors, []);
+    answers.forEach((a, i) => {
+      assert.equal(a.headers["x-echoed-tenant"], "acme-corporation-production");
+      assert.equal(a.headers["x-echoed-i"], String(i));
+      assert.equal(a.headers["x-powered-by"], "AssemblyScript HTTP/2 and HPACK, Huffman-coded where shorter");
+    });
+    const blocks = headerBlocks(splitFrames(endpoint.receivedBytes()));
+    const later = representations(blocks.slice(1));
+    assert.ok(representations(blocks).sizeUpdates >= 1, "nghttp2 sent a table size update");
+    assert.equal(later.incremental + later.dynamicIndexed, 0, `nghttp2 stopped indexing: ${JSON.stringify(later)}`);
+    const ours = representations(headerBlocks(splitFrames(endpoint.sentBytes())));
+    assert.ok(ours.incremental >= 4 && ours.dynamicIndexed >= 3 * 4, `our encoder indexed: ${JSON.stringify(ours)}`);
+  });
+
   it("bodies larger than every window, both ways (3 MB up, 3 MB down)", async () => {
     const { session, errors } = connect(server.port);
     const up = pattern(3_000_000);

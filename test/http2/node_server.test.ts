@@ -141,6 +141,24 @@ describe("the library's HTTP/2 client against Node's http2 server (nghttp2)", { 
     seen.forEach((s, i) => assert.equal(s.headers["x-round"], String(i)));
   });
 
+  it("table sizes both ways: we advertise 0, nghttp2 signals it and stops indexing; our encoder indexes, Node decodes", async () => {
+    const client = await WasmClient.connect(harness, node.port, { headerTableSize: 0, encoderTableSize: 4096 });
+    const answers = [];
+    for (let i = 0; i < 4; i++) answers.push(await client.request(GET(`/bytes/${i}`, [["x-tenant", "acme-corporation-production"], ["x-i", String(i)]])).answer);
+    client.close();
+    for (const a of answers) for (const [name, value] of Object.entries(REPEATED)) assert.equal(header(a.headers, name), value);
+    node.seen.slice(-4).forEach((s, i) => {
+      assert.equal(s.headers["x-tenant"], "acme-corporation-production");
+      assert.equal(s.headers["x-i"], String(i));
+    });
+    const blocks = headerBlocks(splitFrames(client.endpoint.receivedBytes()));
+    assert.ok(representations(blocks).sizeUpdates >= 1, "nghttp2 sent a table size update");
+    const later = representations(blocks.slice(1));
+    assert.equal(later.incremental + later.dynamicIndexed, 0, `nghttp2 stopped indexing: ${JSON.stringify(later)}`);
+    const ours = representations(headerBlocks(splitFrames(client.endpoint.sentBytes())));
+    assert.ok(ours.incremental >= 3 && ours.dynamicIndexed >= 2 * 3, `our encoder indexed: ${JSON.stringify(ours)}`);
+  });
+
   it("bodies larger than every window, both ways (3 MB up, 3 MB down)", async () => {
     const client = await WasmClient.connect(harness, node.port);
     const up = pattern(3_000_000);

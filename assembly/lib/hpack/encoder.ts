@@ -15,7 +15,8 @@ import { findField, findName, STATIC_TABLE_LENGTH } from "./static_table";
 export class HpackEncoder {
   /** Huffman-code strings when that is not longer than the raw string. */
   huffman: bool = true;
-  private table: DynamicTable;
+  /** Null when the encoder never indexes. */
+  private table: DynamicTable | null;
   /** The table size the peer's decoder currently assumes. */
   private agreedSize: i32;
   /** The smallest size the encoder's limit went through since the last block (RFC 7541 Section 4.2). */
@@ -28,14 +29,16 @@ export class HpackEncoder {
     peerTableSize: i32 = DEFAULT_TABLE_SIZE,
   ) {
     this.agreedSize = peerTableSize;
-    this.table = new DynamicTable(min(maxTableSize, peerTableSize));
-    this.smallestSince = this.table.maxSize;
+    this.smallestSince = min(maxTableSize, peerTableSize);
+    this.table = maxTableSize > 0 ? new DynamicTable(this.smallestSince) : null;
   }
 
   /** The peer's SETTINGS_HEADER_TABLE_SIZE changed. */
   setPeerTableSize(size: i32): void {
+    const table = this.table;
+    if (table === null) return;
     const next = min(this.maxTableSize, size);
-    this.table.setMaxSize(next);
+    table.setMaxSize(next);
     if (next < this.smallestSince) this.smallestSince = next;
   }
 
@@ -44,8 +47,8 @@ export class HpackEncoder {
    * others (trailers queued behind data): it neither reads nor changes the dynamic table.
    */
   encode(list: HeaderList, out: ByteBuffer, independent: bool = false): void {
-    const indexing = this.maxTableSize > 0 && !independent;
-    if (indexing) this.signalSizeChange(out);
+    const table: DynamicTable | null = independent ? null : this.table;
+    if (table !== null) this.signalSizeChange(table, out);
     for (let i = 0; i < list.count; i++) {
       const namePtr = list.namePtr(i);
       const nameLength = list.nameLength(i);
@@ -63,8 +66,8 @@ export class HpackEncoder {
           writeInteger(out, 0x80, 7, <u32>index);
           continue;
         }
-        if (indexing) {
-          const found = this.table.find(namePtr, nameLength, valuePtr, valueLength);
+        if (table !== null) {
+          const found = table.find(namePtr, nameLength, valuePtr, valueLength);
           if (found > 0) {
             writeInteger(out, 0x80, 7, <u32>(STATIC_TABLE_LENGTH + found));
             continue;
@@ -77,12 +80,12 @@ export class HpackEncoder {
       writeInteger(out, representation, prefixBits, <u32>nameIndex);
       if (nameIndex == 0) this.writeString(namePtr, nameLength, out);
       this.writeString(valuePtr, valueLength, out);
-      if (representation == 0x40) this.table.insert(namePtr, nameLength, valuePtr, valueLength);
+      if (representation == 0x40 && table !== null) table.insert(namePtr, nameLength, valuePtr, valueLength);
     }
   }
 
-  private signalSizeChange(out: ByteBuffer): void {
-    const size = this.table.maxSize;
+  private signalSizeChange(table: DynamicTable, out: ByteBuffer): void {
+    const size = table.maxSize;
     if (this.smallestSince < this.agreedSize && this.smallestSince < size) writeInteger(out, 0x20, 5, <u32>this.smallestSince);
     if (size != this.agreedSize || this.smallestSince < size) writeInteger(out, 0x20, 5, <u32>size);
     this.agreedSize = size;

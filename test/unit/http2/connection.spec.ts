@@ -3,7 +3,8 @@
 // and the limits on streams and queued data.
 import { Http2Config } from "../../../assembly/lib/http2/config";
 import { ErrorCode } from "../../../assembly/lib/http2/error_code";
-import { GET, list, Pair, POST } from "./support";
+import { Flag, FrameType } from "../../../assembly/lib/http2/frame";
+import { Frames, GET, list, Pair, POST } from "./support";
 
 const BODY = new StaticArray<u8>(300_000);
 for (let i = 0; i < BODY.length; i++) BODY[i] = <u8>(i * 31 + (i >> 8));
@@ -155,6 +156,45 @@ describe("HTTP/2 connection: ending streams and connections", () => {
     pair.flush();
     expect(pair.serverEvents.take()).toBe("settings|ping 72623859790382856|settings ack|ping 7 ack");
     expect(pair.clientEvents.take()).toBe("settings|ping 7|settings ack|ping 72623859790382856 ack");
+  });
+});
+
+describe("HTTP/2 connection: header compression", () => {
+  it("a smaller SETTINGS_HEADER_TABLE_SIZE: the default table until acknowledged, then the peer's size update", () => {
+    const client = new Http2Config();
+    client.encoderTableSize = 4096;
+    const server = new Http2Config();
+    server.headerTableSize = 256;
+    const pair = new Pair(client, server);
+    let value = "";
+    for (let i = 0; i < 40; i++) value += "0123456789";
+    // Sent before the client saw the server's SETTINGS: its encoder fills the default 4,096-byte table.
+    pair.client.submitRequest(list(GET + ",x-a=" + value + ",x-b=" + value), true);
+    pair.flush();
+    for (let i = 0; i < 3; i++) pair.client.submitRequest(list(GET + ",x-a=" + value + ",x-c=small"), true);
+    pair.flush();
+    const events = pair.serverEvents.take();
+    expect(events.includes("error")).toBe(false, events);
+    expect(events.split("|headers ").length - 1).toBe(4);
+    expect(pair.server.isFailed).toBe(false);
+  });
+
+  it("once acknowledged, a block without the size update is a COMPRESSION_ERROR (as nghttp2 requires)", () => {
+    const config = new Http2Config();
+    config.headerTableSize = 256;
+    const pair = new Pair(new Http2Config(), config);
+    pair.flush();
+    const events = pair.serverEvents;
+    events.take();
+    const frames = new Frames().frame(FrameType.HEADERS, Flag.END_STREAM | Flag.END_HEADERS, 1, "828684418aa0e41d139d09b8f01e07");
+    pair.server.receive(frames.bytes.ptr, frames.bytes.length);
+    expect(pair.server.errorCode).toBe(ErrorCode.COMPRESSION_ERROR);
+    const fine = new Pair(new Http2Config(), config);
+    fine.flush();
+    const updated = new Frames().frame(FrameType.HEADERS, Flag.END_STREAM | Flag.END_HEADERS, 1, "3fe101828684418aa0e41d139d09b8f01e07");
+    fine.server.receive(updated.bytes.ptr, updated.bytes.length);
+    expect(fine.server.isFailed).toBe(false);
+    expect(fine.serverEvents.take()).toBe("settings|settings ack|headers 1 end :method=GET,:scheme=http,:path=/,:authority=localhost:8080");
   });
 });
 
