@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { splitFrames } from "../http2/wire.ts";
 import { Http2Harness, HARNESS_PATH, type Http2Event, type Http2Limits } from "../http2/wasm_http2.ts";
-import { FINDINGS_DIR, MEMORY_LIMIT } from "./harness.ts";
+import { FINDINGS_DIR, MEMORY_LIMIT, type FuzzCounts } from "./harness.ts";
 import { captureHttp2Corpus, type Http2Corpus } from "./http2_corpus.ts";
 import { chunks, mutate, splice } from "./mutate.ts";
 import { caseSeed, Prng } from "./prng.ts";
@@ -55,22 +55,9 @@ export interface Http2Finding {
   file?: string;
 }
 
-/** The same columns as the modules' FuzzStats (run.ts prints them together). */
-export interface Http2FuzzStats {
+export interface Http2FuzzStats extends FuzzCounts {
   readonly module: "http2";
-  cases: number;
-  splitInputs: number;
-  splitSequences: number;
-  traps: number;
-  /** Connections the input broke (a connection error: GOAWAY), each followed by a canary. */
-  closes: number;
-  canaries: number;
-  maxMemoryBytes: number;
   readonly findings: Http2Finding[];
-  readonly anomalies: string[];
-  readonly rejectedPairs: string[];
-  readonly wasmPath: string;
-  readonly notes: string[];
 }
 
 export interface Http2FuzzOptions {

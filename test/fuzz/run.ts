@@ -14,27 +14,16 @@
 // that does not start, with a warning). --build-dir takes the modules from another build directory.
 import { readFileSync } from "node:fs";
 import { MODULES, type ModuleName } from "./corpus.ts";
-import { ModuleFuzzer, replay } from "./harness.ts";
+import { ModuleFuzzer, replay, type FuzzCounts } from "./harness.ts";
 import { Http2Fuzzer, replayHttp2 } from "./http2_fuzzer.ts";
 
 type Fuzzed = ModuleName | "http2";
 const FUZZED: readonly Fuzzed[] = [...MODULES, "http2"];
 
-/** What summarize prints of a fuzzed module (the modules' FuzzStats and the library's Http2FuzzStats). */
-export interface FuzzSummary {
+/** What summarize prints of a fuzzing run (the modules' FuzzStats and the HTTP/2 library's Http2FuzzStats). */
+export interface FuzzSummary extends FuzzCounts {
   readonly module: string;
-  readonly cases: number;
-  readonly splitInputs: number;
-  readonly splitSequences: number;
-  readonly traps: number;
-  readonly closes: number;
-  readonly canaries: number;
-  readonly maxMemoryBytes: number;
   readonly findings: readonly { readonly config: { readonly name: string }; readonly seed: number; readonly kind: string; readonly message: string; readonly file?: string }[];
-  readonly anomalies: readonly string[];
-  readonly rejectedPairs: readonly string[];
-  readonly wasmPath: string;
-  readonly notes: readonly string[];
 }
 
 interface Options {

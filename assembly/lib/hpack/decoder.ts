@@ -88,7 +88,7 @@ export class HpackDecoder {
         const index = readInteger(r, 7);
         nameLength = this.copyName(index, list);
         if (nameLength < 0) return DecodeResult.CompressionError; // invalid index
-        valueLength = this.copyValue(<i32>index, list);
+        valueLength = this.copyEntry(<i32>index, list, true);
       } else {
         // Literal field (Section 6.2): with incremental indexing (01), without (0000) or never indexed (0001).
         const indexing = (first & 0x40) != 0;
@@ -114,25 +114,23 @@ export class HpackDecoder {
   /** Appends entry `index`'s name to `list.text`; its length, or -1 when there is no such entry. */
   private copyName(index: i64, list: HeaderList): i32 {
     if (index <= 0 || index > <i64>(STATIC_TABLE_LENGTH + this.table.count)) return -1;
-    const i = <i32>index;
-    if (i <= STATIC_TABLE_LENGTH) {
-      list.text.append(staticNamePtr(i), staticNameLength(i));
-      return staticNameLength(i);
-    }
-    const d = i - STATIC_TABLE_LENGTH;
-    list.text.append(this.table.namePtr(d), this.table.nameLength(d));
-    return this.table.nameLength(d);
+    return this.copyEntry(<i32>index, list, false);
   }
 
-  /** Appends entry `index`'s value (an index copyName accepted) to `list.text`; its length. */
-  private copyValue(index: i32, list: HeaderList): i32 {
+  /** Appends the name or the value of entry `index` (an index that exists) to `list.text`; its length. */
+  private copyEntry(index: i32, list: HeaderList, value: bool): i32 {
+    let ptr: usize;
+    let length: i32;
     if (index <= STATIC_TABLE_LENGTH) {
-      list.text.append(staticValuePtr(index), staticValueLength(index));
-      return staticValueLength(index);
+      ptr = value ? staticValuePtr(index) : staticNamePtr(index);
+      length = value ? staticValueLength(index) : staticNameLength(index);
+    } else {
+      const d = index - STATIC_TABLE_LENGTH;
+      ptr = value ? this.table.valuePtr(d) : this.table.namePtr(d);
+      length = value ? this.table.valueLength(d) : this.table.nameLength(d);
     }
-    const d = index - STATIC_TABLE_LENGTH;
-    list.text.append(this.table.valuePtr(d), this.table.valueLength(d));
-    return this.table.valueLength(d);
+    list.text.append(ptr, length);
+    return length;
   }
 
   /** Reads a string literal (Section 5.2) into `list.text`; its decoded length, or -1. */

@@ -103,50 +103,36 @@ describe("RFC 7541 C.2: one field", () => {
   });
 });
 
-function decodesRequests(blocks: Array<string>): void {
-  const decoder = new HpackDecoder(65536);
+/** Decodes the three blocks in order with one decoder, checking each list and the table's size after it. */
+function decodesAll(decoder: HpackDecoder, blocks: Array<string>, lists: Array<string>, tableSizes: Array<i32>): void {
   for (let i = 0; i < 3; i++) {
-    decodes(decoder, blocks[i], REQUESTS[i]);
-    expect(decoder.tableSize).toBe(REQUEST_TABLE_SIZES[i]);
+    decodes(decoder, blocks[i], lists[i]);
+    expect(decoder.tableSize).toBe(tableSizes[i]);
   }
 }
 
-function encodesRequests(blocks: Array<string>, huffman: bool): void {
-  const encoder = new HpackEncoder(4096);
+/** Encodes the three lists in order with one encoder, checking each block. */
+function encodesAll(encoder: HpackEncoder, huffman: bool, lists: Array<string>, blocks: Array<string>): void {
   encoder.huffman = huffman;
-  for (let i = 0; i < 3; i++) encodes(encoder, REQUESTS[i], blocks[i]);
-}
-
-function decodesResponses(blocks: Array<string>): void {
-  const decoder = new HpackDecoder(65536, 256);
-  for (let i = 0; i < 3; i++) {
-    decodes(decoder, blocks[i], RESPONSES[i]);
-    expect(decoder.tableSize).toBe(RESPONSE_TABLE_SIZES[i]);
-  }
-}
-
-function encodesResponses(blocks: Array<string>, huffman: bool): void {
-  const encoder = new HpackEncoder(256, 256);
-  encoder.huffman = huffman;
-  for (let i = 0; i < 3; i++) encodes(encoder, RESPONSES[i], blocks[i]);
+  for (let i = 0; i < 3; i++) encodes(encoder, lists[i], blocks[i]);
 }
 
 describe("RFC 7541 C.3: requests without Huffman coding", () => {
-  it("decodes the three requests, the table growing", () => decodesRequests(C3));
-  it("encodes them byte for byte", () => encodesRequests(C3, false));
+  it("decodes the three requests, the table growing", () => decodesAll(new HpackDecoder(65536), C3, REQUESTS, REQUEST_TABLE_SIZES));
+  it("encodes them byte for byte", () => encodesAll(new HpackEncoder(4096), false, REQUESTS, C3));
 });
 
 describe("RFC 7541 C.4: requests with Huffman coding", () => {
-  it("decodes the three requests, the table growing", () => decodesRequests(C4));
-  it("encodes them byte for byte", () => encodesRequests(C4, true));
+  it("decodes the three requests, the table growing", () => decodesAll(new HpackDecoder(65536), C4, REQUESTS, REQUEST_TABLE_SIZES));
+  it("encodes them byte for byte", () => encodesAll(new HpackEncoder(4096), true, REQUESTS, C4));
 });
 
 describe("RFC 7541 C.5: responses without Huffman coding, a 256-byte table", () => {
-  it("decodes the three responses, evicting", () => decodesResponses(C5));
-  it("encodes them byte for byte", () => encodesResponses(C5, false));
+  it("decodes the three responses, evicting", () => decodesAll(new HpackDecoder(65536, 256), C5, RESPONSES, RESPONSE_TABLE_SIZES));
+  it("encodes them byte for byte", () => encodesAll(new HpackEncoder(256, 256), false, RESPONSES, C5));
 });
 
 describe("RFC 7541 C.6: responses with Huffman coding, a 256-byte table", () => {
-  it("decodes the three responses, evicting", () => decodesResponses(C6));
-  it("encodes them byte for byte", () => encodesResponses(C6, true));
+  it("decodes the three responses, evicting", () => decodesAll(new HpackDecoder(65536, 256), C6, RESPONSES, RESPONSE_TABLE_SIZES));
+  it("encodes them byte for byte", () => encodesAll(new HpackEncoder(256, 256), true, RESPONSES, C6));
 });
