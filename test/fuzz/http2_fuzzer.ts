@@ -34,6 +34,7 @@ const LIMIT_SETS: readonly LimitSet[] = [
       initialWindowSize: 1000,
       maxQueuedBytes: 4096,
       encoderTableSize: 256,
+      rejectSurroundingWhitespace: true,
     },
   },
 ];

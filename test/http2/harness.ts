@@ -147,7 +147,7 @@ export function configReset(): void {
 
 /** Keys: 1 maxFrameSize, 2 headerTableSize, 3 maxHeaderListSize, 4 maxHeaderBlockSize, 5 maxContinuations,
  * 6 maxConcurrentStreams, 7 initialWindowSize, 8 connectionWindowSize, 9 encoderTableSize, 10 huffman,
- * 11 maxQueuedBytes, 12 maxPendingControlBytes. */
+ * 11 maxQueuedBytes, 12 maxPendingControlBytes, 13 rejectSurroundingWhitespace. */
 export function configSet(key: i32, value: i32): void {
   switch (key) {
     case 1: config.maxFrameSize = value; break;
@@ -162,6 +162,7 @@ export function configSet(key: i32, value: i32): void {
     case 10: config.huffman = value != 0; break;
     case 11: config.maxQueuedBytes = value; break;
     case 12: config.maxPendingControlBytes = value; break;
+    case 13: config.rejectSurroundingWhitespace = value != 0; break;
   }
 }
 

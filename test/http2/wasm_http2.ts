@@ -31,6 +31,7 @@ export interface Http2Limits {
   huffman?: boolean;
   maxQueuedBytes?: number;
   maxPendingControlBytes?: number;
+  rejectSurroundingWhitespace?: boolean;
 }
 
 const CONFIG_KEYS: Record<keyof Http2Limits, number> = {
@@ -46,6 +47,7 @@ const CONFIG_KEYS: Record<keyof Http2Limits, number> = {
   huffman: 10,
   maxQueuedBytes: 11,
   maxPendingControlBytes: 12,
+  rejectSurroundingWhitespace: 13,
 };
 
 export const ErrorCodes = {

@@ -23,6 +23,11 @@ export class Http2Config {
   encoderTableSize: i32 = 0;
   /** Huffman-code strings we send when that is not longer. */
   huffman: bool = true;
+  /**
+   * Treat a received field value with a space or tab at either end as malformed (RFC 9113 Section 8.2.1). Off by
+   * default, as in Envoy, which turns this check of nghttp2's off: such values pass through Envoy.
+   */
+  rejectSurroundingWhitespace: bool = false;
   /** Data waiting for the peer's flow-control windows, over all streams: submitData refuses what goes beyond. */
   maxQueuedBytes: i32 = 1 << 20;
   /**

@@ -591,14 +591,14 @@ export class Http2Connection extends FrameSink {
     const facts = this.facts;
     if (stream.headersReceived) {
       // Trailers: they end the message, and the body must have had its announced length.
-      if (!endStream || !validateMessage(this.received, MessageKind.Trailers, facts)) return this.streamError(stream, ErrorCode.PROTOCOL_ERROR);
+      if (!endStream || !validateMessage(this.received, MessageKind.Trailers, facts, this.config.rejectSurroundingWhitespace)) return this.streamError(stream, ErrorCode.PROTOCOL_ERROR);
       if (stream.expectedLength >= 0 && stream.expectedLength != stream.receivedLength) return this.streamError(stream, ErrorCode.PROTOCOL_ERROR);
       stream.remoteEnded = true;
       this.handler.onTrailers(id, this.received);
       return this.afterRemoteEnd(id);
     }
     // A response (only a client has streams without received headers).
-    if (!validateMessage(this.received, MessageKind.Response, facts)) return this.streamError(stream, ErrorCode.PROTOCOL_ERROR);
+    if (!validateMessage(this.received, MessageKind.Response, facts, this.config.rejectSurroundingWhitespace)) return this.streamError(stream, ErrorCode.PROTOCOL_ERROR);
     if (facts.status < 200) {
       if (endStream) return this.streamError(stream, ErrorCode.PROTOCOL_ERROR);
       this.handler.onHeaders(id, this.received, false);
@@ -627,7 +627,7 @@ export class Http2Connection extends FrameSink {
     if (this.peerStreams >= this.config.maxConcurrentStreams) return this.refuse(id, ErrorCode.REFUSED_STREAM);
     const facts = this.facts;
     const endStream = this.blockEndStream;
-    if (!validateMessage(this.received, MessageKind.Request, facts) || (endStream && facts.contentLength > 0)) return this.refuse(id, ErrorCode.PROTOCOL_ERROR);
+    if (!validateMessage(this.received, MessageKind.Request, facts, this.config.rejectSurroundingWhitespace) || (endStream && facts.contentLength > 0)) return this.refuse(id, ErrorCode.PROTOCOL_ERROR);
     const stream = this.streams.open(id, this.peerSettings.initialWindowSize, this.streamReceiveWindow);
     this.peerStreams++;
     stream.headersReceived = true;

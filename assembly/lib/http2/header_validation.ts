@@ -1,9 +1,10 @@
 // The rules RFC 9113 Section 8 sets on the fields of a received message: a message breaking them is malformed,
-// which is a stream error (PROTOCOL_ERROR). Names are lowercase tokens; values hold no NUL, CR or LF and no
-// surrounding whitespace; pseudo-header fields come first, once each, only those of the message's kind, with the
-// required ones present; no connection-specific fields; content-length is a number, the same if repeated.
-// nghttp2 applies the same rules (lib/nghttp2_http.c, nghttp2_http_on_header; lib/nghttp2_helper.c,
-// nghttp2_check_header_name and nghttp2_check_header_value_rfc9113).
+// which is a stream error (PROTOCOL_ERROR). Names are lowercase tokens; values hold no NUL, CR or LF (and, when
+// asked, no surrounding whitespace: Envoy turns that check of nghttp2's off, so by default it is off here too);
+// pseudo-header fields come first, once each, only those of the message's kind, with the required ones present;
+// no connection-specific fields; content-length is a number, the same if repeated. nghttp2 applies the same rules
+// (lib/nghttp2_http.c, nghttp2_http_on_header; lib/nghttp2_helper.c, nghttp2_check_header_name and
+// nghttp2_check_header_value_rfc9113).
 import { HeaderList } from "../hpack/header_list";
 
 export enum MessageKind {
@@ -34,8 +35,11 @@ export class MessageFacts {
   head: bool = false;
 }
 
-/** Whether `list` is a valid message of `kind`; fills `facts` when it is. */
-export function validateMessage(list: HeaderList, kind: MessageKind, facts: MessageFacts): bool {
+/**
+ * Whether `list` is a valid message of `kind`; fills `facts` when it is. `strictWhitespace`: a value starting or
+ * ending with a space or a tab is malformed too.
+ */
+export function validateMessage(list: HeaderList, kind: MessageKind, facts: MessageFacts, strictWhitespace: bool): bool {
   facts.contentLength = -1;
   facts.status = 0;
   facts.head = false;
@@ -48,7 +52,7 @@ export function validateMessage(list: HeaderList, kind: MessageKind, facts: Mess
     const nameLength = list.nameLength(i);
     const value = list.valuePtr(i);
     const valueLength = list.valueLength(i);
-    if (nameLength == 0 || !isValidFieldValue(value, valueLength)) return false;
+    if (nameLength == 0 || !isValidFieldValue(value, valueLength, strictWhitespace)) return false;
     if (load<u8>(name) == 0x3a) {
       if (regular || kind == MessageKind.Trailers) return false;
       const bit = pseudoHeader(name, nameLength, kind);
@@ -95,10 +99,10 @@ export function isValidFieldName(ptr: usize, length: i32): bool {
   return true;
 }
 
-/** No NUL, CR or LF, and no space or tab at either end (RFC 9113 Section 8.2.1). */
-export function isValidFieldValue(ptr: usize, length: i32): bool {
+/** No NUL, CR or LF; with `strictWhitespace`, no space or tab at either end (RFC 9113 Section 8.2.1). */
+export function isValidFieldValue(ptr: usize, length: i32, strictWhitespace: bool): bool {
   if (length == 0) return true;
-  if (isWhitespace(load<u8>(ptr)) || isWhitespace(load<u8>(ptr + <usize>(length - 1)))) return false;
+  if (strictWhitespace && (isWhitespace(load<u8>(ptr)) || isWhitespace(load<u8>(ptr + <usize>(length - 1))))) return false;
   let i = 0;
   for (; i + 8 <= length; i += 8) {
     const word = load<u64>(ptr + <usize>i);
