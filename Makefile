@@ -15,8 +15,9 @@ NODE_TESTS = $(shell find test -name '*.test.ts' -not -path '*/node_modules/*' |
 
 # Debian packages the tests need, installed when missing: the Thrift peers' compiler and Python library,
 # docker-compose (1.29), whose `config` checks the docker-compose scenarios of test/docker/ without a Docker engine,
-# and skopeo, which reads the OCI images `make oci` writes as a registry client would.
-SYSTEM_PACKAGES := thrift-compiler python3-thrift docker-compose skopeo
+# skopeo, which reads the OCI images `make oci` writes as a registry client would, and nghttp2-client (nghttp,
+# h2load: the HTTP/2 library's interop tests against nghttp2's own tools).
+SYSTEM_PACKAGES := thrift-compiler python3-thrift docker-compose skopeo nghttp2-client
 
 .PHONY: help install system-packages build test typecheck unit host-tests run clean envoy-config oci
 
@@ -53,13 +54,20 @@ build/debug/%.wasm: filters/%/main.ts $(FRAMEWORK_SOURCES) $$(wildcard filters/$
 build: $(MODULES) $(DEBUG_MODULES)
 	@for m in $(MODULES); do printf '%-26s %7d bytes\n' $$m $$(stat -c %s $$m); done
 
+# The HTTP/2 library (assembly/lib/http2, assembly/lib/hpack) as a plain wasm module for its interop tests, the
+# fuzzer and the benchmarks (test/http2/harness.ts), compiled with the modules' options.
+HTTP2_HARNESS := build/test/http2_harness.wasm
+$(HTTP2_HARNESS): test/http2/harness.ts $(FRAMEWORK_SOURCES) node_modules/.installed
+	@mkdir -p $(@D)
+	npx asc $< --config asconfig.json --target release -o $@
+
 typecheck: node_modules/.installed
 	npx tsc -p .
 
 unit: node_modules/.installed
 	npx asp --config as-pect.config.js --as-config test/unit/as-pect.asconfig.json
 
-host-tests: build system-packages
+host-tests: build $(HTTP2_HARNESS) system-packages
 	$(TSX) --test --test-concurrency=1 $(NODE_TESTS)
 
 test: build typecheck unit host-tests
@@ -96,11 +104,11 @@ oci: build
 # Benchmarks: prints tables with the targets beside the numbers, writes nothing. BENCH_ARGS="--quick" for a
 # smoke run; see test/bench/run.ts for the other options.
 .PHONY: bench
-bench: build
+bench: build $(HTTP2_HARNESS)
 	$(TSX) test/bench/run.ts $(BENCH_ARGS)
 
 # Fuzzing: deterministic seeds, 60 s by default, exits non-zero on a trap (the input goes to
 # test/fuzz/findings/). FUZZ_ARGS="--seconds 600 --seed 2" for a longer run; see test/fuzz/run.ts.
 .PHONY: fuzz
-fuzz: build
+fuzz: build $(HTTP2_HARNESS)
 	$(TSX) test/fuzz/run.ts $(FUZZ_ARGS)

@@ -27,7 +27,7 @@ export interface MemoryResult {
 }
 
 /** Records (count, size) each time `size()` changes; `slope()` is bytes per unit between the last two growths. */
-class GrowthTracker {
+export class GrowthTracker {
   private last: number;
   readonly growths: { at: number; bytes: number; before: number }[] = [];
 

@@ -8,6 +8,7 @@
 //   B  the same bytes through the peers' own JavaScript decoders (js_reference.ts)
 //   C  through the bundled host over loopback with the real peers, wasm vs plain tcp_proxy (loopback.ts)
 //   D  memory and module sizes (memory.ts)
+//   E  the HTTP/2 library: header decode and encode, an exchange per request, idle connections, size added (http2.ts)
 //
 // --quick shortens every timing (for a smoke run; numbers get noisier). --rounds: A and B measure every scenario
 // that many times, spread over the run, and keep the fastest (default 3). --seconds sets C's measured window per run
@@ -17,6 +18,7 @@ import { readdirSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import v8 from "node:v8";
 import { closePlugins, measureFloor, measureModule, METHOD_ROUTES, RATE_LIMIT, ROUTES, type Extra, type FloorResult, type InProcessResult } from "./in_process.ts";
+import { measureHttp2Memory, measureHttp2Sizes, measureHttp2Timing } from "./http2.ts";
 import { measureReference, type ReferenceResult } from "./js_reference.ts";
 import { runLoad, startLoopback, type LoopbackProtocol, type LoopbackResult } from "./loopback.ts";
 import { measureMemory, moduleSizes, type MemoryResult } from "./memory.ts";
@@ -34,7 +36,7 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { quick: false, only: new Set(["a", "b", "c", "d"]), seconds: 3, rounds: 3, loopback: ["awesomerpc", "dubbo", "thrift"] };
+  const options: Options = { quick: false, only: new Set(["a", "b", "c", "d", "e"]), seconds: 3, rounds: 3, loopback: ["awesomerpc", "dubbo", "thrift"] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--quick") options.quick = true;
@@ -267,8 +269,31 @@ async function main(): Promise<void> {
     console.log("\n" + table(["module", "size"], collected.sizes.map((s) => [s.path, bytes(s.bytes)])));
   }
 
+  if (options.only.has("e")) await printHttp2(timing, collected);
+
   printTargets(collected, all);
   console.log(`\nload average at end: ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+}
+
+async function printHttp2(timing: TimingOptions, c: Collected): Promise<void> {
+  heading("E. The HTTP/2 library (assembly/lib/http2, assembly/lib/hpack), in build/test/http2_harness.wasm");
+  console.log("Called in wasm loops (test/http2/harness.ts), so these are the library's own costs, without a host call.");
+  console.log("Envoy's response headers: recorded from Node's http2 server (nghttp2, as in Envoy) answering with Envoy's");
+  console.log("typical headers; the exchange runs a library client and a library server against each other.\n");
+  const rows = await measureHttp2Timing(timing);
+  console.log(table(["operation", "per op", "(median)", "per core", "what"], rows.map((r) => [r.name, ns(r.nsPerOp), ns(r.medianNs), rate(1e9 / r.nsPerOp), r.note])));
+  const codecs = c.modules.filter((m) => m.perEvent === 64 && !m.mutation && !m.accessLog && !m.extra);
+  if (codecs.length > 0) {
+    console.log(`\nBeside the codecs (section A, 64 per event, a request and its response): ${codecs.map((m) => `${m.workload} ${ns(m.nsPerRequest)}`).join(", ")}`);
+  }
+  const memory = await measureHttp2Memory();
+  console.log(
+    `\nIdle connection after the SETTINGS exchange (default configuration, ${memory[0].connections.toLocaleString("en")} of each, linear memory growth): ` +
+      memory.map((m) => `${m.role} ${m.bytesPerConnection === undefined ? "-" : bytes(m.bytesPerConnection)}`).join(", "),
+  );
+  const sizes = await measureHttp2Sizes(["awesomerpc", "dubbo", "thrift"]);
+  console.log("\nModule sizes with the library's client and server paths linked in (a scratch entry per module, release options):");
+  console.log(table(["module", "alone", "with the library", "added"], sizes.map((s) => [s.module, String(s.alone), String(s.withLibrary), `+${s.withLibrary - s.alone} B`])));
 }
 
 function printTargets(c: Collected, all: Workload[]): void {

@@ -8,6 +8,7 @@ import { describe, it } from "node:test";
 import { passThroughModuleOrHead } from "../bench/passthrough/compile.ts";
 import { corpus, MODULES } from "./corpus.ts";
 import { ModuleFuzzer, replay } from "./harness.ts";
+import { Http2Fuzzer } from "./http2_fuzzer.ts";
 import { summarize } from "./run.ts";
 
 const SECONDS_PER_MODULE = 4;
@@ -26,6 +27,19 @@ describe("fuzzing", { timeout: 120_000 }, () => {
       assert.ok(stats.closes > 0 && stats.canaries === stats.closes, "malformed inputs closed connections, each followed by a canary");
     });
   }
+
+  it(`http2 (the HTTP/2 and HPACK library): no trap, bounded memory, splits and canaries as expected (${SECONDS_PER_MODULE} s)`, async () => {
+    const stats = await new Http2Fuzzer({ seed: 7, seconds: SECONDS_PER_MODULE }).run();
+    const report = summarize([stats]).join("\n");
+    console.log(report);
+    assert.equal(stats.traps, 0, report);
+    assert.deepEqual(stats.findings, [], report);
+    assert.deepEqual(stats.anomalies, [], report);
+    assert.deepEqual(stats.rejectedPairs, [], report);
+    assert.ok(stats.cases > 100, `only ${stats.cases} cases ran`);
+    assert.ok(stats.splitInputs > 1000, "the split pass ran");
+    assert.ok(stats.closes > 0 && stats.canaries === stats.closes, "malformed inputs broke connections, each followed by a canary");
+  });
 
   it("finds a planted trap, writes the input, goes on with a new VM, and the input replays", async () => {
     const { path: wasmPath } = await passThroughModuleOrHead();

@@ -39,8 +39,8 @@ export interface Finding {
   file?: string;
 }
 
-export interface FuzzStats {
-  readonly module: ModuleName;
+/** What a fuzzing run counts, whatever it fuzzed (the modules here, the HTTP/2 library in http2_fuzzer.ts). */
+export interface FuzzCounts {
   /** Random cases (mutated, random, truncated, spliced, sequences). */
   cases: number;
   /** Inputs of the split pass (every byte boundary, one byte at a time, fresh and reused connections). */
@@ -48,18 +48,22 @@ export interface FuzzStats {
   /** Sequences split, per configuration (those well-formed under it). */
   splitSequences: number;
   traps: number;
-  /** Connections the filter closed for bad input (each followed by a well-formed exchange on a new connection). */
+  /** Connections closed for bad input (each followed by a well-formed exchange on a new connection). */
   closes: number;
   canaries: number;
   maxMemoryBytes: number;
-  readonly findings: Finding[];
   /** Checks that failed without a trap (a split that changed the outcome, a canary that did not decode, ...). */
   readonly anomalies: string[];
-  /** Well-formed corpus pairs the module does not accept as such (reported, not fuzzed differently). */
+  /** Well-formed corpus inputs the target does not accept as such (reported, not fuzzed differently). */
   readonly rejectedPairs: string[];
   /** The module fuzzed, and why it is not the debug build when it is not. */
   wasmPath: string;
   readonly notes: string[];
+}
+
+export interface FuzzStats extends FuzzCounts {
+  readonly module: ModuleName;
+  readonly findings: Finding[];
 }
 
 export interface FuzzOptions {

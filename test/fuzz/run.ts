@@ -1,8 +1,11 @@
 // `make fuzz`: fuzz every module for a bounded time with deterministic seeds; exits non-zero on a trap, unbounded
 // memory, or a failed check.
 //
-//   node --import tsx test/fuzz/run.ts [--seconds N] [--seed S] [--modules awesomerpc,dubbo,thrift] [--release]
+//   node --import tsx test/fuzz/run.ts [--seconds N] [--seed S] [--modules awesomerpc,dubbo,thrift,http2] [--release]
 //   node --import tsx test/fuzz/run.ts --replay test/fuzz/findings/<module>-<seed>.hex
+//
+// http2 is the HTTP/2 and HPACK library (build/test/http2_harness.wasm: test/fuzz/http2_fuzzer.ts), fuzzed beside
+// the filter modules with the same budget share.
 //
 // --seconds: the total budget, shared equally by the modules (default 60, which fits CI; give more on demand).
 // --seed: the run's seed (default 1); each case derives its own seed from it, the module and its index, so a run
@@ -11,35 +14,45 @@
 // that does not start, with a warning). --build-dir takes the modules from another build directory.
 import { readFileSync } from "node:fs";
 import { MODULES, type ModuleName } from "./corpus.ts";
-import { ModuleFuzzer, replay, type FuzzStats } from "./harness.ts";
+import { ModuleFuzzer, replay, type FuzzCounts } from "./harness.ts";
+import { Http2Fuzzer, replayHttp2 } from "./http2_fuzzer.ts";
+
+type Fuzzed = ModuleName | "http2";
+const FUZZED: readonly Fuzzed[] = [...MODULES, "http2"];
+
+/** What summarize prints of a fuzzing run (the modules' FuzzStats and the HTTP/2 library's Http2FuzzStats). */
+export interface FuzzSummary extends FuzzCounts {
+  readonly module: string;
+  readonly findings: readonly { readonly config: { readonly name: string }; readonly seed: number; readonly kind: string; readonly message: string; readonly file?: string }[];
+}
 
 interface Options {
   seconds: number;
   seed: number;
-  modules: ModuleName[];
+  modules: Fuzzed[];
   release: boolean;
   buildDir: string;
   replay?: string;
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { seconds: 60, seed: 1, modules: [...MODULES], release: false, buildDir: "build" };
+  const options: Options = { seconds: 60, seed: 1, modules: [...FUZZED], release: false, buildDir: "build" };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--seconds") options.seconds = Number(argv[++i]);
     else if (arg === "--seed") options.seed = Number(argv[++i]) >>> 0;
-    else if (arg === "--modules") options.modules = argv[++i].split(",") as ModuleName[];
+    else if (arg === "--modules") options.modules = argv[++i].split(",") as Fuzzed[];
     else if (arg === "--release") options.release = true;
     else if (arg === "--replay") options.replay = argv[++i];
     else if (arg === "--build-dir") options.buildDir = argv[++i];
     else throw new Error(`unknown argument ${arg} (see the top of test/fuzz/run.ts)`);
   }
   if (!(options.seconds > 0)) throw new Error("--seconds takes a positive number");
-  for (const m of options.modules) if (!MODULES.includes(m)) throw new Error(`unknown module ${m}`);
+  for (const m of options.modules) if (!FUZZED.includes(m)) throw new Error(`unknown module ${m}`);
   return options;
 }
 
-export function summarize(all: FuzzStats[]): string[] {
+export function summarize(all: readonly FuzzSummary[]): string[] {
   const lines: string[] = [];
   const header = ["module", "cases", "split inputs", "inputs", "traps", "closed (bad input)", "canaries", "max memory", "sequences split"];
   const rows = all.map((s) => [
@@ -68,7 +81,8 @@ export function summarize(all: FuzzStats[]): string[] {
 async function main(): Promise<number> {
   const options = parseArgs(process.argv.slice(2));
   if (options.replay) {
-    const result = await replay(readFileSync(options.replay, "utf8"));
+    const text = readFileSync(options.replay, "utf8");
+    const result = /^# module: http2$/m.test(text) ? await replayHttp2(text) : await replay(text);
     console.log(result.log.join("\n"));
     console.log(`\ntrapped: ${result.trapped}; connection closed by the filter: ${result.closed}`);
     for (const e of result.errors) console.log(`error: ${e}`);
@@ -76,15 +90,13 @@ async function main(): Promise<number> {
   }
   const perModule = options.seconds / options.modules.length;
   console.log(`make fuzz: seed ${options.seed}, ${options.seconds} s over ${options.modules.join(", ")} (${perModule.toFixed(1)} s each), ${options.release ? "release" : "debug"} builds`);
-  const all: FuzzStats[] = [];
+  const all: FuzzSummary[] = [];
   for (const module of options.modules) {
     const started = Date.now();
-    const stats = await new ModuleFuzzer(module, {
-      seed: options.seed,
-      seconds: perModule,
-      release: options.release,
-      buildDir: options.buildDir,
-    }).run();
+    const stats =
+      module === "http2"
+        ? await new Http2Fuzzer({ seed: options.seed, seconds: perModule }).run()
+        : await new ModuleFuzzer(module, { seed: options.seed, seconds: perModule, release: options.release, buildDir: options.buildDir }).run();
     for (const note of stats.notes) console.log(`WARNING ${module}: ${note}`);
     console.log(`${module} (${stats.wasmPath}): ${stats.cases + stats.splitInputs} inputs in ${((Date.now() - started) / 1000).toFixed(1)} s, ${stats.traps} traps`);
     all.push(stats);

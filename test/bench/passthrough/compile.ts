@@ -1,5 +1,6 @@
-// Compiles the pass-through floor module (main.as) with the same asc options as the protocol modules (asconfig.json,
-// release target), through the assemblyscript JS API; cached in the OS temp dir by the hash of every source it uses.
+// Compiles the pass-through floor module (main.as), and other scratch entries (compileEntry: the HTTP/2 size probes
+// of test/bench/http2.ts), with the same asc options as the protocol modules (asconfig.json, release target), through
+// the assemblyscript JS API; cached in the OS temp dir by the hash of every source it uses.
 // The framework (assembly/, asconfig.json) is read from the working tree, or from a git revision (`rev`) when the
 // working tree is not the one build/*.wasm was made from (for example while someone is half-way through an edit).
 import { execFileSync } from "node:child_process";
@@ -37,20 +38,30 @@ function walk(dir: string): string[] {
 
 /** The path of the compiled module (release options), compiling it when its sources changed. */
 export async function passThroughModule(rev?: string): Promise<string> {
+  return compileEntry(ENTRY, readFileSync(SOURCE, "utf8"), "passthrough", rev);
+}
+
+/**
+ * Compiles `source`, served to asc as the repository file `entry`, with the modules' release options, against the
+ * framework (assembly/, asconfig.json) of the working tree or of `rev`; other files (filters/, ...) come from the
+ * working tree, and those under `readsFrom` count in the cache key. Cached in the OS temp dir as `<name>-<hash>.wasm`.
+ */
+export async function compileEntry(entry: string, source: string, name: string, rev?: string, readsFrom: readonly string[] = []): Promise<string> {
   const framework = frameworkFiles(rev);
-  const hash = createHash("sha256").update(readFileSync(SOURCE));
+  const hash = createHash("sha256").update(source);
   for (const path of [...framework.keys()].sort()) hash.update(path).update(framework.get(path)!);
+  for (const path of readsFrom.flatMap((dir) => walk(join(ROOT, dir))).sort()) hash.update(path).update(readFileSync(path));
   const dir = join(tmpdir(), "wasm-metaprotocol-bench");
-  const out = join(dir, `passthrough-${hash.digest("hex").slice(0, 16)}.wasm`);
+  const out = join(dir, `${name}-${hash.digest("hex").slice(0, 16)}.wasm`);
   if (existsSync(out)) return out;
   mkdirSync(dir, { recursive: true });
   const { default: asc } = await import("assemblyscript/asc");
   const partial = `${out}.${process.pid}`;
   const stderr: string[] = [];
-  const result = await asc.main([ENTRY, "--config", "asconfig.json", "--target", "release", "-o", partial], {
+  const result = await asc.main([entry, "--config", "asconfig.json", "--target", "release", "-o", partial], {
     readFile: (filename: string, baseDir: string) => {
       const path = relative(ROOT, resolve(ROOT, baseDir, filename));
-      if (path === ENTRY) return readFileSync(SOURCE, "utf8");
+      if (path === entry) return source;
       if (path === "asconfig.json" || path.startsWith("assembly/")) return framework.get(path) ?? null;
       try {
         return readFileSync(join(ROOT, path), "utf8");
@@ -64,7 +75,7 @@ export async function passThroughModule(rev?: string): Promise<string> {
     stdout: { write: () => true } as never,
     stderr: { write: (text: string) => (stderr.push(String(text)), true) } as never,
   });
-  if (result.error) throw new Error(`asc failed on ${relative(ROOT, SOURCE)} (framework ${rev ?? "working tree"}): ${result.error.message}\n${stderr.join("")}`);
+  if (result.error) throw new Error(`asc failed on ${entry} (framework ${rev ?? "working tree"}): ${result.error.message}\n${stderr.join("")}`);
   renameSync(partial, out);
   return out;
 }
