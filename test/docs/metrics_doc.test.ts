@@ -17,7 +17,7 @@ describe("the metric list", () => {
 
   before(async () => {
     server = await startAwesomeRpcServer();
-    host = await startTestHost(bootstrapFor("envoy/awesomerpc.yaml", server.port), "awesomerpc");
+    host = await startTestHost(bootstrapFor("envoy/awesomerpc.yaml", server.port, ROUTED), "awesomerpc");
   });
   after(async () => {
     await host?.stop();
@@ -30,8 +30,6 @@ describe("the metric list", () => {
   });
 
   it("names every metric the module defines: per plugin, per method, per route, per cluster", async () => {
-    await host.stop();
-    host = await startTestHost(bootstrapFor("envoy/awesomerpc.yaml", server.port, ROUTED), "awesomerpc");
     const client = await AwesomeRpcClient.connect(host.port);
     await client.call(Command.Echo, "x");
     client.close();
