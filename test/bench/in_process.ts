@@ -10,7 +10,7 @@ import { batch, type Workload } from "./workloads.ts";
 
 export const MUTATION = [{ key: "x-mesh", value: "wasm" }];
 
-/** Extra plugin configuration for a scenario: routing (issue 5) or the local rate limit. */
+/** Extra plugin configuration for a scenario: routing or the local rate limit. */
 export interface Extra {
   readonly label: string;
   readonly config: object;

@@ -1,4 +1,4 @@
-// `make bench`: what the filters cost, measured on this machine in one run, printed as tables with issue 7's targets
+// `make bench`: what the filters cost, measured on this machine in one run, printed as tables with the product's targets
 // beside the numbers. Nothing is written to disk.
 //
 //   node --import tsx test/bench/run.ts [--quick] [--only a,b,c,d] [--rounds N] [--seconds N]
@@ -297,7 +297,7 @@ async function printHttp2(timing: TimingOptions, c: Collected): Promise<void> {
 }
 
 function printTargets(c: Collected, all: Workload[]): void {
-  heading("Issue 7's targets");
+  heading("Targets");
   const lines: string[] = [];
   const dubbo = (perEvent: number, mutation = false, accessLog = false, extra = "") =>
     c.modules.find((m) => m.workload === "dubbo" && m.perEvent === perEvent && m.mutation === mutation && m.accessLog === accessLog && m.extra === extra);
