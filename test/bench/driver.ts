@@ -123,6 +123,9 @@ export class DrivenPlugin {
       listenerName: "bench",
       listenerDirection: 1,
       filterChainName: "",
+      // tcp_proxy's cluster, which Envoy names to the filter once the upstream connection is up (the bench's routes
+      // lead there too).
+      upstreamClusterName: "v1",
     };
     return new DrivenConnection(this.factory.createFilter(), info);
   }
