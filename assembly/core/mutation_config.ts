@@ -1,5 +1,5 @@
 // Reading key/values to set, `[{"key": "...", "value": "..."}, ...]`, wherever the configuration has mutations.
-import { checkObject, FieldErrors, item, join, stringField } from "../lib/json_fields";
+import { checkObject, FieldErrors, item, requiredField, stringField } from "../lib/json_fields";
 import { JsonValue } from "../lib/json";
 import { Mutation } from "./mutation";
 
@@ -9,7 +9,7 @@ export function readMutation(list: Array<JsonValue>, path: string, into: Mutatio
     const at = item(path, i);
     if (!checkObject(list[i], at, ["key", "value"], errors)) return;
     const key = stringField(list[i], "key", at, errors, true);
-    if (list[i].get("value") === null) errors.fail("field '" + join(at, "value") + "' is required");
+    requiredField(list[i], "value", at, errors); // required, though it may be ""
     const value = stringField(list[i], "value", at, errors, false);
     if (!errors.failed) into.set(key, value);
   }

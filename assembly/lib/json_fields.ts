@@ -30,13 +30,17 @@ export function checkObject(v: JsonValue, path: string, known: Array<string>, er
   return true;
 }
 
+/** The field `key` of `obj`, of any kind; null, and an error naming it, when absent. */
+export function requiredField(obj: JsonValue, key: string, path: string, errors: FieldErrors): JsonValue | null {
+  const v = obj.get(key);
+  if (v === null) errors.fail("field '" + join(path, key) + "' is required");
+  return v;
+}
+
 /** A string field; "" when absent (and an error when `required`). */
 export function stringField(obj: JsonValue, key: string, path: string, errors: FieldErrors, required: bool): string {
-  const v = obj.get(key);
-  if (v === null) {
-    if (required) errors.fail("field '" + join(path, key) + "' is required");
-    return "";
-  }
+  const v = required ? requiredField(obj, key, path, errors) : obj.get(key);
+  if (v === null) return "";
   if (v.kind != JsonKind.String || (required && v.string.length == 0)) {
     errors.fail("field '" + join(path, key) + "' must be a " + (required ? "non-empty " : "") + "string");
     return "";

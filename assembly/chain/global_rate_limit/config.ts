@@ -4,7 +4,7 @@
 //    "rate_limit_service": {"grpc_service": {"envoy_grpc": {"cluster_name": "rate_limit_service"}}},
 //    "timeout": "0.02s", "failure_mode_deny": false}
 // Matching requests are checked with Envoy's rate limit service API, one descriptor built from their metadata.
-import { boolField, checkObject, FieldErrors, item, join, listField, stringField } from "../../lib/json_fields";
+import { boolField, checkObject, FieldErrors, item, join, listField, requiredField, stringField } from "../../lib/json_fields";
 import { JsonValue } from "../../lib/json";
 import { MetadataMatcher } from "../../core/matcher";
 import { parseDuration } from "../../lib/duration";
@@ -103,11 +103,6 @@ function readServiceCluster(ratelimit: JsonValue, path: string, errors: FieldErr
 
 /** The object field `key` of `parent`, with only `known` fields; null (and an error naming it) otherwise. */
 function requiredObject(parent: JsonValue, key: string, path: string, known: Array<string>, errors: FieldErrors): JsonValue | null {
-  const at = join(path, key);
-  const v = parent.get(key);
-  if (v === null) {
-    errors.fail("field '" + at + "' is required");
-    return null;
-  }
-  return checkObject(v, at, known, errors) ? v : null;
+  const v = requiredField(parent, key, path, errors);
+  return v !== null && checkObject(v, join(path, key), known, errors) ? v : null;
 }

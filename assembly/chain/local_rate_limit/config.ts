@@ -2,7 +2,7 @@
 //   {"token_bucket": {"max_tokens": 10, "tokens_per_fill": 10, "fill_interval": "1s"},
 //    "conditions": [{"match": {"metadata": [...]}, "token_bucket": {...}}]}
 // The first matching condition's bucket applies, else the plain `token_bucket`; without one, the request passes.
-import { checkObject, FieldErrors, integerField, item, join, listField, stringField } from "../../lib/json_fields";
+import { checkObject, FieldErrors, integerField, item, join, listField, requiredField, stringField } from "../../lib/json_fields";
 import { JsonValue } from "../../lib/json";
 import { MetadataMatcher } from "../../core/matcher";
 import { parseDuration } from "../../lib/duration";
@@ -50,11 +50,8 @@ export function readLocalRateLimit(v: JsonValue | null, path: string, keyPrefix:
     const at = item(join(path, "conditions"), i);
     if (!checkObject(conditions[i], at, ["match", "token_bucket"], errors)) break;
     const matchers = readMatch(conditions[i].get("match"), join(at, "match"), errors);
-    const conditionBucket = conditions[i].get("token_bucket");
-    if (conditionBucket === null) {
-      errors.fail("field '" + join(at, "token_bucket") + "' is required");
-      break;
-    }
+    const conditionBucket = requiredField(conditions[i], "token_bucket", at, errors);
+    if (conditionBucket === null) break;
     const b = readBucket(conditionBucket, join(at, "token_bucket"), keyPrefix + i.toString(), errors);
     if (b !== null) config.conditions.push(new RateLimitCondition(matchers, b));
   }
@@ -63,7 +60,7 @@ export function readLocalRateLimit(v: JsonValue | null, path: string, keyPrefix:
 
 function readBucket(v: JsonValue, path: string, key: string, errors: FieldErrors): SharedTokenBucket | null {
   if (!checkObject(v, path, ["max_tokens", "tokens_per_fill", "fill_interval"], errors)) return null;
-  if (v.get("max_tokens") === null) errors.fail("field '" + join(path, "max_tokens") + "' is required");
+  requiredField(v, "max_tokens", path, errors);
   const maxTokens = <u32>integerField(v, "max_tokens", path, errors, 1, 4294967295, 1);
   const perFill = <u32>integerField(v, "tokens_per_fill", path, errors, 1, 4294967295, 1);
   const interval = parseDuration(stringField(v, "fill_interval", path, errors, true));
