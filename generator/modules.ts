@@ -4,6 +4,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { editDistance } from "./edit_distance.ts";
 
 /** The package's build/ folder (the repository's, when run from a checkout). */
 export const SHIPPED_MODULES_DIR = fileURLToPath(new URL("../build/", import.meta.url));
@@ -48,20 +49,4 @@ export function closestName(name: string, candidates: readonly string[]): string
     .map((candidate) => ({ candidate, distance: editDistance(name, candidate) }))
     .filter(({ candidate, distance }) => distance <= 2 || candidate.includes(name) || name.includes(candidate))
     .sort((a, b) => a.distance - b.distance)[0]?.candidate;
-}
-
-/**
- * Optimal string alignment distance: insertions, deletions, substitutions and swaps of two neighbours ("dubob")
- * each count one.
- */
-function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-    }
-  }
-  return d[a.length][b.length];
 }

@@ -2,6 +2,7 @@
 // not make but that hides real bugs: an export named like a proxy-wasm callback that Envoy never calls (a misnamed
 // callback is silently dead code in Envoy).
 import { ABI_VERSION_EXPORTS, type AbiVersion, HOST_FUNCTIONS, MODULE_EXPORTS, type Signature } from "./envoy_abi.ts";
+import { editDistance } from "../../../generator/edit_distance.ts";
 import { type ModuleInterface, readModuleInterface } from "./module_interface.ts";
 
 /** The problems that keep Envoy from loading the module (or from ever calling part of it); empty when none. */
@@ -78,18 +79,6 @@ function looksLikeCallback(name: string): boolean {
 function closestCallback(name: string): string {
   const candidates = Object.keys(MODULE_EXPORTS).filter((n) => n.startsWith("proxy_"));
   return candidates.reduce((best, c) => (editDistance(name, c) < editDistance(name, best) ? c : best));
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length];
 }
 
 function sameSignature(a: Signature, b: Signature): boolean {
