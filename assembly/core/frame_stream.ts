@@ -180,12 +180,10 @@ export class FrameStream {
   settle(): void {
     const held = this.held;
     if (held.length > this.heldConsumed || held.capacity <= RETAINED_BYTES) return;
-    this.account.add(-held.capacity);
-    held.free();
-    this.heldConsumed = 0;
+    this.dispose();
   }
 
-  /** Gives back every byte held (the connection is gone). */
+  /** Gives back every byte held (the connection is gone, or `settle` found nothing left to keep). */
   dispose(): void {
     this.account.add(-this.held.capacity);
     this.held.free();

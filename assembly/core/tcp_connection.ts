@@ -184,7 +184,6 @@ export class TcpConnection extends FrameHandler implements ConnectionInfo {
     if (group !== null) stats.inc(CX_TOTAL, group);
   }
 
-
   /** Memory the connection holds for partial frames. */
   get heldCapacity(): i32 {
     return this.downstream.heldCapacity + this.upstream.heldCapacity;
