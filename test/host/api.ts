@@ -3,7 +3,7 @@
 //           clusters, admin (owns the event loop and the sockets).
 //   wasm/   envoy.filters.network.wasm: the proxy-wasm ABI served to one plugin, and the stats store.
 // The shapes mirror Envoy's Network::ReadFilter / WriteFilter / ReadFilterCallbacks so that the semantics listed in
-// shared/reference/envoy-wasm-network-filters.md can be reproduced one to one.
+// docs/envoy/network-filters.md can be reproduced one to one.
 
 export enum FilterStatus {
   Continue = 0,

@@ -12,8 +12,11 @@ const SCANNED = ["assembly", "filters", "generator", "test", "Makefile", ".ci"];
 /** This file: its examples are outside references on purpose. */
 const SELF = "test/validation/self_contained.test.ts";
 
-/** The sibling folder of reference material kept beside checkouts: `../shared`, `../../shared/...`, ... */
-const SIBLING_SHARED = /(?:\.\.\/)+shared(?![\w.-])/g;
+/**
+ * The sibling folder of reference material kept beside checkouts: `../shared`, `../../shared/...`, and a path that
+ * starts at it (`shared/reference/...`), which no file of the repository's own answers either.
+ */
+const SIBLING_SHARED = /(?:\.\.\/)+shared(?![\w.-])|(?<![\w./-])shared\//g;
 /** Workspace and home directories: never part of a checkout. */
 const OUTSIDE_ROOTS = /(?<![\w.~-])\/(?:work|home|root|Users|mnt)\/[\w.-]/g;
 /** A run of "../" starting a relative path. */
@@ -56,6 +59,8 @@ describe("the repository is self-contained", () => {
   it("recognises each kind of outside reference", () => {
     assert.equal(outsideReferences("test/x/y.ts", 'const dir = `${REPO}../shared/envoy-api`;').length, 1);
     assert.equal(outsideReferences("test/x/y.ts", 'readFileSync("/work/shared/schemas/crds.yaml")').length, 1);
+    assert.equal(outsideReferences("test/x/y.ts", "// the semantics listed in shared/reference/notes.md").length, 1);
+    assert.deepEqual(outsideReferences("test/x/y.ts", 'import "./wasm/shared/data.ts"; import "./shared_data.ts";'), []);
     assert.equal(outsideReferences("test/x/y.ts", 'import "../../../elsewhere/z.ts";').length, 1);
     assert.deepEqual(outsideReferences("test/x/y.ts", 'import { a } from "../../generator/index.ts"; import "../shared_data.ts";'), []);
     assert.deepEqual(outsideReferences("test/x/y.ts", 'code: { local: { filename: "/etc/istio/dubbo.wasm" } }'), []);
