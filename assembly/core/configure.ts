@@ -11,6 +11,7 @@ import { KeyUsage } from "./key_usage";
 import { Plugin } from "./plugin";
 import { CORE_FIELDS, readPluginSettings } from "./plugin_settings";
 import { CodecSettings, Protocol } from "./protocol";
+import { MODE_FIELDS, readBridgeSettings, refuseChainFields } from "./bridge/bridge_settings";
 import { Stats } from "./stats/stats";
 
 /** The result of configuring: `plugin`, or `error` naming the field at fault. */
@@ -34,12 +35,19 @@ export function configurePlugin(text: string, protocol: Protocol, filters: Array
     result.error = errors.error;
     return result;
   }
+  const bridge = readBridgeSettings(root, errors);
+  if (bridge !== null) refuseChainFields(root, chainFields(filters), errors);
+  if (errors.failed) {
+    result.error = errors.error;
+    return result;
+  }
   const serviceKey = String.UTF8.encode(protocol.serviceKey());
   const methodKey = String.UTF8.encode(protocol.methodKey());
   const stats = new Stats(host.metrics, protocol.name(), settings.statPrefix, serviceKey, methodKey);
   const context = new FactoryContext(protocol, settings.statPrefix, serviceKey, methodKey, host, stats);
   const chain = new FilterChain();
-  for (let i = 0; i < filters.length && !errors.failed; i++) {
+  // A bridge has no chain: every key/value becomes a header for Envoy's HTTP filters and routes.
+  for (let i = 0; bridge === null && i < filters.length && !errors.failed; i++) {
     const filter = filters[i].create(root, context, errors);
     if (filter !== null) chain.add(filter);
   }
@@ -49,13 +57,13 @@ export function configurePlugin(text: string, protocol: Protocol, filters: Array
   }
   const usage = new KeyUsage();
   chain.declareKeys(usage);
-  const codecSettings = new CodecSettings(usage.readsOtherThan(serviceKey, methodKey));
+  const codecSettings = new CodecSettings(bridge !== null || usage.readsOtherThan(serviceKey, methodKey));
   const codecs = protocol.configure(settings.codecOptions, codecSettings, errors);
   if (codecs === null || errors.failed) {
     result.error = errors.error;
     return result;
   }
-  result.plugin = new Plugin(protocol, settings, codecSettings, codecs, chain, stats, host.logger, host.heldBytes);
+  result.plugin = new Plugin(protocol, settings, bridge, codecSettings, codecs, chain, stats, host.logger, host.heldBytes);
   return result;
 }
 
@@ -75,10 +83,14 @@ function parseRoot(text: string, result: Configured): JsonValue | null {
 }
 
 function knownFields(filters: Array<FilterFactory>): Array<string> {
-  const known = CORE_FIELDS.slice();
+  return CORE_FIELDS.concat(MODE_FIELDS).concat(chainFields(filters));
+}
+
+function chainFields(filters: Array<FilterFactory>): Array<string> {
+  const fields = new Array<string>();
   for (let i = 0; i < filters.length; i++) {
-    const fields = filters[i].fields();
-    for (let f = 0; f < fields.length; f++) known.push(fields[f]);
+    const own = filters[i].fields();
+    for (let f = 0; f < own.length; f++) fields.push(own[f]);
   }
-  return known;
+  return fields;
 }

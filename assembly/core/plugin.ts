@@ -1,5 +1,6 @@
 // One configured plugin (a root context): its settings, the factory of its codecs, its filter chain and its
 // metrics. Its connections share it; plugins of one module that share a VM share nothing but the module's code.
+import { BridgeSettings } from "./bridge/bridge_settings";
 import { CodecFactory, CodecSettings, Protocol } from "./protocol";
 import { FilterChain } from "./filter_chain";
 import { HeldBytes } from "./held_bytes";
@@ -21,6 +22,8 @@ export class Plugin {
   constructor(
     public readonly protocol: Protocol,
     public readonly settings: PluginSettings,
+    /** Bridge mode's side and authority; null in tcp mode. */
+    public readonly bridge: BridgeSettings | null,
     /** What the plugin's codecs were told (whether they read every key/value). */
     public readonly codecSettings: CodecSettings,
     public readonly codecs: CodecFactory,

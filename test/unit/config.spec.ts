@@ -4,6 +4,7 @@ import { applyVmSettings } from "../../assembly/core/vm_settings";
 import { AccessLog } from "../../assembly/chain/access_log/filter";
 import { RequestId } from "../../assembly/chain/request_id/filter";
 import { RequestMutation } from "../../assembly/chain/request_mutation/filter";
+import { BridgeSide } from "../../assembly/core/bridge/bridge_settings";
 import { configurationError, filterOf, TestPlugin } from "./support";
 
 function errorOf(text: string): string {
@@ -29,7 +30,7 @@ describe("plugin configuration", () => {
 
   it("refuses unknown fields by name", () => {
     expect(errorOf('{"max_frame_sise": 10}')).toBe(
-      "unknown field 'max_frame_sise' (known: stat_prefix, max_frame_size, max_pending_requests, codec, frame_timeout, request_id, access_log, local_ratelimit, ratelimit, routes, connection_routing, route_mismatch, request_mutation)",
+      "unknown field 'max_frame_sise' (known: stat_prefix, max_frame_size, max_pending_requests, codec, frame_timeout, mode, bridge, request_id, access_log, local_ratelimit, ratelimit, routes, connection_routing, route_mismatch, request_mutation)",
     );
   });
 
@@ -114,5 +115,31 @@ describe("VM configuration", () => {
     expect(applyVmSettings('{"partial_frame_budget": 1024}', heldBytes)).toBe("field 'partial_frame_budget' must be an integer from 1048576 to 536870912");
     expect(applyVmSettings('{"budget": 1}', heldBytes)).toBe("unknown field 'budget' (known: partial_frame_budget)");
     expect(applyVmSettings("[]", heldBytes)).toBe("VM configuration must be a JSON object");
+  });
+
+  it("reads bridge mode's side and authority, with no filter chain", () => {
+    expect(new TestPlugin("{}").plugin.bridge).toBeNull();
+    expect(new TestPlugin('{"mode": "tcp"}').plugin.bridge).toBeNull();
+    const client = new TestPlugin('{"mode": "bridge", "bridge": {"side": "client", "authority": "demo.svc:20880"}}').plugin;
+    expect(client.bridge!.side).toBe(BridgeSide.Client);
+    expect(client.bridge!.authority).toBe("demo.svc:20880");
+    expect(client.chain.size).toBe(0);
+    expect(client.codecSettings.readsAllKeyValues).toBe(true);
+    const server = new TestPlugin('{"mode": "bridge", "bridge": {"side": "server"}}').plugin;
+    expect(server.bridge!.side).toBe(BridgeSide.Server);
+  });
+
+  it("refuses bridge settings that are wrong, by field", () => {
+    expect(errorOf('{"mode": "http"}')).toBe("field 'mode' must be \"tcp\" or \"bridge\"");
+    expect(errorOf('{"bridge": {"side": "server"}}')).toBe("field 'bridge' needs \"mode\": \"bridge\"");
+    expect(errorOf('{"mode": "bridge"}')).toBe("field 'bridge' is required");
+    expect(errorOf('{"mode": "bridge", "bridge": {"side": "client"}}')).toBe("field 'bridge.authority' is required");
+    expect(errorOf('{"mode": "bridge", "bridge": {"side": "client", "authority": "a b"}}')).toBe("field 'bridge.authority' must be a host name, optionally with :port");
+    expect(errorOf('{"mode": "bridge", "bridge": {"side": "server", "authority": "a"}}')).toBe("field 'bridge.authority' is for the client side: the server side answers any authority");
+    expect(errorOf('{"mode": "bridge", "bridge": {"side": "middle"}}')).toBe("field 'bridge.side' must be \"client\" or \"server\"");
+    expect(errorOf('{"mode": "bridge", "bridge": {"side": "server", "x": 1}}')).toBe("unknown field 'bridge.x' (known: side, authority)");
+    expect(errorOf('{"mode": "bridge", "bridge": {"side": "server"}, "routes": []}')).toBe(
+      "field 'routes' is for tcp mode: in bridge mode Envoy's HTTP connection manager routes, limits and logs each call",
+    );
   });
 });
