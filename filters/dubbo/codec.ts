@@ -178,8 +178,8 @@ export class DubboCodec extends Codec {
   }
 
   /**
-   * Java's heartbeat (HeaderExchangeHandler answers an event request with an event response of the same id):
-   * hessian2, the event flag, and a null body; a request is two-way, an answer has status OK.
+   * Java's heartbeat (HeartbeatHandler.received answers a two-way heartbeat request with an event response of the
+   * same id): hessian2, the event flag, and a null body; a request is two-way, an answer has status OK.
    */
   encodeHeartbeat(id: u64, reply: bool, out: ByteBuffer): bool {
     if (reply) writeHeader(out, FLAG_EVENT | HESSIAN2, STATUS_OK, id);

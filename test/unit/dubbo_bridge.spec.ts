@@ -120,39 +120,37 @@ describe("dubbo codec: withRequestId", () => {
 });
 
 describe("dubbo codec: heartbeats", () => {
-  it("writes the heartbeat request sofa-rpc-node and dubbo2.js send, byte for byte", () => {
-    const out = new ByteBuffer();
-    expect(codec.encodeHeartbeat(6, false, out)).toBe(true);
-    expect(firstDifference(bufferBytes(out), GOLDEN_SOFA_HEARTBEAT_REQUEST)).toBe(-1, "sofa, id 6");
-    out.clear();
-    codec.encodeHeartbeat(0, false, out);
-    expect(firstDifference(bufferBytes(out), GOLDEN_DUBBO2JS_HEARTBEAT_REQUEST)).toBe(-1, "dubbo2.js, id 0");
-  });
-
-  it("writes the heartbeat answer the sofa provider sends, byte for byte", () => {
-    const out = new ByteBuffer();
-    expect(codec.encodeHeartbeat(6, true, out)).toBe(true);
-    expect(firstDifference(bufferBytes(out), GOLDEN_SOFA_HEARTBEAT_RESPONSE)).toBe(-1, "id 6");
-    out.clear();
-    codec.encodeHeartbeat(0, true, out);
-    expect(firstDifference(bufferBytes(out), GOLDEN_DUBBO2JS_HEARTBEAT_RESPONSE)).toBe(-1, "id 0");
+  it("writes the heartbeats sofa-rpc-node and dubbo2.js send and the sofa provider answers, byte for byte", () => {
+    const ids: Array<u64> = [6, 0, 6, 0];
+    const replies: Array<bool> = [false, false, true, true];
+    const expected: Array<StaticArray<u8>> = [
+      GOLDEN_SOFA_HEARTBEAT_REQUEST, GOLDEN_DUBBO2JS_HEARTBEAT_REQUEST, GOLDEN_SOFA_HEARTBEAT_RESPONSE, GOLDEN_DUBBO2JS_HEARTBEAT_RESPONSE,
+    ];
+    for (let i = 0; i < ids.length; i++) {
+      const out = new ByteBuffer();
+      expect(codec.encodeHeartbeat(ids[i], replies[i], out)).toBe(true);
+      expect(firstDifference(bufferBytes(out), expected[i])).toBe(-1, "heartbeat " + i.toString());
+    }
   });
 
   it("decodes as a heartbeat of the right direction with the id", () => {
     for (let i = 0; i < IDS.length; i++) {
-      const request = new ByteBuffer();
-      codec.encodeHeartbeat(IDS[i], false, request);
-      const md = decodedBytes(bufferBytes(request), Direction.Request, "request");
-      expect(md.messageType).toBe(MessageType.Heartbeat);
-      expect(md.requestId).toBe(IDS[i]);
-      expect(load<u8>(request.ptr + 2) & 0xc0).toBe(0xc0, "request, two-way");
-      const reply = new ByteBuffer();
-      codec.encodeHeartbeat(IDS[i], true, reply);
-      const answer = decodedBytes(bufferBytes(reply), Direction.Response, "reply");
-      expect(answer.messageType).toBe(MessageType.Heartbeat);
-      expect(answer.requestId).toBe(IDS[i]);
-      expect(load<u8>(reply.ptr + 2) & 0x80).toBe(0, "a response");
-      expect(load<u8>(reply.ptr + 3)).toBe(20, "status OK");
+      for (let reply = 0; reply < 2; reply++) {
+        const label = (reply == 1 ? "answer" : "request") + " id " + IDS[i].toString();
+        const out = new ByteBuffer();
+        codec.encodeHeartbeat(IDS[i], reply == 1, out);
+        const md = decodedBytes(bufferBytes(out), reply == 1 ? Direction.Response : Direction.Request, label);
+        expect(md.messageType).toBe(MessageType.Heartbeat, label);
+        expect(md.requestId).toBe(IDS[i], label);
+        // A request is two-way; an answer is a response with status OK.
+        const flags = load<u8>(out.ptr + 2);
+        if (reply == 1) {
+          expect(flags & 0x80).toBe(0, label + ": a response");
+          expect(load<u8>(out.ptr + 3)).toBe(20, label + ": status OK");
+        } else {
+          expect(flags & 0xc0).toBe(0xc0, label + ": request, two-way");
+        }
+      }
     }
   });
 
