@@ -28,11 +28,20 @@ export enum ResponseStatus {
   Error = 1,
 }
 
-/** Why the framework asks a codec for an error reply (the ones of MetaProtocol's ErrorType that filters give). */
+/**
+ * Why the framework asks a codec for an error reply: MetaProtocol's ErrorType (0 to 5, the same values), and the
+ * answers Envoy's HTTP connection manager gives in bridge mode that it has no member for (Timeout, PermissionDenied).
+ */
 export enum ErrorType {
   RouteNotFound = 0,
+  ClusterNotFound = 1,
+  NoHealthyUpstream = 2,
+  /** The upstream's answer could not be read. */
+  BadResponse = 3,
   Unspecified = 4,
   OverLimit = 5,
+  Timeout = 6,
+  PermissionDenied = 7,
 }
 
 /**
@@ -61,6 +70,30 @@ export abstract class Codec {
 
   /** Appends to `out` the protocol's error reply to `request`, carrying its request id. */
   abstract encodeError(request: Metadata, error: ErrorType, message: string, out: ByteBuffer): void;
+
+  /**
+   * Appends `frame` (already decoded into `metadata`) to `out` with its request id set to `id`. Bridge mode gives
+   * requests the HTTP/2 stream id as request id on the server side (ids are then unique per upstream connection,
+   * whatever the clients chose), and restores the client's id on the client side. Returns false, writing nothing,
+   * when this frame's id cannot be set (the id does not fit the protocol's field, the frame is not whole, its
+   * payload is compressed); the caller then answers with an error reply.
+   */
+  abstract withRequestId(frame: Bytes, metadata: Metadata, id: u64, out: ByteBuffer): bool;
+
+  /**
+   * Appends a heartbeat with `id`: a request when `reply` is false, its answer when true. Bridge mode carries
+   * heartbeats as HTTP/2 PINGs, so each side writes them anew. Returns false when the protocol has no heartbeat.
+   */
+  encodeHeartbeat(id: u64, reply: bool, out: ByteBuffer): bool {
+    return false;
+  }
+
+  /**
+   * The HTTP status that stands for this response frame in bridge mode: 200 for a success or an application-level
+   * exception the client must see as a normal answer, 4xx/5xx for the protocol's error statuses (so that Envoy's
+   * retry_on 5xx and outlier detection work; a 4xx is an answer a retry would only repeat).
+   */
+  abstract httpStatus(frame: Bytes, metadata: Metadata): i32;
 
   /**
    * Appends to `out` a request the server answers cheaply, with `request`'s id (a heartbeat, a call of a method no

@@ -15,6 +15,8 @@ import { Metadata } from "../../assembly/core/metadata";
 import { Mutation } from "../../assembly/core/mutation";
 
 const HEADER_SIZE = 13;
+const ID_OFFSET = 1;
+const RESPONSE_CODE_OFFSET = 11;
 const LENGTH_END = 9; // bytes needed to read the total length
 const VERSION: u32 = 1;
 const ERROR_CODE: u32 = 1;
@@ -47,13 +49,13 @@ export class AwesomeRpcCodec extends Codec {
   }
 
   decode(frame: Bytes, direction: Direction, metadata: Metadata): string | null {
-    metadata.requestId = frame.u32be(1);
+    metadata.requestId = frame.u32be(ID_OFFSET);
     if (direction == Direction.Request) {
       metadata.messageType = MessageType.Request;
       metadata.putDecimal(CMD_KEY, frame.i16be(9));
     } else {
       metadata.messageType = MessageType.Response;
-      metadata.responseStatus = frame.i16be(11) == 0 ? ResponseStatus.Ok : ResponseStatus.Error;
+      metadata.responseStatus = frame.i16be(RESPONSE_CODE_OFFSET) == 0 ? ResponseStatus.Ok : ResponseStatus.Error;
     }
     return null;
   }
@@ -63,8 +65,24 @@ export class AwesomeRpcCodec extends Codec {
     return false;
   }
 
+  /** The protocol has one error code, whatever the error (MetaProtocol's awesomerpc codec writes 1 for all). */
   encodeError(request: Metadata, error: ErrorType, message: string, out: ByteBuffer): void {
     writeHeader(out, request.requestId, 0, ERROR_CODE); // command 0: the reply is about the request id
+  }
+
+  /** The id field is a u32: a larger id does not fit. It has no heartbeat (encodeHeartbeat stays false). */
+  withRequestId(frame: Bytes, metadata: Metadata, id: u64, out: ByteBuffer): bool {
+    if (id > <u64>u32.MAX_VALUE || frame.length < HEADER_SIZE || this.frameSize(frame) != frame.length) return false;
+    const start = out.length;
+    out.append(frame.ptr, frame.length);
+    out.setU32be(start + ID_OFFSET, <u32>id);
+    return true;
+  }
+
+  /** Response code 0 is a success; the protocol gives no meaning to the others, so they are server errors. */
+  httpStatus(frame: Bytes, metadata: Metadata): i32 {
+    if (frame.length < HEADER_SIZE) return 502;
+    return frame.i16be(RESPONSE_CODE_OFFSET) == 0 ? 200 : 500;
   }
 
   encodeCarrier(request: Metadata, out: ByteBuffer): bool {

@@ -25,6 +25,7 @@ import { Hessian2Reader, TAG_END, TAG_MAP_TYPED, TAG_MAP_UNTYPED, TAG_NULL } fro
 import { writeCompactInt, writeString } from "./hessian2_writer";
 
 const HEADER_SIZE = 16;
+const ID_OFFSET = 4;
 const MAGIC: u32 = 0xdabb;
 const FLAG_REQUEST: u32 = 0x80;
 const FLAG_TWO_WAY: u32 = 0x40;
@@ -117,7 +118,7 @@ export class DubboCodec extends Codec {
 
   decode(frame: Bytes, direction: Direction, metadata: Metadata): string | null {
     const flags = frame.u8(2);
-    metadata.requestId = frame.u64be(4);
+    metadata.requestId = frame.u64be(ID_OFFSET);
     const isRequest = (flags & FLAG_REQUEST) != 0;
     if ((flags & FLAG_EVENT) != 0) {
       metadata.messageType = MessageType.Heartbeat;
@@ -164,10 +165,32 @@ export class DubboCodec extends Codec {
 
   /** A heartbeat request with the rejected request's id: every provider answers it with the same id. */
   encodeCarrier(request: Metadata, out: ByteBuffer): bool {
-    writeHeader(out, FLAG_REQUEST | FLAG_TWO_WAY | FLAG_EVENT | HESSIAN2, 0, request.requestId);
+    return this.encodeHeartbeat(request.requestId, false, out);
+  }
+
+  /** The id is 8 bytes of the header: any id fits, and the body is copied as it is. */
+  withRequestId(frame: Bytes, metadata: Metadata, id: u64, out: ByteBuffer): bool {
+    if (frame.length < HEADER_SIZE || this.frameSize(frame) != frame.length) return false;
+    const start = out.length;
+    out.append(frame.ptr, frame.length);
+    store<u64>(out.ptr + <usize>(start + ID_OFFSET), bswap<u64>(id));
+    return true;
+  }
+
+  /**
+   * Java's heartbeat (HeartbeatHandler.received answers a two-way heartbeat request with an event response of the
+   * same id): hessian2, the event flag, and a null body; a request is two-way, an answer has status OK.
+   */
+  encodeHeartbeat(id: u64, reply: bool, out: ByteBuffer): bool {
+    if (reply) writeHeader(out, FLAG_EVENT | HESSIAN2, STATUS_OK, id);
+    else writeHeader(out, FLAG_REQUEST | FLAG_TWO_WAY | FLAG_EVENT | HESSIAN2, 0, id);
     out.setU32be(out.length - 4, 1);
     out.appendU8(TAG_NULL);
     return true;
+  }
+
+  httpStatus(frame: Bytes, metadata: Metadata): i32 {
+    return frame.length < HEADER_SIZE ? 502 : statusToHttp(frame.u8(3));
   }
 
   private decodeRequest(md: Metadata): string | null {
@@ -376,13 +399,50 @@ function writeHeader(out: ByteBuffer, flags: u32, status: u32, requestId: u64): 
   out.appendU32be(0);
 }
 
+/**
+ * The status byte of an error reply (org.apache.dubbo.remoting.exchange.Response). A request the proxy could not place
+ * is a SERVER_ERROR, as when a provider cannot dispatch one (HeaderExchangeHandler.caught); SERVICE_ERROR is what a
+ * provider answers when the invoked service fails (HeaderExchangeHandler.handleRequest), the nearest to a refusal.
+ */
 function errorStatus(error: ErrorType): u32 {
   switch (error) {
     case ErrorType.RouteNotFound:
+    case ErrorType.ClusterNotFound:
       return 60; // SERVICE_NOT_FOUND
+    case ErrorType.BadResponse:
+      return 50; // BAD_RESPONSE
+    case ErrorType.Timeout:
+      return 31; // SERVER_TIMEOUT
     case ErrorType.OverLimit:
       return 100; // SERVER_THREADPOOL_EXHAUSTED_ERROR
+    case ErrorType.PermissionDenied:
+      return 70; // SERVICE_ERROR
     default:
-      return 80; // SERVER_ERROR
+      return 80; // SERVER_ERROR: NoHealthyUpstream, Unspecified
+  }
+}
+
+/**
+ * Bridge mode's HTTP status for a response status byte. OK is 200 even when the body is a business exception: the
+ * consumer must see it, and a retry would call the service again. The rest follow what the status says happened.
+ */
+function statusToHttp(status: u32): i32 {
+  switch (status) {
+    case STATUS_OK:
+      return 200;
+    case 30: // CLIENT_TIMEOUT
+    case 31: // SERVER_TIMEOUT
+      return 504;
+    case 40: // BAD_REQUEST
+    case 90: // CLIENT_ERROR
+      return 400;
+    case 50: // BAD_RESPONSE
+      return 502;
+    case 60: // SERVICE_NOT_FOUND
+      return 404;
+    case 100: // SERVER_THREADPOOL_EXHAUSTED_ERROR
+      return 503;
+    default:
+      return 500; // SERVICE_ERROR 70, SERVER_ERROR 80, and statuses this table does not know
   }
 }

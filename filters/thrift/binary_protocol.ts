@@ -3,7 +3,7 @@
 // 10 i64, 11 string/binary, 12 struct, 13 map, 14 set, 15 list, 16 uuid.
 import { ByteBuffer } from "../../assembly/lib/bytes";
 import { ByteReader } from "../../assembly/lib/byte_reader";
-import { checkElementCount, MAX_DEPTH, MessageBegin, MessageKind, TProtocol } from "./protocol";
+import { ApplicationExceptionType, checkElementCount, EXCEPTION_TYPE_FIELD, MAX_DEPTH, MessageBegin, MessageKind, TProtocol } from "./protocol";
 
 const VERSION_1: u32 = 0x80010000;
 const VERSION_MASK: u32 = 0xffff0000;
@@ -25,7 +25,9 @@ export class BinaryProtocol extends TProtocol {
     out.nameLength = length;
     if (!r.skip(length)) return false;
     out.kind = strict ? version & 0xff : r.u8();
+    out.seqidStart = r.position;
     out.seqid = r.u32be();
+    out.seqidEnd = r.position;
     return !r.failed;
   }
 
@@ -49,6 +51,10 @@ export class BinaryProtocol extends TProtocol {
   writeMessageBegin(out: ByteBuffer, name: string, kind: MessageKind, seqid: u32): void {
     out.appendU32be(VERSION_1 | <u32>kind);
     writeString(out, name);
+    this.writeSeqid(out, seqid);
+  }
+
+  writeSeqid(out: ByteBuffer, seqid: u32): void {
     out.appendU32be(seqid);
   }
 
@@ -57,9 +63,23 @@ export class BinaryProtocol extends TProtocol {
     out.appendU16be(1);
     writeString(out, message);
     out.appendU8(I32);
-    out.appendU16be(2);
+    out.appendU16be(EXCEPTION_TYPE_FIELD);
     out.appendU32be(<u32>type);
     out.appendU8(STOP);
+  }
+
+  readApplicationExceptionType(r: ByteReader): i32 {
+    while (!r.failed) {
+      const type = r.u8();
+      if (type == STOP) break;
+      const id = <i32>(<i16>r.u16be());
+      if (id == EXCEPTION_TYPE_FIELD && type == I32) {
+        const exceptionType = <i32>r.u32be();
+        return r.failed ? ApplicationExceptionType.Unknown : exceptionType;
+      }
+      if (!this.skipValue(r, type, 0)) break;
+    }
+    return ApplicationExceptionType.Unknown;
   }
 
   private skipValue(r: ByteReader, type: u32, depth: i32): bool {

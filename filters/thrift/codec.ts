@@ -15,8 +15,8 @@ import { Metadata } from "../../assembly/core/metadata";
 import { Mutation } from "../../assembly/core/mutation";
 import { BinaryProtocol } from "./binary_protocol";
 import { CompactProtocol } from "./compact_protocol";
-import { INTERNAL_ERROR, MessageBegin, MessageKind, TProtocol } from "./protocol";
-import { beginHeaderFrame, endFrame, HEADER_MAGIC, HeaderFrame, readHeaderFrame, writeMutatedHeaderFrame } from "./theader";
+import { ApplicationExceptionType, MessageBegin, MessageKind, TProtocol } from "./protocol";
+import { beginHeaderFrame, endFrame, HEADER_MAGIC, HEADER_SEQID_OFFSET, HeaderFrame, readHeaderFrame, writeMutatedHeaderFrame } from "./theader";
 
 export enum Transport {
   Unknown = 0,
@@ -125,22 +125,16 @@ export class ThriftCodec extends Codec {
   }
 
   decode(frame: Bytes, direction: Direction, md: Metadata): string | null {
-    const r = this.reader.reset(frame.ptr, frame.length);
-    let protocol = this.protocolOf;
-    if (this.transport == Transport.Header) {
-      // The info headers become key/values only when the configuration reads any.
-      if (!readHeaderFrame(r, this.header, this.readsAllKeyValues ? md : null)) return r.error;
+    // The info headers become key/values only when the configuration reads any.
+    const protocol = this.openMessage(frame, this.readsAllKeyValues ? md : null);
+    const r = this.reader;
+    if (protocol === null) {
+      if (r.failed) return r.error;
+      // A compressed payload cannot be read in place: route on the info headers alone.
       md.requestId = this.header.seqid;
-      if (this.header.transformed) {
-        // A compressed payload cannot be read in place: route on the info headers alone.
-        md.messageType = direction == Direction.Request ? MessageType.Request : MessageType.Response;
-        md.bodyDecoded = false;
-        return null;
-      }
-      protocol = this.header.protocolId == COMPACT.headerId() ? COMPACT : BINARY;
-      r.reset(frame.ptr + <usize>this.header.payloadStart, frame.length - this.header.payloadStart);
-    } else if (this.transport == Transport.Framed) {
-      r.reset(frame.ptr + 4, frame.length - 4);
+      md.messageType = direction == Direction.Request ? MessageType.Request : MessageType.Response;
+      md.bodyDecoded = false;
+      return null;
     }
     const begin = this.begin;
     if (!protocol.readMessageBegin(r, begin)) return r.error;
@@ -181,8 +175,43 @@ export class ThriftCodec extends Codec {
     const seqid = <u32>request.requestId;
     const start = this.beginFrame(out, seqid);
     this.messageProtocol().writeMessageBegin(out, request.get("method"), MessageKind.Exception, seqid);
-    this.messageProtocol().writeApplicationException(out, message, INTERNAL_ERROR);
+    this.messageProtocol().writeApplicationException(out, message, exceptionTypeOf(error));
     this.endFrame(out, start);
+  }
+
+  /**
+   * The seqid is an i32 after the method name: rewritten in place in binary, re-encoded in compact (a varint, whose
+   * length may change), and with THeader both in the frame's header and in its message. The frame length is set
+   * anew. A compressed THeader payload cannot be rewritten.
+   */
+  withRequestId(frame: Bytes, md: Metadata, id: u64, out: ByteBuffer): bool {
+    if (id > <u64>u32.MAX_VALUE || this.frameSize(frame) != frame.length) return false;
+    const protocol = this.openMessage(frame, null);
+    const begin = this.begin;
+    if (protocol === null || !protocol.readMessageBegin(this.reader, begin)) return false;
+    const seqid = <u32>id;
+    const start = out.length;
+    out.append(frame.ptr, <i32>(begin.seqidStart - frame.ptr));
+    protocol.writeSeqid(out, seqid);
+    out.append(begin.seqidEnd, frame.length - <i32>(begin.seqidEnd - frame.ptr));
+    if (this.transport == Transport.Header) out.setU32be(start + HEADER_SEQID_OFFSET, seqid);
+    this.endFrame(out, start);
+    return true;
+  }
+
+  /**
+   * A REPLY is 200, a declared exception included (the client must see it, a retry would call the method again).
+   * An EXCEPTION is a TApplicationException: its type says whether the request was at fault (4xx, a retry would get
+   * the same answer) or the server (500). A compressed THeader payload cannot be read: it goes to the client as a 200.
+   */
+  httpStatus(frame: Bytes, md: Metadata): i32 {
+    const protocol = this.openMessage(frame, null);
+    const r = this.reader;
+    if (protocol === null) return r.failed ? 502 : 200;
+    const begin = this.begin;
+    if (!protocol.readMessageBegin(r, begin)) return 502;
+    if (begin.kind != MessageKind.Exception) return 200;
+    return exceptionToHttp(protocol.readApplicationExceptionType(r));
   }
 
   /** A call of a method no server has, with the same seqid (and service): servers answer UNKNOWN_METHOD. */
@@ -195,6 +224,23 @@ export class ThriftCodec extends Codec {
     out.appendU8(0); // an empty argument struct: STOP (the same byte in both protocols)
     this.endFrame(out, start);
     return true;
+  }
+
+  /**
+   * Points `this.reader` at the message in `frame` and returns the protocol it is written in; with THeader, puts the
+   * info headers into `headers` when given. Returns null when the frame is malformed (the reader has failed) or its
+   * payload is compressed (it has not).
+   */
+  private openMessage(frame: Bytes, headers: Metadata | null): TProtocol | null {
+    const r = this.reader.reset(frame.ptr, frame.length);
+    if (this.transport == Transport.Header) {
+      const header = this.header;
+      if (!readHeaderFrame(r, header, headers) || header.transformed) return null;
+      r.reset(frame.ptr + <usize>header.payloadStart, frame.length - header.payloadStart);
+      return header.protocolId == COMPACT.headerId() ? COMPACT : BINARY;
+    }
+    if (this.transport == Transport.Framed) r.reset(frame.ptr + 4, frame.length - 4);
+    return this.protocolOf;
   }
 
   /** The protocol messages of this connection are written in (THeader frames name theirs). */
@@ -260,5 +306,32 @@ export class ThriftCodec extends Codec {
       }
     }
     md.putBytes(METHOD_KEY, name, begin.nameLength);
+  }
+}
+
+/**
+ * The TApplicationException type of an error reply. Apache Thrift has no type for a timeout, a refusal or a load
+ * shed (LOADSHEDDING and TIMEOUT exist in fbthrift only): INTERNAL_ERROR, as Envoy's thrift_proxy router answers for
+ * an unknown cluster, no healthy upstream and a connection failure. An answer that could not be read is a
+ * PROTOCOL_ERROR, what a processor answers to a message it cannot read.
+ */
+function exceptionTypeOf(error: ErrorType): i32 {
+  return error == ErrorType.BadResponse ? ApplicationExceptionType.ProtocolError : ApplicationExceptionType.InternalError;
+}
+
+/** Bridge mode's HTTP status for a TApplicationException type. */
+function exceptionToHttp(type: i32): i32 {
+  switch (type) {
+    case ApplicationExceptionType.UnknownMethod:
+      return 404;
+    case ApplicationExceptionType.InvalidMessageType:
+    case ApplicationExceptionType.WrongMethodName:
+    case ApplicationExceptionType.ProtocolError:
+    case ApplicationExceptionType.InvalidTransform:
+    case ApplicationExceptionType.InvalidProtocol:
+    case ApplicationExceptionType.UnsupportedClientType:
+      return 400;
+    default:
+      return 500; // UNKNOWN (an undeclared exception in the handler), INTERNAL_ERROR, and types this table does not know
   }
 }

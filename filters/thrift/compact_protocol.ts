@@ -3,7 +3,7 @@
 // 12 struct, 13 uuid); integers are zigzag varints.
 import { ByteBuffer } from "../../assembly/lib/bytes";
 import { ByteReader } from "../../assembly/lib/byte_reader";
-import { checkElementCount, MAX_DEPTH, MessageBegin, MessageKind, TProtocol } from "./protocol";
+import { ApplicationExceptionType, checkElementCount, EXCEPTION_TYPE_FIELD, MAX_DEPTH, MessageBegin, MessageKind, TProtocol } from "./protocol";
 
 const PROTOCOL_ID: u32 = 0x82;
 const VERSION: u32 = 1;
@@ -21,7 +21,9 @@ export class CompactProtocol extends TProtocol {
     const typeAndVersion = r.u8();
     if ((typeAndVersion & 0x1f) != VERSION) return r.fail("unsupported compact protocol version");
     out.kind = (typeAndVersion >> 5) & 0x07;
+    out.seqidStart = r.position;
     out.seqid = <u32>r.varint(5);
+    out.seqidEnd = r.position;
     const length = r.varint(5);
     out.namePtr = r.position;
     out.nameLength = <i32>length;
@@ -49,8 +51,13 @@ export class CompactProtocol extends TProtocol {
   writeMessageBegin(out: ByteBuffer, name: string, kind: MessageKind, seqid: u32): void {
     out.appendU8(PROTOCOL_ID);
     out.appendU8((<u32>kind << 5) | VERSION);
-    appendVarint(out, seqid);
+    this.writeSeqid(out, seqid);
     writeBinary(out, name);
+  }
+
+  /** A varint of the i32's bits, not zigzag (TCompactProtocol.writeMessageBegin): its length depends on the value. */
+  writeSeqid(out: ByteBuffer, seqid: u32): void {
+    appendVarint(out, seqid);
   }
 
   writeApplicationException(out: ByteBuffer, message: string, type: i32): void {
@@ -59,6 +66,23 @@ export class CompactProtocol extends TProtocol {
     out.appendU8((1 << 4) | I32); // field 2 (delta 1), i32
     appendVarint(out, <u32>((type << 1) ^ (type >> 31)));
     out.appendU8(STOP);
+  }
+
+  readApplicationExceptionType(r: ByteReader): i32 {
+    let id = 0;
+    while (!r.failed) {
+      const header = r.u8();
+      if (header == STOP) break;
+      const delta = <i32>(header >> 4);
+      id = delta != 0 ? id + delta : zigzag32(<u32>r.varint(3));
+      const type = header & 0x0f;
+      if (id == EXCEPTION_TYPE_FIELD && type == I32) {
+        const exceptionType = zigzag32(<u32>r.varint(5));
+        return r.failed ? ApplicationExceptionType.Unknown : exceptionType;
+      }
+      if (!this.skipValue(r, type, 0, false)) break;
+    }
+    return ApplicationExceptionType.Unknown;
   }
 
   /** `inContainer`: a bool element takes a byte, while a bool field is all in its header. */

@@ -14,8 +14,23 @@ export enum MessageKind {
 /** Nesting allowed inside one message: deeper input is refused rather than followed. */
 export const MAX_DEPTH = 32;
 
-/** TApplicationException type sent in error replies (6 = INTERNAL_ERROR). */
-export const INTERNAL_ERROR = 6;
+/** TApplicationException types (Apache Thrift's TApplicationExceptionType; 0, UNKNOWN, when a reply has none). */
+export enum ApplicationExceptionType {
+  Unknown = 0,
+  UnknownMethod = 1,
+  InvalidMessageType = 2,
+  WrongMethodName = 3,
+  BadSequenceId = 4,
+  MissingResult = 5,
+  InternalError = 6,
+  ProtocolError = 7,
+  InvalidTransform = 8,
+  InvalidProtocol = 9,
+  UnsupportedClientType = 10,
+}
+
+/** The field of a TApplicationException that holds its type (an i32; field 1 is the message). */
+export const EXCEPTION_TYPE_FIELD: i32 = 2;
 
 @final
 export class MessageBegin {
@@ -23,6 +38,9 @@ export class MessageBegin {
   nameLength: i32 = 0;
   kind: u32 = 0;
   seqid: u32 = 0;
+  /** Where the seqid's bytes are, in wasm memory (for rewriting it): [seqidStart, seqidEnd). */
+  seqidStart: usize = 0;
+  seqidEnd: usize = 0;
 }
 
 export abstract class TProtocol {
@@ -42,6 +60,12 @@ export abstract class TProtocol {
 
   /** Writes `TApplicationException { 1: string message, 2: i32 type }`. */
   abstract writeApplicationException(out: ByteBuffer, message: string, type: i32): void;
+
+  /** Reads a TApplicationException's type (field 2); Unknown when it has none or cannot be read. */
+  abstract readApplicationExceptionType(r: ByteReader): i32;
+
+  /** Writes a message header's seqid, as `readMessageBegin` finds it between `seqidStart` and `seqidEnd`. */
+  abstract writeSeqid(out: ByteBuffer, seqid: u32): void;
 }
 
 /** Fails `r` and returns false when a container announces more elements than bytes remain (each takes one). */

@@ -8,6 +8,8 @@ import { Mutation } from "../../assembly/core/mutation";
 import { appendVarint } from "./compact_protocol";
 
 export const HEADER_MAGIC: u32 = 0x0fff;
+/** Where a frame's own seqid is: after the length, the magic and the flags. */
+export const HEADER_SEQID_OFFSET = 8;
 const FIXED_SIZE = 14; // length, magic, flags, seqid, header size
 const INFO_KEY_VALUE: u64 = 1;
 const INFO_PERSISTENT_KEY_VALUE: u64 = 2;

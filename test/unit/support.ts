@@ -5,6 +5,7 @@ import { configurePlugin } from "../../assembly/core/configure";
 import { GrpcClient } from "../../assembly/core/grpc_client";
 import { HostServices } from "../../assembly/core/host_services";
 import { LogLevel, Logger } from "../../assembly/core/log";
+import { Metadata } from "../../assembly/core/metadata";
 import { Plugin } from "../../assembly/core/plugin";
 import { CodecSettings, Protocol, StatelessProtocol } from "../../assembly/core/protocol";
 import { SharedStore } from "../../assembly/core/shared_store";
@@ -256,4 +257,20 @@ export function hexOf(ptr: usize, length: i32): string {
     parts.push((b < 16 ? "0" : "") + b.toString(16));
   }
   return parts.join(" ");
+}
+
+/** `actual` must hold the key/values of `expected` and no others (a frame decoded again after a rewrite). */
+export function expectSameKeyValues(actual: Metadata, expected: Metadata, label: string): void {
+  expect(actual.size).toBe(expected.size, label + ": key/value count");
+  for (let i = 0; i < expected.size; i++) {
+    const key = String.UTF8.decodeUnsafe(expected.keyPtr(i), <usize>expected.keyLength(i));
+    expect(actual.get(key)).toBe(expected.valueString(i), label + ": " + key);
+  }
+}
+
+/** The bytes `out` holds, as a vector. */
+export function bufferVector(out: ByteBuffer): StaticArray<u8> {
+  const vector = new StaticArray<u8>(out.length);
+  memory.copy(changetype<usize>(vector), out.ptr, <usize>out.length);
+  return vector;
 }

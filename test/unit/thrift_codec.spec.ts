@@ -7,6 +7,7 @@ import { Metadata } from "../../assembly/core/metadata";
 import { Mutation } from "../../assembly/core/mutation";
 import { ThriftCodec, Transport } from "../../filters/thrift/codec";
 import { hexOf, joinVectors, vectorBytes } from "./support";
+import { codecFor, decoded } from "./thrift_support";
 import {
   CALLS,
   COMBO_NAMES,
@@ -48,21 +49,6 @@ import {
 } from "./thrift_vectors";
 
 const FIXED_HEADER = 14; // THeader: length, magic, flags, seqid, header words
-
-/** A codec that has seen `frame` as a connection's first bytes: frameSize must be the frame's exact length. */
-function codecFor(frame: StaticArray<u8>, label: string, readsAllKeyValues: bool = true): ThriftCodec {
-  const codec = new ThriftCodec(readsAllKeyValues);
-  expect(codec.frameSize(vectorBytes(frame))).toBe(frame.length, label + ": frame size");
-  return codec;
-}
-
-/** Decodes `frame` with `codec` (which has sized it) and expects no error. */
-function decoded(codec: ThriftCodec, frame: StaticArray<u8>, direction: Direction, label: string): Metadata {
-  const md = new Metadata();
-  const error = codec.decode(vectorBytes(frame), direction, md);
-  expect(error).toBeNull(label + ": " + (error === null ? "" : <string>error));
-  return md;
-}
 
 function bytesEqual(ptr: usize, length: i32, vector: StaticArray<u8>, label: string): void {
   const a = hexOf(ptr, length);

@@ -1,5 +1,7 @@
-// Helpers for the Thrift codec tests: hand-built message headers, frame sizes on a new connection, the message kinds.
-import { MALFORMED } from "../../assembly/core/codec";
+// Helpers for the Thrift codec tests: hand-built message headers, frame sizes on a new connection, the message kinds,
+// codecs that have seen a connection's first frame.
+import { Direction, MALFORMED } from "../../assembly/core/codec";
+import { Metadata } from "../../assembly/core/metadata";
 import { ThriftCodec } from "../../filters/thrift/codec";
 import { hexVector, vectorBytes } from "./support";
 import { CALLS, EXCEPTIONS, MUX_CALLS, ONEWAYS, REPLY_DECLAREDS, REPLY_OKS, REPLY_VOIDS } from "./thrift_vectors";
@@ -20,4 +22,19 @@ export function sizeOf(bytes: StaticArray<u8>): i32 {
 export function expectMalformed(text: string, label: string): void {
   const bytes = hexVector(text);
   expect(sizeOf(bytes)).toBe(MALFORMED, label + ": " + text);
+}
+
+/** A codec that has seen `frame` as a connection's first bytes: frameSize must be the frame's exact length. */
+export function codecFor(frame: StaticArray<u8>, label: string, readsAllKeyValues: bool = true): ThriftCodec {
+  const codec = new ThriftCodec(readsAllKeyValues);
+  expect(codec.frameSize(vectorBytes(frame))).toBe(frame.length, label + ": frame size");
+  return codec;
+}
+
+/** Decodes `frame` with `codec` (which has sized it) and expects no error. */
+export function decoded(codec: ThriftCodec, frame: StaticArray<u8>, direction: Direction, label: string): Metadata {
+  const md = new Metadata();
+  const error = codec.decode(vectorBytes(frame), direction, md);
+  expect(error).toBeNull(label + ": " + (error === null ? "" : <string>error));
+  return md;
 }
