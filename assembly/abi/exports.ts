@@ -23,6 +23,12 @@ import { HostSharedStore } from "./shared_data";
 import { closeDownstream, nowNanoseconds, setEffectiveContext, setTickPeriodMs } from "./stream";
 import { PartialFrameHolders } from "./partial_frame_holders";
 import { TcpConnectionContext } from "./tcp_connection_context";
+import { ConnectionContext } from "./connection_context";
+import { BridgeConnectionContext } from "./bridge_connection_context";
+import { BridgeSide } from "../core/bridge/bridge_settings";
+import { BridgeConnection } from "../core/bridge/bridge_connection";
+import { BridgeClientSide } from "../core/bridge/client_side";
+import { BridgeServerSide } from "../core/bridge/server_side";
 import { Action, BufferType, PeerType } from "./types";
 
 export { malloc } from "@solo-io/proxy-runtime/assembly/malloc";
@@ -30,7 +36,7 @@ export { malloc } from "@solo-io/proxy-runtime/assembly/malloc";
 import "./abort";
 
 const plugins = new Map<u32, Plugin>();
-const connections = new Map<u32, TcpConnectionContext>();
+const connections = new Map<u32, ConnectionContext>();
 const logger = new HostLogger();
 const grpc = new HostGrpcClient();
 const host = new HostServices(new HostMetricSink(), logger, new HostSharedStore(), grpc);
@@ -42,8 +48,16 @@ export function proxy_abi_version_0_2_1(): void {}
 
 function onContextCreate(contextId: u32, rootContextId: u32): void {
   if (rootContextId == 0 || !plugins.has(rootContextId)) return;
-  connections.set(contextId, new TcpConnectionContext(contextId, new TcpConnection(connectionId(), plugins.get(rootContextId))));
+  connections.set(contextId, newConnection(contextId, plugins.get(rootContextId)));
   connectionOpened();
+}
+
+function newConnection(contextId: u32, plugin: Plugin): ConnectionContext {
+  const bridge = plugin.bridge;
+  if (bridge === null) return new TcpConnectionContext(contextId, new TcpConnection(connectionId(), plugin));
+  const id = connectionId();
+  const side = bridge.side == BridgeSide.Client ? <BridgeConnection>new BridgeClientSide(id, plugin, bridge.names) : new BridgeServerSide(id, plugin, bridge.names);
+  return new BridgeConnectionContext(contextId, side);
 }
 
 function onVmStart(rootContextId: u32, vmConfigurationSize: u32): u32 {
@@ -114,7 +128,7 @@ function onUpstreamData(contextId: u32, dataSize: u32, endOfStream: u32): u32 {
 }
 
 /** Keeps the list of connections holding partial frames, and the VM's partial frames within their budget. */
-function afterData(context: TcpConnectionContext): void {
+function afterData(context: ConnectionContext): void {
   holders.update(context);
   if (host.heldBytes.overBudget) enforcePartialFrameBudget(context.contextId);
 }
@@ -126,7 +140,7 @@ function afterData(context: TcpConnectionContext): void {
 function enforcePartialFrameBudget(current: u32): void {
   const heldBytes = host.heldBytes;
   while (heldBytes.overBudget) {
-    let largest: TcpConnectionContext | null = null;
+    let largest: ConnectionContext | null = null;
     for (let i = 0; i < holders.size; i++) {
       const candidate = holders.at(i);
       if (largest === null || candidate.connection.heldCapacity > largest.connection.heldCapacity) largest = candidate;
@@ -167,7 +181,7 @@ function onGrpcClose(rootContextId: u32, token: u32, statusCode: u32): void {
   if (context !== null) resumeConnection(context, answer.set(false, statusCode, 0, 0));
 }
 
-function resumeConnection(context: TcpConnectionContext, answer: AsyncAnswer): void {
+function resumeConnection(context: ConnectionContext, answer: AsyncAnswer): void {
   grpc.caller = context;
   context.resume(answer);
   grpc.caller = null;

@@ -4,7 +4,7 @@ import * as host from "@solo-io/proxy-runtime/assembly/imports";
 import { ByteBuffer } from "../lib/bytes";
 import { appendField, appendVarint, fieldLength } from "../lib/protobuf";
 import { GrpcClient } from "../core/grpc_client";
-import { TcpConnectionContext } from "./tcp_connection_context";
+import { ConnectionContext } from "./connection_context";
 import { proxy_grpc_call } from "./imports";
 import { WASM_RESULT_OK } from "./types";
 
@@ -13,9 +13,9 @@ const TOKEN = memory.data(4);
 @final
 export class HostGrpcClient extends GrpcClient {
   /** The connection whose callback is running (set by the entry points), which a call started now belongs to. */
-  caller: TcpConnectionContext | null = null;
+  caller: ConnectionContext | null = null;
   /** Calls in flight, by token. */
-  private pending: Map<u32, TcpConnectionContext> = new Map();
+  private pending: Map<u32, ConnectionContext> = new Map();
   private clusterName: string = "";
   private grpcService: ByteBuffer = new ByteBuffer();
 
@@ -41,7 +41,7 @@ export class HostGrpcClient extends GrpcClient {
   }
 
   /** The connection that made call `token` (forgotten now), or null when it is unknown or was cancelled. */
-  take(token: u32): TcpConnectionContext | null {
+  take(token: u32): ConnectionContext | null {
     if (!this.pending.has(token)) return null;
     const context = this.pending.get(token);
     this.pending.delete(token);
@@ -50,7 +50,7 @@ export class HostGrpcClient extends GrpcClient {
   }
 
   /** Cancels the call of a connection that is going away. */
-  cancel(context: TcpConnectionContext): void {
+  cancel(context: ConnectionContext): void {
     const token = context.pendingCall;
     if (token == 0) return;
     host.proxy_grpc_cancel(token);

@@ -1,22 +1,22 @@
 // The connections of the VM that hold a partial frame: swept by each plugin's frame_timeout tick, searched when the
 // VM's partial frames are over their budget. A connection joins and leaves as its data events start and finish
 // frames, and leaves when Envoy deletes it, so the list holds no connection that is gone.
-import { TcpConnectionContext } from "./tcp_connection_context";
+import { ConnectionContext } from "./connection_context";
 
 @final
 export class PartialFrameHolders {
-  private readonly list: Array<TcpConnectionContext> = [];
+  private readonly list: Array<ConnectionContext> = [];
 
   get size(): i32 {
     return this.list.length;
   }
 
-  at(index: i32): TcpConnectionContext {
+  at(index: i32): ConnectionContext {
     return this.list[index];
   }
 
   /** Lists or unlists `context` by whether it holds a partial frame now. */
-  update(context: TcpConnectionContext): void {
+  update(context: ConnectionContext): void {
     const holds = context.connection.oldestPartialSinceNs != 0;
     if (holds && context.holderIndex < 0) {
       context.holderIndex = this.list.length;
@@ -26,7 +26,7 @@ export class PartialFrameHolders {
     }
   }
 
-  remove(context: TcpConnectionContext): void {
+  remove(context: ConnectionContext): void {
     const at = context.holderIndex;
     if (at < 0) return;
     const last = this.list.pop();

@@ -16,12 +16,13 @@ import { setTcpProxyCluster } from "./foreign";
 import { upstreamClusterName } from "./properties";
 import { closeDownstream, continueDownstream, nowNanoseconds, setEffectiveContext } from "./stream";
 import { Action, BufferType } from "./types";
+import { ConnectionContext } from "./connection_context";
 
 /** Reads a whole buffer, whatever its size (the host clamps the length). */
 const WHOLE: i32 = i32.MAX_VALUE;
 
 @final
-export class TcpConnectionContext {
+export class TcpConnectionContext extends ConnectionContext {
   /** tcp_proxy has not been let through yet: what goes upstream waits in `held`. */
   holding: bool = false;
   private held: ByteBuffer | null = null;
@@ -29,21 +30,18 @@ export class TcpConnectionContext {
   private pausedOffset: i32 = 0;
   private endOfStreamWhilePaused: bool = false;
   private joined: ByteBuffer | null = null;
-  /** The token of this connection's rate limit call in flight, or 0. */
-  pendingCall: u32 = 0;
-  /** Its place among the VM's connections holding a partial frame (partial_frame_holders.ts), or -1. */
-  holderIndex: i32 = -1;
-
-  constructor(public readonly contextId: u32, public readonly connection: TcpConnection) {}
+  constructor(contextId: u32, private readonly tcp: TcpConnection) {
+    super(contextId, tcp);
+  }
 
   /** Whether this connection waits for its first request before tcp_proxy may connect. */
   onNewConnection(): u32 {
-    this.holding = this.connection.plugin.holdsNewConnections;
+    this.holding = this.tcp.plugin.holdsNewConnections;
     return this.holding ? Action.Pause : Action.Continue;
   }
 
   onData(direction: Direction, type: BufferType, dataSize: u32, endOfStream: bool): u32 {
-    const connection = this.connection;
+    const connection = this.tcp;
     if (direction == Direction.Request && connection.paused) {
       // The bytes wait in Envoy's buffer behind the paused request (bounded by its buffer limit).
       this.endOfStreamWhilePaused = this.endOfStreamWhilePaused || endOfStream;
@@ -64,7 +62,7 @@ export class TcpConnectionContext {
 
   /** The answer to the paused request's call arrived (outside any data callback of this connection). */
   resume(answer: AsyncAnswer): void {
-    const connection = this.connection;
+    const connection = this.tcp;
     if (!connection.paused) return;
     setEffectiveContext(this.contextId);
     const type = BufferType.NetworkDownstreamData;
@@ -90,7 +88,7 @@ export class TcpConnectionContext {
       closeDownstream();
       return Action.Pause;
     }
-    const stream = direction == Direction.Request ? this.connection.downstream : this.connection.upstream;
+    const stream = direction == Direction.Request ? this.tcp.downstream : this.tcp.upstream;
     const processed = data + <usize>keep;
     let outPtr = processed;
     let outLength = size - keep;
@@ -137,7 +135,7 @@ export class TcpConnectionContext {
     let held = this.held;
     if (held === null) this.held = held = new ByteBuffer();
     held.append(outPtr, outLength);
-    const connection = this.connection;
+    const connection = this.tcp;
     const cluster = connection.takeChosenCluster();
     if (cluster.length > 0) {
       const taken = setTcpProxyCluster(cluster);

@@ -11,6 +11,7 @@ import { KeyUsage } from "./key_usage";
 import { Plugin } from "./plugin";
 import { CORE_FIELDS, readPluginSettings } from "./plugin_settings";
 import { CodecSettings, Protocol } from "./protocol";
+import { BridgeHeaderNames } from "./bridge/bridge_headers";
 import { MODE_FIELDS, readBridgeSettings, refuseChainFields } from "./bridge/bridge_settings";
 import { Stats } from "./stats/stats";
 
@@ -43,6 +44,7 @@ export function configurePlugin(text: string, protocol: Protocol, filters: Array
   }
   const serviceKey = String.UTF8.encode(protocol.serviceKey());
   const methodKey = String.UTF8.encode(protocol.methodKey());
+  if (bridge !== null) bridge.names = new BridgeHeaderNames(protocol.name(), bridge.authority, serviceKey, methodKey);
   const stats = new Stats(host.metrics, protocol.name(), settings.statPrefix, serviceKey, methodKey);
   const context = new FactoryContext(protocol, settings.statPrefix, serviceKey, methodKey, host, stats);
   const chain = new FilterChain();

@@ -14,7 +14,7 @@ import { Bytes } from "../lib/bytes";
 import { AsyncAnswer } from "./async_answer";
 import { Codec, Direction, MessageType, ResponseStatus, ErrorType } from "./codec";
 import { ConnectionInfo } from "./connection_info";
-import { FrameAction, FrameHandler, FrameStream, StreamResult } from "./frame_stream";
+import { FrameAction, FrameStream, StreamResult } from "./frame_stream";
 import { LogLevel } from "./log";
 import { Metadata } from "./metadata";
 import {
@@ -25,6 +25,7 @@ import {
   RESPONSE_DECODING_ERROR, RESPONSE_ERROR, RESPONSE_SUCCESS, RESPONSE_UNMATCHED,
 } from "./metrics";
 import { Mutation } from "./mutation";
+import { NetworkConnection } from "./network_connection";
 import { Plugin } from "./plugin";
 import { FilterStatus, Request } from "./request";
 import { RequestTable } from "./request_table";
@@ -33,7 +34,7 @@ import { Response } from "./response";
 const NS_PER_MS: u64 = 1_000_000;
 
 @final
-export class TcpConnection extends FrameHandler implements ConnectionInfo {
+export class TcpConnection extends NetworkConnection implements ConnectionInfo {
   readonly downstream: FrameStream;
   readonly upstream: FrameStream;
   private readonly requests: RequestTable;
@@ -60,8 +61,8 @@ export class TcpConnection extends FrameHandler implements ConnectionInfo {
   private requestPartialSinceNs: u64 = 0;
   private responsePartialSinceNs: u64 = 0;
 
-  constructor(public readonly id: u64, public readonly plugin: Plugin) {
-    super();
+  constructor(public readonly id: u64, plugin: Plugin) {
+    super(plugin);
     this.downstream = new FrameStream(Direction.Request, plugin.heldBytes);
     this.upstream = new FrameStream(Direction.Response, plugin.heldBytes);
     this.requests = new RequestTable(plugin.settings.maxPendingRequests);

@@ -2,6 +2,7 @@
 // one HTTP/2 stream, so that Envoy's HTTP connection manager routes per call). A bridge plugin serves one side.
 import { checkObject, FieldErrors, join, requiredField, stringField } from "../../lib/json_fields";
 import { JsonValue } from "../../lib/json";
+import { BridgeHeaderNames } from "./bridge_headers";
 
 export const MODE_FIELDS: Array<string> = ["mode", "bridge"];
 
@@ -17,6 +18,8 @@ export class BridgeSettings {
   side: BridgeSide = BridgeSide.Client;
   /** The client side's `:authority`: what selects the virtual host in the HTTP connection manager's routes. */
   authority: string = "";
+  /** The header names and fixed values of the plugin's messages (set once the protocol is known). */
+  names!: BridgeHeaderNames;
 }
 
 /** Reads `mode` and `bridge`: null in tcp mode. */

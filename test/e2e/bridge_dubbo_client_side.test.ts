@@ -1,0 +1,165 @@
+// The bridge's client side on its own, against Node's http2 (nghttp2): a real Dubbo consumer (sofa-rpc-node) talks
+// to build/dubbo.wasm in bridge client mode on the bundled host, whose tcp_proxy leads to a Node HTTP/2 server that
+// stands where Envoy's HTTP connection manager would be. That server relays each call to a real provider the way the
+// server side does (the stream id as request id, the marker on the answer) unless the test makes it answer as Envoy
+// itself would (404 no route, 504 timeout, 429 rate limited, a reset stream).
+import assert from "node:assert/strict";
+import http2 from "node:http2";
+import net from "node:net";
+import { after, before, describe, it } from "node:test";
+import { connectDubboConsumer, type DubboConsumer } from "../peers/dubbo/consumer.ts";
+import { DEMO_SERVICE, startDubboProvider, type DubboProvider } from "../peers/dubbo/provider.ts";
+import { bootstrapFor, eventually, startTestHost, type RunningHost } from "./host_fixture.ts";
+
+const AUTHORITY = "demo.dubbo.svc";
+const CLIENT_SIDE = JSON.stringify({ stat_prefix: "client", mode: "bridge", bridge: { side: "client", authority: AUTHORITY } });
+const HEADER_SIZE = 16;
+
+interface SeenRequest {
+  readonly headers: http2.IncomingHttpHeaders;
+  readonly body: Buffer;
+}
+
+/** What the HTTP/2 server answers for a method instead of relaying it (as Envoy would answer itself). */
+type EnvoyAnswer = { status: number; body: string } | "reset";
+
+/** A Node HTTP/2 server in the HTTP connection manager's place, relaying calls to a Dubbo provider by stream id. */
+class Http2Relay {
+  readonly seen: SeenRequest[] = [];
+  readonly answers = new Map<string, EnvoyAnswer>();
+  readonly server = http2.createServer();
+  sessions = 0;
+  private provider?: net.Socket;
+  private pending = new Map<bigint, http2.ServerHttp2Stream>();
+  private received = Buffer.alloc(0);
+
+  constructor(private readonly providerPort: number) {
+    this.server.on("session", () => this.sessions++);
+    this.server.on("stream", (stream, headers) => {
+      stream.on("error", () => {}); // the streams the test resets
+      const chunks: Buffer[] = [];
+      stream.on("data", (c: Buffer) => chunks.push(c));
+      stream.on("end", () => this.onCall(stream, headers, Buffer.concat(chunks)));
+    });
+  }
+
+  async listen(): Promise<number> {
+    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
+    return (this.server.address() as net.AddressInfo).port;
+  }
+
+  private onCall(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, body: Buffer): void {
+    this.seen.push({ headers, body });
+    const method = String(headers[":path"]).split("/")[2];
+    const answer = this.answers.get(method);
+    if (answer === "reset") {
+      stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+      return;
+    }
+    if (answer !== undefined) {
+      stream.respond({ ":status": answer.status, "content-type": "text/plain" });
+      stream.end(answer.body);
+      return;
+    }
+    const frame = Buffer.from(body);
+    frame.writeBigUInt64BE(BigInt(stream.id!), 4);
+    this.pending.set(BigInt(stream.id!), stream);
+    this.upstream().write(frame);
+  }
+
+  private upstream(): net.Socket {
+    if (this.provider) return this.provider;
+    this.provider = net.connect(this.providerPort, "127.0.0.1");
+    this.provider.on("data", (data: Buffer) => {
+      this.received = Buffer.concat([this.received, data]);
+      while (this.received.length >= HEADER_SIZE) {
+        const size = HEADER_SIZE + this.received.readUInt32BE(12);
+        if (this.received.length < size) break;
+        const frame = this.received.subarray(0, size);
+        this.received = this.received.subarray(size);
+        const stream = this.pending.get(frame.readBigUInt64BE(4));
+        if (!stream) continue;
+        this.pending.delete(frame.readBigUInt64BE(4));
+        stream.respond({ ":status": 200, "content-type": "application/x-dubbo", "x-meta-protocol-bridge": "response", "x-added-by-route": "yes" });
+        stream.end(frame);
+      }
+    });
+    return this.provider;
+  }
+
+  async close(): Promise<void> {
+    this.provider?.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+describe("bridge client side (Dubbo) against Node's http2", { timeout: 60_000 }, () => {
+  let provider: DubboProvider;
+  let relay: Http2Relay;
+  let host: RunningHost;
+  let consumer: DubboConsumer;
+
+  before(async () => {
+    provider = await startDubboProvider();
+    relay = new Http2Relay(provider.port);
+    const relayPort = await relay.listen();
+    host = await startTestHost(bootstrapFor("envoy/dubbo.yaml", relayPort, CLIENT_SIDE), "dubbo");
+    consumer = await connectDubboConsumer(host.port, { heartbeat: { tickMs: 200, idleMs: 600 } });
+  });
+  after(async () => {
+    await consumer?.close();
+    await host?.stop();
+    await relay?.close();
+    await provider?.close();
+  });
+
+  it("sends each call as an HTTP/2 POST on /<interface>/<method> with the authority, content type and attachments as headers", async () => {
+    assert.equal(await consumer.invoke("sayHello", ["world"], { "X-Tenant": "blue" }), "Hello world");
+    const call = relay.seen.at(-1)!;
+    assert.equal(call.headers[":method"], "POST");
+    assert.equal(call.headers[":path"], `/${DEMO_SERVICE}/sayHello`);
+    assert.equal(call.headers[":authority"], AUTHORITY);
+    assert.equal(call.headers["content-type"], "application/x-dubbo");
+    assert.equal(call.headers["x-tenant"], "blue", "attachment names are lowercased");
+    assert.equal(call.headers["interface"], DEMO_SERVICE);
+    assert.equal(call.body.readUInt16BE(0), 0xdabb, "the body is the whole Dubbo frame");
+  });
+
+  it("gives each answer the consumer's request id back, out of order and concurrently", async () => {
+    const tags = Array.from({ length: 50 }, (_, i) => `t${i}`);
+    const answers = await Promise.all(tags.map((tag, i) => consumer.invoke("slow", [(50 - i) % 7 * 10, tag])));
+    assert.deepEqual(answers, tags);
+  });
+
+  it("turns Envoy's own replies into Dubbo error replies with matching statuses", async () => {
+    relay.answers.set("echoMap", { status: 404, body: "" });
+    relay.answers.set("nothing", { status: 504, body: "upstream request timeout" });
+    relay.answers.set("echoUser", { status: 429, body: "local_rate_limited" });
+    try {
+      await assert.rejects(consumer.invoke("echoMap", [{}]), (e: Error) => /envoy 404/.test(e.message));
+      await assert.rejects(consumer.invoke("nothing", []), (e: Error) => /envoy 504: upstream request timeout/.test(e.message));
+      await assert.rejects(consumer.invoke("echoUser", [{}]), (e: Error) => /envoy 429: local_rate_limited/.test(e.message));
+      // Other calls on the same connection are unaffected.
+      assert.equal(await consumer.invoke("sayHello", ["again"]), "Hello again");
+    } finally {
+      relay.answers.clear();
+    }
+  });
+
+  it("answers a call whose stream Envoy reset with an error reply", async () => {
+    relay.answers.set("sayHello", "reset");
+    try {
+      await assert.rejects(consumer.invoke("sayHello", ["x"]), (e: Error) => /reset the call's stream/.test(e.message));
+    } finally {
+      relay.answers.clear();
+    }
+    assert.equal(await consumer.invoke("sayHello", ["after"]), "Hello after");
+  });
+
+  it("carries the consumer's heartbeats as HTTP/2 PINGs and answers them with nghttp2's acknowledgements", async () => {
+    const before = consumer.heartbeatAcks;
+    await eventually(() => consumer.heartbeatAcks >= before + 2, "two heartbeat answers", 5000);
+    assert.equal(provider.heartbeats, 0, "the heartbeats never reached the provider");
+    assert.equal(relay.sessions, 1, "one HTTP/2 connection carried everything");
+  });
+});
