@@ -36,12 +36,33 @@ export function envoyBootstrap(services: readonly ServiceSpec[], options: EnvoyB
     stats_config: { stats_tags: envoyStatsTags() },
     admin: { address: socketAddress(admin.address, admin.port) },
     static_resources: {
-      listeners: services.flatMap((service) => (service.mode === "bridge" ? bridgeListeners(service, options.warn) : [listener(service, options.warn)])),
+      listeners: distinctPorts(services.map((service) => ({ service, listeners: service.mode === "bridge" ? bridgeListeners(service, options.warn) : [listener(service, options.warn)] }))),
       clusters: uniqueClusters(
         services.flatMap((service) => (service.mode === "bridge" ? bridgeClusters(service) : clusters(service)).map((json) => ({ service, json }))),
       ),
     },
   };
+}
+
+/**
+ * The listeners of every service, when no two of them would bind the same port (bridge mode adds server-side
+ * listeners): the same address, or a wildcard address, on one port (0, any free port, excepted).
+ */
+function distinctPorts(perService: readonly { service: ServiceSpec; listeners: Json[] }[]): Json[] {
+  const bound: { name: string; address: string; port: number }[] = [];
+  const wildcard = (address: string) => address === "0.0.0.0" || address === "::";
+  for (const { service, listeners } of perService) {
+    for (const listener of listeners) {
+      const { address, port_value: port } = (listener.address as { socket_address: { address: string; port_value: number } }).socket_address;
+      const other = bound.find((b) => port !== 0 && b.port === port && (b.address === address || wildcard(b.address) || wildcard(address)));
+      if (other !== undefined) {
+        const field = service.mode === "bridge" ? service.bridge!.origin : service.origin.child("envoy", undefined);
+        field.fail(`expected ports no other listener uses; listener ${listener.name as string} (${address}:${port}) would share port ${port} with listener ${other.name} (${other.address}:${port})`);
+      }
+      bound.push({ name: listener.name as string, address, port });
+    }
+  }
+  return perService.flatMap(({ listeners }) => listeners);
 }
 
 /** The services' admin address: they must agree. */
