@@ -1,6 +1,7 @@
-// A plain Envoy bootstrap for one or more services: per service a listener with the wasm filter then tcp_proxy, its
-// clusters (the service, every route destination, the rate limit service over HTTP/2), and the stat tags that turn
-// per-method metrics into labels. It loads in Envoy and in the bundled host (test/host/proxy/bootstrap.ts).
+// A plain Envoy bootstrap for one or more services: per tcp-mode service a listener with the wasm filter then
+// tcp_proxy and its clusters (the service, every route destination, the rate limit service over HTTP/2); per
+// bridge-mode service the listeners and clusters of generator/bridge/; and the stat tags that turn per-method metrics
+// into labels. Tcp-mode bootstraps load in Envoy and in the bundled host (test/host/proxy/bootstrap.ts).
 import { envoyClusterName, envoyClusterOverride, sameDestination, serviceDestination } from "./clusters.ts";
 import { bridgeClusters, bridgeListeners } from "./bridge/bridge_bootstrap.ts";
 import { clusterJson, DEFAULT_CONNECT_TIMEOUT, type Json, socketAddress, tcpProxyFilter, wasmFilter } from "./envoy_parts.ts";
