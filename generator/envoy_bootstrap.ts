@@ -1,23 +1,17 @@
-// A plain Envoy bootstrap for one or more services: per service a listener with the wasm filter then tcp_proxy, its
-// clusters (the service, every route destination, the rate limit service over HTTP/2), and the stat tags that turn
-// per-method metrics into labels. It loads in Envoy and in the bundled host (test/host/proxy/bootstrap.ts).
-import { isIP } from "node:net";
+// A plain Envoy bootstrap for one or more services: per tcp-mode service a listener with the wasm filter then
+// tcp_proxy and its clusters (the service, every route destination, the rate limit service over HTTP/2); per
+// bridge-mode service the listeners and clusters of generator/bridge/; and the stat tags that turn per-method metrics
+// into labels. Tcp-mode bootstraps load in Envoy and in the bundled host (test/host/proxy/bootstrap.ts).
 import { envoyClusterName, envoyClusterOverride, sameDestination, serviceDestination } from "./clusters.ts";
-import type { Destination, FailStrategy, ServiceSpec } from "./model.ts";
+import { bridgeClusters, bridgeListeners } from "./bridge/bridge_bootstrap.ts";
+import { clusterJson, DEFAULT_CONNECT_TIMEOUT, type Json, socketAddress, tcpProxyFilter, wasmFilter } from "./envoy_parts.ts";
+import type { Destination, ServiceSpec } from "./model.ts";
 import { checkedPluginConfig, type UncheckedWarning } from "./plugin_check.ts";
 import { formatJson, maxEarlyDataBytes, usesConnectionRouting } from "./plugin_config.ts";
 import { envoyStatsTags } from "./stats.ts";
 import { toYaml } from "./yaml_out.ts";
 
-export const WASM_FILTER = "envoy.filters.network.wasm";
-export const TCP_PROXY_FILTER = "envoy.filters.network.tcp_proxy";
-export const WASM_TYPE = "type.googleapis.com/envoy.extensions.filters.network.wasm.v3.Wasm";
-export const TCP_PROXY_TYPE = "type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy";
-export const STRING_VALUE_TYPE = "type.googleapis.com/google.protobuf.StringValue";
-export const V8_RUNTIME = "envoy.wasm.runtime.v8";
-const HTTP_OPTIONS_KEY = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
 const DEFAULT_ADMIN = { address: "127.0.0.1", port: 9901 };
-const DEFAULT_CONNECT_TIMEOUT = "1s";
 
 export interface EnvoyBootstrapOptions {
   /** Comment lines on top of the YAML (e.g. "generated from ..., do not edit"). */
@@ -27,8 +21,6 @@ export interface EnvoyBootstrapOptions {
   /** Told about plugin configurations that could not be checked (a custom module with no file here). */
   readonly warn?: UncheckedWarning;
 }
-
-type Json = Record<string, unknown>;
 
 /** The bootstrap as YAML text. */
 export function generateEnvoyBootstrap(services: readonly ServiceSpec[], options: EnvoyBootstrapOptions = {}): string {
@@ -45,10 +37,33 @@ export function envoyBootstrap(services: readonly ServiceSpec[], options: EnvoyB
     stats_config: { stats_tags: envoyStatsTags() },
     admin: { address: socketAddress(admin.address, admin.port) },
     static_resources: {
-      listeners: services.map((service) => listener(service, options.warn)),
-      clusters: uniqueClusters(services.flatMap((service) => clusters(service).map((json) => ({ service, json })))),
+      listeners: distinctPorts(services.map((service) => ({ service, listeners: service.mode === "bridge" ? bridgeListeners(service, options.warn) : [listener(service, options.warn)] }))),
+      clusters: uniqueClusters(
+        services.flatMap((service) => (service.mode === "bridge" ? bridgeClusters(service) : clusters(service)).map((json) => ({ service, json }))),
+      ),
     },
   };
+}
+
+/**
+ * The listeners of every service, when no two of them would bind the same port (bridge mode adds server-side
+ * listeners): the same address, or a wildcard address, on one port (0, any free port, excepted).
+ */
+function distinctPorts(perService: readonly { service: ServiceSpec; listeners: Json[] }[]): Json[] {
+  const bound: { name: string; address: string; port: number }[] = [];
+  const wildcard = (address: string) => address === "0.0.0.0" || address === "::";
+  for (const { service, listeners } of perService) {
+    for (const listener of listeners) {
+      const { address, port_value: port } = (listener.address as { socket_address: { address: string; port_value: number } }).socket_address;
+      const other = bound.find((b) => port !== 0 && b.port === port && (b.address === address || wildcard(b.address) || wildcard(address)));
+      if (other !== undefined) {
+        const field = service.mode === "bridge" ? service.bridge!.origin : service.origin.child("envoy", undefined);
+        field.fail(`expected ports no other listener uses; listener ${listener.name as string} (${address}:${port}) would share port ${port} with listener ${other.name} (${other.address}:${port})`);
+      }
+      bound.push({ name: listener.name as string, address, port });
+    }
+  }
+  return perService.flatMap(({ listeners }) => listeners);
 }
 
 /** The services' admin address: they must agree. */
@@ -65,62 +80,18 @@ function adminOf(services: readonly ServiceSpec[]): { address: string; port: num
   return withAdmin[0]?.envoy.admin ?? DEFAULT_ADMIN;
 }
 
-function socketAddress(address: string, port: number): Json {
-  return { socket_address: { address, port_value: port } };
-}
-
 function listener(service: ServiceSpec, warn: UncheckedWarning | undefined): Json {
   const { listener } = service.envoy;
   return {
     name: listener.name,
     address: socketAddress(listener.address, listener.port),
-    filter_chains: [{ filters: [wasmFilter(service, warn), tcpProxyFilter(service)] }],
+    filter_chains: [{ filters: [wasmFilter(service, formatJson(checkedPluginConfig(service, "envoy", "envoy", warn))), tcpProxy(service)] }],
   };
 }
 
-function wasmFilter(service: ServiceSpec, warn: UncheckedWarning | undefined): Json {
-  const configuration = formatJson(checkedPluginConfig(service, "envoy", "envoy", warn));
-  return {
-    name: WASM_FILTER,
-    typed_config: {
-      "@type": WASM_TYPE,
-      config: wasmPluginConfig(service, configuration, { local: { filename: service.envoy.module } }),
-    },
-  };
-}
-
-/** envoy.extensions.wasm.v3.PluginConfig; shared with Istio's legacy EnvoyFilter output. */
-export function wasmPluginConfig(service: ServiceSpec, configuration: string, code: Json): Json {
-  return {
-    name: service.name,
-    root_id: service.protocol,
-    configuration: { "@type": STRING_VALUE_TYPE, value: configuration },
-    vm_config: { vm_id: service.protocol, runtime: V8_RUNTIME, code },
-    ...failurePolicy(service.failStrategy),
-  };
-}
-
-/**
- * What Envoy does when the VM fails. FAIL_OPEN is the legacy `fail_open`, which lets the connections already on the
- * failed VM pass through, as well as new ones (`failure_policy: FAIL_OPEN` would close the existing ones: see
- * docs/envoy/vms-memory-failure.md); FAIL_RELOAD is `failure_policy` (Envoy 1.33+).
- */
-function failurePolicy(strategy: FailStrategy): Json {
-  if (strategy === "FAIL_OPEN") return { fail_open: true };
-  if (strategy === "FAIL_RELOAD") return { failure_policy: "FAIL_RELOAD" };
-  return {};
-}
-
-function tcpProxyFilter(service: ServiceSpec): Json {
-  return {
-    name: TCP_PROXY_FILTER,
-    typed_config: {
-      "@type": TCP_PROXY_TYPE,
-      stat_prefix: service.envoy.listener.name,
-      cluster: envoyClusterName(service, serviceDestination(service)),
-      ...(usesConnectionRouting(service, "envoy") && { max_early_data_bytes: maxEarlyDataBytes(service) }),
-    },
-  };
+function tcpProxy(service: ServiceSpec): Json {
+  const earlyData = usesConnectionRouting(service, "envoy") ? maxEarlyDataBytes(service) : undefined;
+  return tcpProxyFilter(service.envoy.listener.name, envoyClusterName(service, serviceDestination(service)), earlyData);
 }
 
 /** The service's clusters: itself, every route destination, the rate limit service, and any extra envoy.clusters. */
@@ -138,22 +109,8 @@ function clusters(service: ServiceSpec): Json[] {
 function cluster(service: ServiceSpec, destination: Destination, http2: boolean): Json {
   const override = envoyClusterOverride(service, destination);
   const endpoints = override?.endpoints ?? [{ address: destination.host, port: destination.port }];
-  const name = envoyClusterName(service, destination);
-  return {
-    name,
-    type: endpoints.every((endpoint) => isIP(endpoint.address) !== 0) ? "STATIC" : "STRICT_DNS",
-    connect_timeout: override?.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT,
-    load_assignment: {
-      cluster_name: name,
-      endpoints: [{ lb_endpoints: endpoints.map(({ address, port }) => ({ endpoint: { address: socketAddress(address, port) } })) }],
-    },
-    // gRPC (the rate limit service) needs HTTP/2 upstream.
-    ...(http2 && {
-      typed_extension_protocol_options: {
-        [HTTP_OPTIONS_KEY]: { "@type": `type.googleapis.com/${HTTP_OPTIONS_KEY}`, explicit_http_config: { http2_protocol_options: {} } },
-      },
-    }),
-  };
+  // gRPC (the rate limit service) needs HTTP/2 upstream.
+  return clusterJson(envoyClusterName(service, destination), endpoints, override?.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT, http2);
 }
 
 /** One cluster per name; two different clusters under one name is an error. */

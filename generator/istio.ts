@@ -6,7 +6,7 @@ import { istioHostProblem } from "./clusters.ts";
 import type { Destination, Labels, ServiceSpec } from "./model.ts";
 import { checkedPluginConfig, type UncheckedWarning } from "./plugin_check.ts";
 import { formatJson, maxEarlyDataBytes, usesConnectionRouting } from "./plugin_config.ts";
-import { TCP_PROXY_FILTER, TCP_PROXY_TYPE, WASM_FILTER, WASM_TYPE, wasmPluginConfig } from "./envoy_bootstrap.ts";
+import { TCP_PROXY_FILTER, TCP_PROXY_TYPE, WASM_FILTER, WASM_TYPE, wasmPluginConfig } from "./envoy_parts.ts";
 import { toYaml } from "./yaml_out.ts";
 
 export interface IstioOptions {
@@ -32,6 +32,8 @@ export function generateIstio(services: readonly ServiceSpec[], options: IstioOp
 
 export function istioResources(services: readonly ServiceSpec[], options: IstioOptions = {}): Json[] {
   return services.flatMap((service) => {
+    // Istio's own listeners would need the bridge in front of their HTTP connection managers: not generated yet.
+    if (service.mode === "bridge") service.origin.child("mode", service.mode).fail("expected tcp for Istio output: bridge mode is generated for plain Envoy only (meta-protocol-wasm envoy)");
     refuseShortHosts(service);
     return options.envoyFilter ? legacyResources(service, options.warn) : wasmPluginResources(service, options.warn);
   });

@@ -5,6 +5,8 @@
 import type { Node } from "./input/reader.ts";
 
 export type Direction = "outbound" | "inbound" | "both";
+/** tcp: the filter sits before tcp_proxy (routes per connection); bridge: each call is an HTTP/2 stream Envoy routes. */
+export type Mode = "tcp" | "bridge";
 export type FailStrategy = "FAIL_CLOSE" | "FAIL_OPEN" | "FAIL_RELOAD";
 
 export interface ServiceSpec {
@@ -25,6 +27,9 @@ export interface ServiceSpec {
   /** The port the service's pods listen on (Istio's inbound side); the service port unless set. */
   readonly targetPort: number;
   readonly direction: Direction;
+  readonly mode: Mode;
+  /** Bridge mode's settings; present exactly when mode is bridge. */
+  readonly bridge?: BridgeSpec;
   /** Workload labels of the client side (outbound) and of the server side (inbound); none: every workload. */
   readonly clientSelector?: Labels;
   readonly serverSelector?: Labels;
@@ -90,6 +95,34 @@ export interface RouteSpec {
   readonly destinations: readonly WeightedDestination[];
   readonly requestMutation: readonly KeyValue[];
   readonly responseMutation: readonly KeyValue[];
+  /** Per-call policies Envoy's router applies: bridge mode only (a network filter cannot retry or copy one call). */
+  readonly timeout?: string;
+  readonly retries?: RetriesSpec;
+  readonly mirror?: MirrorSpec;
+}
+
+export interface RetriesSpec {
+  readonly attempts: number;
+  readonly perTryTimeout?: string;
+  /** Envoy's retry_on conditions, comma-separated. */
+  readonly retryOn: string;
+}
+
+export interface MirrorSpec {
+  readonly destination: Destination;
+  /** Percent of the calls copied, 0 to 100. */
+  readonly percentage: number;
+}
+
+/** Bridge mode: where the client side listens is envoy.listener; these place the server side and name the calls. */
+export interface BridgeSpec {
+  readonly origin: Node;
+  /** The `:authority` the client side writes, which selects the virtual host. */
+  readonly authority: string;
+  /** The address the server-side listeners bind and the HTTP/2 clusters connect to. */
+  readonly serverAddress: string;
+  /** The first server-side listener's port; the next ones follow. */
+  readonly serverPort: number;
 }
 
 /** A service, or one subset of it, at a port: one upstream cluster. */

@@ -8,7 +8,7 @@ import { runConfigure } from "./configure_check/proxy_wasm_configure.ts";
 import type { Node } from "./input/reader.ts";
 import type { ServiceSpec } from "./model.ts";
 import { isBuiltIn, shippedModule } from "./modules.ts";
-import { type ConfigOrigins, type Side, tracedPluginConfig } from "./plugin_config.ts";
+import { type BridgeSide, type ConfigOrigins, type Side, tracedBridgeConfig, tracedPluginConfig } from "./plugin_config.ts";
 
 /** Told about services whose configuration could not be checked (a custom module with no file here). */
 export type UncheckedWarning = (message: string) => void;
@@ -18,7 +18,15 @@ export type Output = "istio" | "envoy";
 
 /** The plugin configuration of `service` on `side`, once its module accepted it; else an InputError. */
 export function checkedPluginConfig(service: ServiceSpec, side: Side, output: Output, warn?: UncheckedWarning): Record<string, unknown> {
-  const { json, origins } = tracedPluginConfig(service, side);
+  return checked(service, tracedPluginConfig(service, side), output, warn);
+}
+
+/** The configuration of one side of a bridge-mode service, once its module accepted it; else an InputError. */
+export function checkedBridgeConfig(service: ServiceSpec, side: BridgeSide, warn?: UncheckedWarning): Record<string, unknown> {
+  return checked(service, tracedBridgeConfig(service, side), "envoy", warn);
+}
+
+function checked(service: ServiceSpec, { json, origins }: { json: Record<string, unknown>; origins: ConfigOrigins }, output: Output, warn?: UncheckedWarning): Record<string, unknown> {
   const module = moduleToCheck(service, output);
   if (module === undefined) {
     warn?.(

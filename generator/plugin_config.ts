@@ -61,6 +61,29 @@ export function tracedPluginConfig(service: ServiceSpec, side: Side): { json: Js
 
 type Trace = (path: string, node: Node | undefined) => void;
 
+/** A bridge plugin's side: facing the RPC clients (before the HTTP connection manager) or the RPC server. */
+export type BridgeSide = "client" | "server";
+
+/** The configuration fields a bridge plugin takes besides mode and bridge: the core's, not tcp mode's chain. */
+const BRIDGE_CORE_FIELDS = ["max_frame_size", "max_pending_requests", "codec", "frame_timeout"];
+
+/**
+ * A bridge plugin's configuration: the side, then the core fields of the service's plain Envoy configuration. Its
+ * stat prefix gets the side, as both sides of one service run in one Envoy and would otherwise share metrics.
+ */
+export function tracedBridgeConfig(service: ServiceSpec, side: BridgeSide): { json: Json; origins: ConfigOrigins } {
+  const plain = tracedPluginConfig(service, "envoy");
+  const json: Json = {
+    mode: "bridge",
+    bridge: side === "client" ? { side, authority: service.bridge!.authority } : { side },
+    stat_prefix: `${plain.json.stat_prefix as string}_${side}`,
+  };
+  for (const field of BRIDGE_CORE_FIELDS) if (plain.json[field] !== undefined) json[field] = plain.json[field];
+  const origins = new Map([...plain.origins].filter(([path]) => path === "stat_prefix" || BRIDGE_CORE_FIELDS.includes(path.split(/[.[]/)[0])));
+  if (side === "client") origins.set("bridge.authority", service.bridge!.origin.entry("authority") ?? service.hostOrigin);
+  return { json, origins };
+}
+
 /**
  * Routes are applied once, where they can choose: on the client side (outbound, both), in plain Envoy, and on the
  * server side only for an inbound-only service (there they can reject and mutate).

@@ -83,10 +83,11 @@ function readMetaRouter(
       targetPort,
       // Aeraki routes on the client side and rate-limits on the server side: both.
       direction: "both",
+      mode: "tcp",
       ...(service.selector !== undefined && { serverSelector: service.selector }),
       failStrategy: "FAIL_CLOSE",
       filter: { requestMutation: [] },
-      routes: spec.has("routes") ? readRoutes(spec.get("routes"), address) : [],
+      routes: spec.has("routes") ? readRoutes(spec.get("routes"), address, "tcp") : [],
       ...(local !== undefined && { localRateLimit: readLocalRateLimit(local) }),
       ...(global !== undefined && { globalRateLimit: readGlobalRateLimit(global) }),
       envoy: { listener: { name: metadata.name, address: "0.0.0.0", port }, module: defaultModuleFile(protocol, module), clusters: [] },

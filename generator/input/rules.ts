@@ -7,6 +7,9 @@ import type {
   KeyValue,
   LocalRateLimitSpec,
   MatchKind,
+  MirrorSpec,
+  Mode,
+  RetriesSpec,
   RouteSpec,
   TokenBucketSpec,
   WeightedDestination,
@@ -20,7 +23,15 @@ export interface ServiceAddress {
   readonly hostOrigin: Node;
 }
 
-const ROUTE_FIELDS = ["name", "match", "route", "requestMutation", "responseMutation", "mirror", "mirrorPercentage"];
+const ROUTE_FIELDS = ["name", "match", "route", "requestMutation", "responseMutation", "timeout", "retries", "mirror", "mirrorPercentage"];
+/**
+ * Envoy's retry_on conditions that need no other setting (source/common/router/retry_state_impl.cc,
+ * RetryStateImpl::parseRetryOn and wouldRetryFromHeaders / wouldRetryFromReset). Not offered: the gRPC ones (the
+ * bridge writes no grpc-status), retriable-status-codes and retriable-headers (they need lists this input lacks).
+ */
+const RETRY_ON = ["5xx", "gateway-error", "reset", "connect-failure", "refused-stream", "retriable-4xx", "envoy-ratelimited"];
+/** Retry only what never reached a server: a call retried after the server ran it may run twice. */
+const DEFAULT_RETRY_ON = "connect-failure,refused-stream";
 const STRING_MATCH_KINDS = ["exact", "prefix", "suffix", "contains", "regex", "present"] as const;
 /** Protobuf JSON durations ("0.25s"), or Go's as Kubernetes resources write them ("100ms", "1m30s"). */
 const DURATION = /^(\d{1,11}(\.\d{1,9})?(h|m|s|ms|us|ns))+$/;
@@ -38,15 +49,24 @@ export const SUBSET_NAME_TEXT = "a subset name as Istio accepts it in a Destinat
 /** Istio's cluster naming, which Aeraki's rateLimitService uses: outbound|PORT|SUBSET|HOST. */
 const ISTIO_CLUSTER = /^outbound\|(\d{1,5})\|([^|]*)\|(.+)$/;
 
-export function readRoutes(node: Node, service: ServiceAddress): RouteSpec[] {
-  return node.list("a list of routes").map((route) => readRoute(route, service));
+export function readRoutes(node: Node, service: ServiceAddress, mode: Mode): RouteSpec[] {
+  return node.list("a list of routes").map((route) => readRoute(route, service, mode));
 }
 
-function readRoute(node: Node, service: ServiceAddress): RouteSpec {
+function readRoute(node: Node, service: ServiceAddress, mode: Mode): RouteSpec {
   const route = node.object(ROUTE_FIELDS);
-  for (const unsupported of ["mirror", "mirrorPercentage"]) {
-    route.optional(unsupported)?.fail("not supported: a network filter cannot copy requests to another cluster");
+  if (mode === "tcp") {
+    for (const unsupported of ["mirror", "mirrorPercentage"]) {
+      route.optional(unsupported)?.fail("not supported: a network filter cannot copy requests to another cluster");
+    }
+    for (const unsupported of ["timeout", "retries"]) {
+      route.optional(unsupported)?.fail("not supported in tcp mode: a network filter cannot time out or retry one call (mode: bridge can)");
+    }
   }
+  const timeout = optionalDuration(route.optional("timeout"));
+  const retries = route.optional("retries");
+  const mirror = route.optional("mirror");
+  if (mirror === undefined) route.optional("mirrorPercentage")?.fail("expected no mirrorPercentage without a mirror");
   return {
     origin: node,
     name: route.optional("name")?.string() ?? "",
@@ -54,7 +74,31 @@ function readRoute(node: Node, service: ServiceAddress): RouteSpec {
     destinations: readDestinations(route.get("route", "a list of destinations"), service),
     requestMutation: readMutation(route.optional("requestMutation")),
     responseMutation: readMutation(route.optional("responseMutation")),
+    ...(timeout !== undefined && { timeout }),
+    ...(retries !== undefined && { retries: readRetries(retries) }),
+    ...(mirror !== undefined && { mirror: readMirror(mirror, route.optional("mirrorPercentage"), service) }),
   };
+}
+
+function readRetries(node: Node): RetriesSpec {
+  const retries = node.object(["attempts", "perTryTimeout", "retryOn"]);
+  const perTryTimeout = optionalDuration(retries.optional("perTryTimeout"));
+  const retryOnNode = retries.optional("retryOn");
+  const conditions = (retryOnNode?.string(`a comma-separated list of ${RETRY_ON.join(", ")}`) ?? DEFAULT_RETRY_ON).split(",").map((c) => c.trim());
+  const unknown = conditions.find((condition) => !RETRY_ON.includes(condition));
+  if (unknown !== undefined) retryOnNode!.fail(`unknown retry condition ${JSON.stringify(unknown)}; expected a comma-separated list of ${RETRY_ON.join(", ")}`);
+  return {
+    attempts: retries.get("attempts", "the number of retries").integer(1, 10),
+    ...(perTryTimeout !== undefined && { perTryTimeout }),
+    retryOn: conditions.join(","),
+  };
+}
+
+/** Aeraki's shape: `mirror` is a destination, `mirrorPercentage: {value}` the percent of calls copied (all by default). */
+function readMirror(node: Node, percentage: Node | undefined, service: ServiceAddress): MirrorSpec {
+  const value = percentage?.object(["value"]).get("value", "a percentage from 0 to 100");
+  if (value !== undefined && (typeof value.value !== "number" || !(value.value >= 0 && value.value <= 100))) value.expected("a percentage from 0 to 100");
+  return { destination: readDestination(node, service), percentage: (value?.value as number | undefined) ?? 100 };
 }
 
 function readDestinations(node: Node, service: ServiceAddress): WeightedDestination[] {

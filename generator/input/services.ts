@@ -11,6 +11,7 @@ import {
   type ServiceSpec,
 } from "../model.ts";
 import { builtInProtocols, closestBuiltIn, isBuiltIn, shippedModuleFromHere } from "../modules.ts";
+import { readBridge, readMode, refuseTcpOnlyFields } from "./bridge.ts";
 import type { Node, ObjectNode } from "./reader.ts";
 import {
   HOST_NAME,
@@ -31,6 +32,7 @@ export const SERVICE_KIND = "MetaProtocolService";
 const SERVICE_FIELDS = [
   "apiVersion", "kind", "name", "namespace", "description", "protocol", "module", "host", "port", "targetPort", "direction",
   "selector", "clientSelector", "serverSelector", "failStrategy", "filter", "routes", "localRateLimit", "globalRateLimit", "envoy",
+  "mode", "bridge",
 ];
 const FILTER_FIELDS = [
   "statPrefix", "maxFrameSize", "maxPendingRequests", "accessLog", "accessLogFormat", "requestMutation", "codec",
@@ -65,10 +67,15 @@ export function readService(root: Node): ServiceSpec {
   const description = spec.optional("description")?.string();
   const direction = spec.optional("direction")?.oneOf<Direction>(["outbound", "inbound", "both"]) ?? "both";
   const { clientSelector, serverSelector } = readSelectors(spec, direction);
-  const routes = spec.has("routes") ? readRoutes(spec.get("routes"), address) : [];
+  const mode = readMode(spec);
+  const routes = spec.has("routes") ? readRoutes(spec.get("routes"), address, mode) : [];
   if (direction === "inbound") refuseOtherDestinations(spec.optional("routes"), routes, address);
+  const filter = readFilterOptions(spec.optional("filter"));
+  if (mode === "bridge") refuseTcpOnlyFields(spec, filter);
   const localRateLimit = spec.optional("localRateLimit");
   const globalRateLimit = spec.optional("globalRateLimit");
+  const envoy = readEnvoy(spec.optional("envoy"), name, defaultModuleFile(protocol, module), address);
+  const bridge = readBridge(spec, mode, protocol, address.host, envoy.listener.port);
   return {
     origin: root,
     name,
@@ -79,14 +86,16 @@ export function readService(root: Node): ServiceSpec {
     ...address,
     targetPort: spec.optional("targetPort")?.integer(...PORT) ?? address.port,
     direction,
+    mode,
+    ...(bridge !== undefined && { bridge }),
     ...(clientSelector !== undefined && { clientSelector }),
     ...(serverSelector !== undefined && { serverSelector }),
     failStrategy: spec.optional("failStrategy")?.oneOf(["FAIL_CLOSE", "FAIL_OPEN", "FAIL_RELOAD"] as const) ?? "FAIL_CLOSE",
-    filter: readFilterOptions(spec.optional("filter")),
+    filter,
     routes,
     ...(localRateLimit !== undefined && { localRateLimit: readLocalRateLimit(localRateLimit) }),
     ...(globalRateLimit !== undefined && { globalRateLimit: readGlobalRateLimit(globalRateLimit) }),
-    envoy: readEnvoy(spec.optional("envoy"), name, defaultModuleFile(protocol, module), address),
+    envoy,
   };
 }
 
