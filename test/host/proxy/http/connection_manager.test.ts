@@ -2,31 +2,13 @@
 // filters, then the connection manager) → Node HTTP/2 upstream servers.
 import assert from "node:assert/strict";
 import net from "node:net";
-import { afterEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { FilterStatus } from "../../api.ts";
 import { eventually, testFilters } from "../test_support.ts";
-import { Http2Client, startHcmProxy, startHttp2Upstream, type HcmProxy, type HcmProxyOptions, type Http2Upstream, type UpstreamHandler } from "./test_support.ts";
+import { hcmFixtures } from "./test_support.ts";
 
 describe("http_connection_manager", { timeout: 30_000 }, () => {
-  const cleanups: (() => Promise<void> | void)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
-  async function upstream(name: string, handler?: UpstreamHandler): Promise<Http2Upstream> {
-    const server = await startHttp2Upstream(name, handler);
-    cleanups.push(() => server.close());
-    return server;
-  }
-  async function proxy(options: HcmProxyOptions): Promise<HcmProxy> {
-    const started = await startHcmProxy(options);
-    cleanups.push(() => started.host.stop());
-    return started;
-  }
-  function client(port: number): Http2Client {
-    const connected = Http2Client.connect(port);
-    cleanups.push(() => connected.close());
-    return connected;
-  }
+  const { upstream, proxy, client, onCleanup } = hcmFixtures();
   const to = (cluster: string) => ({ route: { cluster } });
 
   it("routes by domain, path, prefix, regex and headers, first match wins", async () => {
@@ -229,7 +211,7 @@ describe("http_connection_manager", { timeout: 30_000 }, () => {
     });
     const socket = net.connect(host.port, "127.0.0.1");
     socket.on("error", () => {});
-    cleanups.push(() => void socket.destroy());
+    onCleanup(() => void socket.destroy());
     let closed = false;
     socket.on("close", () => (closed = true));
     socket.write("GET / HTTP/1.1\r\nhost: x\r\n\r\n");

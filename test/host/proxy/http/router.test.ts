@@ -2,30 +2,12 @@
 // on 127.0.0.1 with Node HTTP/2 upstreams.
 import assert from "node:assert/strict";
 import http2 from "node:http2";
-import { afterEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { closedPort, eventually } from "../test_support.ts";
-import { Http2Client, startHcmProxy, startHttp2Upstream, type HcmProxy, type HcmProxyOptions, type Http2Upstream, type UpstreamHandler } from "./test_support.ts";
+import { hcmFixtures, type UpstreamHandler } from "./test_support.ts";
 
 describe("http router", { timeout: 60_000 }, () => {
-  const cleanups: (() => Promise<void> | void)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
-  async function upstream(name: string, handler?: UpstreamHandler): Promise<Http2Upstream> {
-    const server = await startHttp2Upstream(name, handler);
-    cleanups.push(() => server.close());
-    return server;
-  }
-  async function proxy(options: HcmProxyOptions): Promise<HcmProxy> {
-    const started = await startHcmProxy(options);
-    cleanups.push(() => started.host.stop());
-    return started;
-  }
-  function client(port: number): Http2Client {
-    const connected = Http2Client.connect(port);
-    cleanups.push(() => connected.close());
-    return connected;
-  }
+  const { upstream, proxy, client } = hcmFixtures();
   /** One virtual host for every domain with one route for every path. */
   const routeAll = (route: Record<string, unknown>) => ({ virtual_hosts: [{ name: "all", domains: ["*"], routes: [{ match: { prefix: "/" }, route }] }] });
   const reset: UpstreamHandler = (_request, stream) => void stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);

@@ -3,7 +3,8 @@
 import http2, { type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream } from "node:http2";
 import type { NetworkFilter } from "../../api.ts";
 import { runHost, type RunningHost } from "../host.ts";
-import { testComponents } from "../test_support.ts";
+import { afterEach } from "node:test";
+import { address, singleListenerBootstrap, testComponents } from "../test_support.ts";
 
 const HTTP_PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
 
@@ -21,57 +22,33 @@ export interface HcmProxyOptions {
   readonly cluster?: Record<string, unknown>;
 }
 
-const address = (port: number) => ({ socket_address: { address: "127.0.0.1", port_value: port } });
-
 export function hcmBootstrap(options: HcmProxyOptions): object {
-  const filters = (options.filters ?? []).map((_, index) => ({
-    name: "envoy.filters.network.wasm",
-    typed_config: {
-      "@type": "type.googleapis.com/envoy.extensions.filters.network.wasm.v3.Wasm",
-      config: { name: `filter${index}`, root_id: `filter${index}`, vm_config: { code: { local: { filename: `filter${index}.wasm` } } } },
+  return singleListenerBootstrap({
+    filters: options.filters,
+    terminal: {
+      name: "envoy.filters.network.http_connection_manager",
+      typed_config: {
+        "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
+        stat_prefix: "ingress",
+        codec_type: "HTTP2",
+        route_config: options.routeConfig,
+        http_filters: [
+          ...(options.httpFilters ?? []),
+          { name: "envoy.filters.http.router", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" } },
+        ],
+        ...options.hcm,
+      },
     },
-  }));
-  return {
-    admin: { address: address(0) },
-    static_resources: {
-      listeners: [
-        {
-          name: "main",
-          address: address(0),
-          filter_chains: [
-            {
-              filters: [
-                ...filters,
-                {
-                  name: "envoy.filters.network.http_connection_manager",
-                  typed_config: {
-                    "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
-                    stat_prefix: "ingress",
-                    codec_type: "HTTP2",
-                    route_config: options.routeConfig,
-                    http_filters: [
-                      ...(options.httpFilters ?? []),
-                      { name: "envoy.filters.http.router", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" } },
-                    ],
-                    ...options.hcm,
-                  },
-                },
-              ],
-            },
-          ],
-        },
-      ],
-      clusters: Object.entries(options.clusters).map(([name, ports]) => ({
-        name,
-        connect_timeout: "1s",
-        typed_extension_protocol_options: {
-          [HTTP_PROTOCOL_OPTIONS]: { "@type": `type.googleapis.com/${HTTP_PROTOCOL_OPTIONS}`, explicit_http_config: { http2_protocol_options: {} } },
-        },
-        ...options.cluster,
-        load_assignment: { cluster_name: name, endpoints: [{ lb_endpoints: ports.map((port) => ({ endpoint: { address: address(port) } })) }] },
-      })),
-    },
-  };
+    clusters: Object.entries(options.clusters).map(([name, ports]) => ({
+      name,
+      connect_timeout: "1s",
+      typed_extension_protocol_options: {
+        [HTTP_PROTOCOL_OPTIONS]: { "@type": `type.googleapis.com/${HTTP_PROTOCOL_OPTIONS}`, explicit_http_config: { http2_protocol_options: {} } },
+      },
+      ...options.cluster,
+      load_assignment: { cluster_name: name, endpoints: [{ lb_endpoints: ports.map((port) => ({ endpoint: { address: address(port) } })) }] },
+    })),
+  });
 }
 
 export interface HcmProxy {
@@ -175,4 +152,27 @@ export class Http2Client {
   close(): void {
     this.session.destroy();
   }
+}
+
+/** Per-test fixtures (upstreams, proxy, clients), all closed after each test of the enclosing describe. */
+export function hcmFixtures(): {
+  upstream(name: string, handler?: UpstreamHandler): Promise<Http2Upstream>;
+  proxy(options: HcmProxyOptions): Promise<HcmProxy>;
+  client(port: number): Http2Client;
+  onCleanup(cleanup: () => Promise<void> | void): void;
+} {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  const track = <T>(value: T, cleanup: (value: T) => Promise<void> | void): T => {
+    cleanups.push(() => cleanup(value));
+    return value;
+  };
+  return {
+    upstream: async (name, handler) => track(await startHttp2Upstream(name, handler), (server) => server.close()),
+    proxy: async (options) => track(await startHcmProxy(options), (proxy) => proxy.host.stop()),
+    client: (port) => track(Http2Client.connect(port), (client) => client.close()),
+    onCleanup: (cleanup) => void cleanups.push(cleanup),
+  };
 }
