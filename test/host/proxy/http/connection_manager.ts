@@ -187,6 +187,7 @@ export class HttpConnectionManagerFilter implements ReadFilter {
     const chunks: Buffer[] = [];
     let size = 0;
     stream.on("data", (chunk: Buffer) => {
+      if (!this.routers.has(router)) return;
       size += chunk.length;
       if (size > bufferLimitBytes) {
         this.routers.delete(router);
@@ -213,6 +214,7 @@ export class HttpConnectionManagerFilter implements ReadFilter {
     return {
       respond,
       localReply(reply) {
+        if (stream.closed || stream.headersSent) return;
         const headers = localReplyHeaders(reply);
         respond(headers, reply.body === "");
         if (reply.body !== "" && !stream.closed) stream.end(reply.body);
