@@ -101,6 +101,7 @@ describe("bootstrap subset", () => {
       dnsLookupFamily: "AUTO",
       connectTimeoutMs: 1000,
       bufferLimitBytes: 1024 * 1024,
+      lbPolicy: "ROUND_ROBIN",
       endpoints: [{ address: "127.0.0.1", port: 26001 }],
       http2: false,
     });

@@ -6,6 +6,8 @@ import net from "node:net";
 import path from "node:path";
 import { parse } from "yaml";
 import type { FailurePolicy, TagSpecifier, WasmPluginConfig } from "../api.ts";
+import { HTTP_CONNECTION_MANAGER_TYPE, readHttpConnectionManager, type HttpConnectionManagerConfig } from "./http/hcm_config.ts";
+import { routedClusters } from "./http/route_config.ts";
 import { BootstrapError, ProtoMessage } from "./proto_json.ts";
 
 export interface SocketAddress {
@@ -40,9 +42,11 @@ export interface ListenerConfig {
   readonly trafficDirection: number;
   readonly bufferLimitBytes: number;
   readonly filterChainName: string;
-  /** The wasm filters, in filter-chain order, all before the terminal tcp_proxy. */
+  /** The wasm filters, in filter-chain order, all before the terminal filter. */
   readonly wasmFilters: readonly WasmPluginConfig[];
-  readonly tcpProxy: TcpProxyConfig;
+  /** The terminal filter: exactly one of tcp_proxy and http_connection_manager. */
+  readonly tcpProxy?: TcpProxyConfig;
+  readonly httpConnectionManager?: HttpConnectionManagerConfig;
 }
 
 export type UpstreamConnectMode = "IMMEDIATE" | "ON_DOWNSTREAM_DATA" | "ON_DOWNSTREAM_TLS_HANDSHAKE";
@@ -74,9 +78,12 @@ export interface ClusterConfig {
   readonly dnsLookupFamily: DnsLookupFamily;
   readonly connectTimeoutMs: number;
   readonly bufferLimitBytes: number;
+  readonly lbPolicy: LbPolicy;
   readonly endpoints: readonly SocketAddress[];
   readonly http2: boolean;
 }
+
+export type LbPolicy = "ROUND_ROBIN" | "RANDOM";
 
 export const WASM_FILTER_TYPE = "type.googleapis.com/envoy.extensions.filters.network.wasm.v3.Wasm";
 export const TCP_PROXY_TYPE = "type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy";
@@ -114,8 +121,8 @@ function readBootstrap(bootstrap: ProtoMessage): Bootstrap {
   const statsConfig = readStatsConfig(bootstrap.optionalMessage("stats_config"));
   const statsFlushIntervalMs = readStatsFlush(bootstrap);
   const resources = bootstrap.message("static_resources");
-  const listeners = resources.messages("listeners").map(readListener);
   const clusters = resources.messages("clusters").map(readCluster);
+  const listeners = resources.messages("listeners").map((listener) => readListener(listener, clusters));
   resources.end();
   bootstrap.end();
   refuseDuplicates(listeners, "static_resources.listeners", "listener");
@@ -180,7 +187,7 @@ function readStatsFlush(bootstrap: ProtoMessage): number | undefined {
   return onAdmin ? undefined : (intervalMs ?? DEFAULT_STATS_FLUSH_INTERVAL_MS);
 }
 
-function readListener(listener: ProtoMessage): ListenerConfig {
+function readListener(listener: ProtoMessage, clusters: readonly ClusterConfig[]): ListenerConfig {
   const name = listener.string("name");
   const address = readAddress(listener.message("address"));
   const statPrefix = listener.optionalString("stat_prefix") || addressStatName(address);
@@ -191,7 +198,7 @@ function readListener(listener: ProtoMessage): ListenerConfig {
   const chain = chains[0];
   const filterChainName = chain.optionalString("name") ?? "";
   const trafficDirection = TRAFFIC_DIRECTIONS.indexOf(direction);
-  const { wasmFilters, tcpProxy } = readFilters(chain, trafficDirection);
+  const { wasmFilters, terminal } = readFilters(chain, trafficDirection, clusters);
   chain.end();
   listener.end();
   return {
@@ -202,7 +209,7 @@ function readListener(listener: ProtoMessage): ListenerConfig {
     bufferLimitBytes,
     filterChainName,
     wasmFilters,
-    tcpProxy,
+    ...terminal,
   };
 }
 
@@ -216,22 +223,51 @@ function addressStatName(address: SocketAddress): string {
   return hostPort(address).replaceAll(":", "_");
 }
 
-/** Zero or more wasm filters followed by exactly one terminal tcp_proxy (filters are told apart by their @type). */
-function readFilters(chain: ProtoMessage, listenerDirection: number): { wasmFilters: WasmPluginConfig[]; tcpProxy: TcpProxyConfig } {
+type TerminalFilter = { tcpProxy: TcpProxyConfig } | { httpConnectionManager: HttpConnectionManagerConfig };
+
+/** Zero or more wasm filters followed by exactly one terminal filter (filters are told apart by their @type). */
+function readFilters(
+  chain: ProtoMessage,
+  listenerDirection: number,
+  clusters: readonly ClusterConfig[],
+): { wasmFilters: WasmPluginConfig[]; terminal: TerminalFilter } {
   const filters = chain.messages("filters");
   const wasmFilters: WasmPluginConfig[] = [];
-  let tcpProxy: TcpProxyConfig | undefined;
+  let terminal: TerminalFilter | undefined;
   for (const filter of filters) {
     filter.string("name");
     const type = filter.anyType("typed_config");
-    if (tcpProxy !== undefined) filter.fail("typed_config", "tcp_proxy is a terminal filter: no filter may follow it");
+    if (terminal !== undefined) {
+      const name = "tcpProxy" in terminal ? "tcp_proxy" : "http_connection_manager";
+      filter.fail("typed_config", `${name} is a terminal filter: no filter may follow it`);
+    }
     if (type === WASM_FILTER_TYPE) wasmFilters.push(readWasmFilter(filter.any("typed_config", type), listenerDirection));
-    else if (type === TCP_PROXY_TYPE) tcpProxy = readTcpProxy(filter.any("typed_config", type));
-    else filter.fail("typed_config", `filter type ${type} is not supported by this host (supported: ${WASM_FILTER_TYPE}, ${TCP_PROXY_TYPE})`);
+    else if (type === TCP_PROXY_TYPE) terminal = { tcpProxy: readTcpProxy(filter.any("typed_config", type)) };
+    else if (type === HTTP_CONNECTION_MANAGER_TYPE) terminal = { httpConnectionManager: readHcm(filter.any("typed_config", type), clusters) };
+    else filter.fail("typed_config", `filter type ${type} is not supported by this host (supported: ${WASM_FILTER_TYPE}, ${TCP_PROXY_TYPE}, ${HTTP_CONNECTION_MANAGER_TYPE})`);
     filter.end();
   }
-  if (tcpProxy === undefined) chain.fail("filters", "the chain must end with an envoy.filters.network.tcp_proxy filter");
-  return { wasmFilters, tcpProxy };
+  if (terminal === undefined) {
+    chain.fail("filters", "the chain must end with an envoy.filters.network.tcp_proxy or envoy.filters.network.http_connection_manager filter");
+  }
+  return { wasmFilters, terminal };
+}
+
+/**
+ * The connection manager, with its routes' clusters checked as Envoy checks a static route_config (validate_clusters
+ * defaults to true for it): each must exist; and here also speak HTTP/2, the only upstream protocol implemented.
+ */
+function readHcm(hcm: ProtoMessage, clusters: readonly ClusterConfig[]): HttpConnectionManagerConfig {
+  const config = readHttpConnectionManager(hcm);
+  for (const { cluster, where } of routedClusters(config.routeConfig)) {
+    const path = `${hcm.fieldPath("route_config")}.${where}`;
+    const found = clusters.find((candidate) => candidate.name === cluster);
+    if (found === undefined) throw new BootstrapError(path, `route: unknown cluster '${cluster}'`);
+    if (!found.http2) {
+      throw new BootstrapError(path, `cluster '${cluster}' has no HTTP/2 protocol options (typed_extension_protocol_options ${HTTP_PROTOCOL_OPTIONS_KEY} explicit_http_config.http2_protocol_options): HTTP/1 upstreams are not supported by this host`);
+    }
+  }
+  return config;
 }
 
 function readWasmFilter(wasm: ProtoMessage, listenerDirection: number): WasmPluginConfig {
@@ -366,12 +402,12 @@ function readCluster(cluster: ProtoMessage): ClusterConfig {
   const connectTimeoutMs = cluster.optionalDurationMs("connect_timeout") ?? DEFAULT_CONNECT_TIMEOUT_MS;
   if (connectTimeoutMs <= 0) cluster.fail("connect_timeout", "must be greater than 0s");
   const bufferLimitBytes = cluster.optionalUint32("per_connection_buffer_limit_bytes") ?? DEFAULT_BUFFER_LIMIT_BYTES;
-  cluster.enumName("lb_policy", ["ROUND_ROBIN"], "ROUND_ROBIN");
+  const lbPolicy = cluster.enumName<LbPolicy>("lb_policy", ["ROUND_ROBIN", "RANDOM"], "ROUND_ROBIN");
   const endpoints = readLoadAssignment(cluster.message("load_assignment"));
   refuseEndpointsUnfitFor(type, endpoints, cluster);
   const http2 = readHttp2(cluster);
   cluster.end();
-  return { name, type, dnsLookupFamily, connectTimeoutMs, bufferLimitBytes, endpoints, http2 };
+  return { name, type, dnsLookupFamily, connectTimeoutMs, bufferLimitBytes, lbPolicy, endpoints, http2 };
 }
 
 function refuseEndpointsUnfitFor(type: DiscoveryType, endpoints: SocketAddress[], cluster: ProtoMessage): void {

@@ -12,6 +12,7 @@ function cluster(overrides: Partial<ClusterConfig>): ClusterConfig {
     dnsLookupFamily: "AUTO",
     connectTimeoutMs: 1000,
     bufferLimitBytes: 1024,
+    lbPolicy: "ROUND_ROBIN",
     endpoints: [],
     http2: false,
     ...overrides,

@@ -1,9 +1,11 @@
 // Envoy's cluster manager for static_resources.clusters: STATIC clusters as configured, STRICT_DNS / LOGICAL_DNS
 // clusters resolved once at start-up with Node's resolver (Envoy re-resolves every dns_refresh_rate; names used
-// with this host, such as localhost, do not change), and round-robin choice of an endpoint.
+// with this host, such as localhost, do not change), and the choice of an endpoint by the cluster's lb_policy
+// (ROUND_ROBIN or RANDOM, over all endpoints: every endpoint is healthy and of weight 1 here).
 import dns from "node:dns/promises";
 import { LogLevel, type Cluster, type ClusterManager, type Counter, type Endpoint, type Gauge, type LogSink, type StatsStore } from "../api.ts";
-import type { ClusterConfig, DnsLookupFamily, SocketAddress } from "./bootstrap.ts";
+import type { ClusterConfig, DnsLookupFamily, LbPolicy, SocketAddress } from "./bootstrap.ts";
+import { Http2ConnectionPools } from "./http/http2_conn_pool.ts";
 
 /** The `cluster.<name>.*` stats this host keeps, named as Envoy names them. */
 export interface ClusterStats {
@@ -15,15 +17,25 @@ export interface ClusterStats {
   readonly upstreamCxNoneHealthy: Counter;
   readonly upstreamCxRxBytesTotal: Counter;
   readonly upstreamCxTxBytesTotal: Counter;
+  /** Requests the HTTP router sent (each try counts). */
+  readonly upstreamRqTotal: Counter;
+  readonly upstreamRqRetry: Counter;
+  readonly upstreamRqRetrySuccess: Counter;
+  readonly upstreamRqRetryLimitExceeded: Counter;
+  readonly upstreamRqTimeout: Counter;
+  readonly upstreamRqPerTryTimeout: Counter;
 }
 
 export interface ClusterEntry extends Cluster {
   /** per_connection_buffer_limit_bytes of connections to this cluster's endpoints. */
   readonly bufferLimitBytes: number;
+  readonly lbPolicy: LbPolicy;
   readonly stats: ClusterStats;
 }
 
 export class StaticClusterManager implements ClusterManager {
+  /** The HTTP/2 connections the HTTP router opens, shared by every listener as Envoy's cluster manager does. */
+  readonly http2Pools = new Http2ConnectionPools();
   private readonly clusters = new Map<string, ClusterEntry>();
   /** Next round-robin index, per cluster. */
   private readonly cursors = new Map<string, number>();
@@ -40,6 +52,7 @@ export class StaticClusterManager implements ClusterManager {
         connectTimeoutMs: config.connectTimeoutMs,
         http2: config.http2,
         bufferLimitBytes: config.bufferLimitBytes,
+        lbPolicy: config.lbPolicy,
         stats: clusterStats(stats, config.name),
       })),
     );
@@ -50,9 +63,12 @@ export class StaticClusterManager implements ClusterManager {
     return this.clusters.get(name);
   }
 
-  /** Round robin over the cluster's endpoints; throws if it has none. */
+  /** An endpoint chosen by the cluster's lb_policy; throws if it has none. */
   pickEndpoint(cluster: Cluster): Endpoint {
     if (cluster.endpoints.length === 0) throw new Error(`cluster ${cluster.name} has no endpoint`);
+    if (this.clusters.get(cluster.name)?.lbPolicy === "RANDOM") {
+      return cluster.endpoints[Math.floor(Math.random() * cluster.endpoints.length)];
+    }
     const index = (this.cursors.get(cluster.name) ?? 0) % cluster.endpoints.length;
     this.cursors.set(cluster.name, index + 1);
     return cluster.endpoints[index];
@@ -70,6 +86,12 @@ function clusterStats(store: StatsStore, cluster: string): ClusterStats {
     upstreamCxNoneHealthy: counter("upstream_cx_none_healthy"),
     upstreamCxRxBytesTotal: counter("upstream_cx_rx_bytes_total"),
     upstreamCxTxBytesTotal: counter("upstream_cx_tx_bytes_total"),
+    upstreamRqTotal: counter("upstream_rq_total"),
+    upstreamRqRetry: counter("upstream_rq_retry"),
+    upstreamRqRetrySuccess: counter("upstream_rq_retry_success"),
+    upstreamRqRetryLimitExceeded: counter("upstream_rq_retry_limit_exceeded"),
+    upstreamRqTimeout: counter("upstream_rq_timeout"),
+    upstreamRqPerTryTimeout: counter("upstream_rq_per_try_timeout"),
   };
 }
 

@@ -69,6 +69,7 @@ export async function runHost(options: HostOptions, components: HostComponents):
 
 class Host implements RunningHost {
   private readonly listeners = new Map<string, Listener>();
+  private clusters?: StaticClusterManager;
   private readonly filterFactories: NetworkFilterFactory[] = [];
   private readonly startedAt = Date.now();
   private admin?: AdminServer;
@@ -90,6 +91,7 @@ class Host implements RunningHost {
   async start(components: HostComponents): Promise<void> {
     const { bootstrap, stats, logger } = this;
     const clusters = await StaticClusterManager.create(bootstrap.clusters, stats, logger.named("upstream"));
+    this.clusters = clusters;
     const services: HostServices = {
       stats,
       clusters,
@@ -110,6 +112,7 @@ class Host implements RunningHost {
         stats,
         connectionLog: logger.named("connection"),
         filterLog: logger.named("filter"),
+        httpLog: logger.named("http"),
       });
       this.listeners.set(config.name, listener);
       this.log(LogLevel.Info, `listener '${config.name}' listening on ${hostPort({ ...config.address, port: listener.port })}`);
@@ -162,6 +165,7 @@ class Host implements RunningHost {
     this.log(LogLevel.Info, "shutting down server instance");
     clearInterval(this.flushTimer);
     await Promise.all([...this.listeners.values()].map((listener) => listener.close()));
+    this.clusters?.http2Pools.closeAll();
     await this.admin?.close();
     const closed = await Promise.allSettled(this.filterFactories.map((factory) => factory.close()));
     for (const result of closed) {

@@ -1,5 +1,6 @@
 // A listener of static_resources: accepts TCP connections and builds each one's filter chain, the configured wasm
-// filters then tcp_proxy, as Envoy's listener does (port_value 0 binds an ephemeral port).
+// filters then tcp_proxy or the HTTP connection manager, as Envoy's listener does (port_value 0 binds an ephemeral
+// port).
 import net from "node:net";
 import {
   CloseType,
@@ -14,6 +15,7 @@ import {
 import { hostPort, type ListenerConfig } from "./bootstrap.ts";
 import type { StaticClusterManager } from "./clusters.ts";
 import { allocateConnectionId, Connection } from "./connection.ts";
+import { HttpConnectionManagerConfigInstance, HttpConnectionManagerFilter } from "./http/connection_manager.ts";
 import { TcpProxyFilter, tcpProxyStats, type TcpProxyStats } from "./tcp_proxy.ts";
 
 export interface ListenerContext {
@@ -27,6 +29,8 @@ export interface ListenerContext {
   readonly connectionLog: LogSink;
   /** Envoy's "filter" logger. */
   readonly filterLog: LogSink;
+  /** Envoy's "http" logger. */
+  readonly httpLog: LogSink;
 }
 
 /** The `listener.<address or stat_prefix>.*` stats this host keeps, named as Envoy names them. */
@@ -39,7 +43,8 @@ interface ListenerStats {
 export class Listener {
   private readonly connections = new Set<Connection>();
   private readonly stats: ListenerStats;
-  private readonly tcpStats: TcpProxyStats;
+  private readonly tcpStats?: TcpProxyStats;
+  private readonly httpConnectionManager?: HttpConnectionManagerConfigInstance;
   private nextWorker = 0;
 
   private constructor(
@@ -53,7 +58,16 @@ export class Listener {
       downstreamCxActive: context.stats.gauge(stat("downstream_cx_active")),
       downstreamCxDestroy: context.stats.counter(stat("downstream_cx_destroy")),
     };
-    this.tcpStats = tcpProxyStats(context.stats, config.tcpProxy.statPrefix);
+    if (config.tcpProxy) this.tcpStats = tcpProxyStats(context.stats, config.tcpProxy.statPrefix);
+    if (config.httpConnectionManager) {
+      this.httpConnectionManager = new HttpConnectionManagerConfigInstance(
+        config.httpConnectionManager,
+        context.clusters,
+        context.stats,
+        config.bufferLimitBytes,
+        context.httpLog,
+      );
+    }
     server.on("connection", (socket) => this.onAccept(socket));
   }
 
@@ -120,7 +134,7 @@ export class Listener {
     connection.initializeReadFilters();
   }
 
-  /** The configured wasm filters then tcp_proxy; false when a filter could not be created. */
+  /** The configured wasm filters then the terminal filter; false when a filter could not be created. */
   private buildFilterChain(connection: Connection): boolean {
     const { config, context } = this;
     const worker = this.nextWorker++ % context.workers;
@@ -130,10 +144,14 @@ export class Listener {
       context.connectionLog(LogLevel.Error, `[C${connection.info.id}] closing connection: ${(error as Error).message}`);
       return false;
     }
-    const tcpProxy = new TcpProxyFilter(config.tcpProxy, {
+    if (this.httpConnectionManager) {
+      connection.addReadFilter(new HttpConnectionManagerFilter(this.httpConnectionManager, connection, worker));
+      return true;
+    }
+    const tcpProxy = new TcpProxyFilter(config.tcpProxy!, {
       downstream: connection,
       clusters: context.clusters,
-      stats: this.tcpStats,
+      stats: this.tcpStats!,
       log: context.filterLog,
     });
     connection.addReadFilter(tcpProxy);

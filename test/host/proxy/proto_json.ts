@@ -58,8 +58,13 @@ export class ProtoMessage {
   }
 
   bool(key: string, fallback: boolean): boolean {
+    return this.optionalBool(key) ?? fallback;
+  }
+
+  /** bool, or a google.protobuf.BoolValue (a plain true or false in proto JSON). */
+  optionalBool(key: string): boolean | undefined {
     const value = this.raw(key);
-    if (value === undefined) return fallback;
+    if (value === undefined) return undefined;
     if (typeof value !== "boolean") this.fail(key, `expected true or false, got ${describe(value)}`);
     return value;
   }
@@ -120,6 +125,16 @@ export class ProtoMessage {
   /** A repeated message field (absent means empty). */
   messages(key: string): ProtoMessage[] {
     return this.list(key).map((item, index) => ProtoMessage.at(item, `${this.fieldPath(key)}[${index}]`));
+  }
+
+  /** A repeated uint32 field (absent means empty). */
+  uint32s(key: string, max = 0xffffffff): number[] {
+    return this.list(key).map((item, index) => {
+      if (typeof item !== "number" || !Number.isInteger(item) || item < 0 || item > max) {
+        throw new BootstrapError(`${this.fieldPath(key)}[${index}]`, `expected an integer from 0 to ${max}`);
+      }
+      return item;
+    });
   }
 
   strings(key: string): string[] {

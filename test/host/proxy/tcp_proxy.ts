@@ -249,7 +249,8 @@ export class TcpProxyFilter implements ReadFilter {
 }
 
 /** Envoy's WeightedClusterUtil::pickCluster with a random value. */
-function pickWeighted(clusters: readonly WeightedCluster[]): string {
+/** A cluster drawn with probability weight / total (the HTTP router draws a route's weighted_clusters the same way). */
+export function pickWeighted(clusters: readonly WeightedCluster[]): string {
   const total = clusters.reduce((sum, cluster) => sum + cluster.weight, 0);
   let selected = Math.floor(Math.random() * total);
   for (const cluster of clusters) {

@@ -108,16 +108,49 @@ export interface ProxyOptions {
   readonly cluster?: Record<string, unknown>;
 }
 
-/** A bootstrap in the supported subset: listener "main" (test filters, then tcp_proxy) and STATIC clusters. */
-export function testBootstrap(options: ProxyOptions): object {
-  const filters = (options.filters ?? []).map((_, index) => ({
+/** One "wasm" filter entry per test filter, named so that testComponents serves entry N with `filters[N]`. */
+function testFilterEntries(filters: readonly unknown[] = []): object[] {
+  return filters.map((_, index) => ({
     name: "envoy.filters.network.wasm",
     typed_config: {
       "@type": "type.googleapis.com/envoy.extensions.filters.network.wasm.v3.Wasm",
       config: { name: `filter${index}`, root_id: `filter${index}`, vm_config: { code: { local: { filename: `filter${index}.wasm` } } } },
     },
   }));
-  const address = (port: number) => ({ socket_address: { address: "127.0.0.1", port_value: port } });
+}
+
+/** A socket_address on 127.0.0.1. */
+export const address = (port: number) => ({ socket_address: { address: "127.0.0.1", port_value: port } });
+
+/** A bootstrap in the supported subset: listener "main" (test filters, then tcp_proxy) and STATIC clusters. */
+export function testBootstrap(options: ProxyOptions): object {
+  return singleListenerBootstrap({
+    filters: options.filters,
+    listener: options.listener,
+    terminal: {
+      name: "envoy.filters.network.tcp_proxy",
+      typed_config: {
+        "@type": "type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy",
+        stat_prefix: "main",
+        ...(options.tcpProxy ?? { cluster: "backend" }),
+      },
+    },
+    clusters: Object.entries(options.clusters).map(([name, port]) => ({
+      name,
+      connect_timeout: "1s",
+      ...options.cluster,
+      load_assignment: { cluster_name: name, endpoints: [{ lb_endpoints: [{ endpoint: { address: address(port) } }] }] },
+    })),
+  });
+}
+
+/** An admin on an ephemeral port and listener "main": a "wasm" entry per test filter, then `terminal`. */
+export function singleListenerBootstrap(parts: {
+  filters?: readonly unknown[];
+  listener?: Record<string, unknown>;
+  terminal: object;
+  clusters: object[];
+}): object {
   return {
     admin: { address: address(0) },
     static_resources: {
@@ -125,30 +158,11 @@ export function testBootstrap(options: ProxyOptions): object {
         {
           name: "main",
           address: address(0),
-          ...options.listener,
-          filter_chains: [
-            {
-              filters: [
-                ...filters,
-                {
-                  name: "envoy.filters.network.tcp_proxy",
-                  typed_config: {
-                    "@type": "type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy",
-                    stat_prefix: "main",
-                    ...(options.tcpProxy ?? { cluster: "backend" }),
-                  },
-                },
-              ],
-            },
-          ],
+          ...parts.listener,
+          filter_chains: [{ filters: [...testFilterEntries(parts.filters), parts.terminal] }],
         },
       ],
-      clusters: Object.entries(options.clusters).map(([name, port]) => ({
-        name,
-        connect_timeout: "1s",
-        ...options.cluster,
-        load_assignment: { cluster_name: name, endpoints: [{ lb_endpoints: [{ endpoint: { address: address(port) } }] }] },
-      })),
+      clusters: parts.clusters,
     },
   };
 }
