@@ -50,7 +50,7 @@ export function readLocalRateLimit(config: ProtoMessage): LocalRateLimitConfig {
 /** config.core.v3.RuntimeFractionalPercent: this host has no runtime, so the default_value applies. */
 function readRuntimeFraction(fraction: ProtoMessage | undefined): number | undefined {
   if (fraction === undefined) return undefined;
-  fraction.string("runtime_key");
+  fraction.optionalString("runtime_key"); // may be empty: the runtime then has no such key and default_value applies
   const percent = fraction.message("default_value");
   const numerator = percent.optionalUint32("numerator") ?? 0;
   const denominator = DENOMINATORS[percent.enumName("denominator", ["HUNDRED", "TEN_THOUSAND", "MILLION"], "HUNDRED")];
