@@ -27,13 +27,16 @@ type EnvoyAnswer = { status: number; body: string } | "reset";
 class Http2Relay {
   readonly seen: SeenRequest[] = [];
   readonly answers = new Map<string, EnvoyAnswer>();
-  readonly server = http2.createServer();
+  readonly server: http2.Http2Server;
   sessions = 0;
+  /** Set to send GOAWAY when the next call comes, naming it the last stream processed. */
+  goAwayAtNextCall = false;
   private provider?: net.Socket;
   private pending = new Map<bigint, http2.ServerHttp2Stream>();
   private received = Buffer.alloc(0);
 
-  constructor(private readonly providerPort: number) {
+  constructor(private readonly providerPort: number, settings: http2.Settings = {}) {
+    this.server = http2.createServer({ settings });
     this.server.on("session", () => this.sessions++);
     this.server.on("stream", (stream, headers) => {
       stream.on("error", () => {}); // the streams the test resets
@@ -50,6 +53,10 @@ class Http2Relay {
 
   private onCall(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, body: Buffer): void {
     this.seen.push({ headers, body });
+    if (this.goAwayAtNextCall) {
+      this.goAwayAtNextCall = false;
+      stream.session!.goaway(http2.constants.NGHTTP2_NO_ERROR, stream.id!);
+    }
     const method = String(headers[":path"]).split("/")[2];
     const answer = this.answers.get(method);
     if (answer === "reset") {
@@ -161,5 +168,44 @@ describe("bridge client side (Dubbo) against Node's http2", { timeout: 60_000 },
     await eventually(() => consumer.heartbeatAcks >= before + 2, "two heartbeat answers", 5000);
     assert.equal(provider.heartbeats, 0, "the heartbeats never reached the provider");
     assert.equal(relay.sessions, 1, "one HTTP/2 connection carried everything");
+  });
+
+  // Last: the connection cannot carry new calls afterwards.
+  it("after Envoy's GOAWAY, completes the calls Envoy processed and answers new ones with an error", async () => {
+    relay.goAwayAtNextCall = true;
+    const processed = consumer.invoke("slow", [300, "processed"]);
+    await eventually(() => relay.seen.at(-1)?.headers[":path"] === `/${DEMO_SERVICE}/slow`, "the slow call at the relay");
+    await assert.rejects(consumer.invoke("sayHello", ["late"]), (e: Error) => /envoy is closing this connection/.test(e.message));
+    assert.equal(await processed, "processed");
+  });
+});
+
+describe("bridge client side (Dubbo) against an HTTP/2 server that allows 4 streams", { timeout: 60_000 }, () => {
+  let provider: DubboProvider;
+  let relay: Http2Relay;
+  let host: RunningHost;
+  let consumer: DubboConsumer;
+
+  before(async () => {
+    provider = await startDubboProvider();
+    relay = new Http2Relay(provider.port, { maxConcurrentStreams: 4 });
+    host = await startTestHost(bootstrapFor("envoy/dubbo.yaml", await relay.listen(), CLIENT_SIDE), "dubbo");
+    consumer = await connectDubboConsumer(host.port);
+    assert.equal(await consumer.invoke("sayHello", ["settings"]), "Hello settings"); // the server's SETTINGS arrive
+  });
+  after(async () => {
+    await consumer?.close();
+    await host?.stop();
+    await relay?.close();
+    await provider?.close();
+  });
+
+  it("answers calls beyond the server's stream limit with an over-limit error and keeps the connection", async () => {
+    const results = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => consumer.invoke("slow", [200, `s${i}`])));
+    const answered = results.filter((r) => r.status === "fulfilled");
+    const refused = results.filter((r) => r.status === "rejected" && /too many calls in flight/.test(String(r.reason?.message)));
+    assert.equal(answered.length, 4);
+    assert.equal(refused.length, 6);
+    assert.equal(await consumer.invoke("sayHello", ["after"]), "Hello after");
   });
 });

@@ -26,6 +26,8 @@ import { errorMessage, errorTypeOf, resetMessage } from "./local_reply";
 import { BRIDGE_HEADER_SKIPPED, BRIDGE_HEARTBEAT, BRIDGE_LOCAL_REPLY, BRIDGE_STREAM_RESET } from "./metrics";
 
 const NS_PER_MS: u64 = 1_000_000;
+/** Memory kept for held replies once they went out. */
+const HELD_REPLIES_KEPT: i32 = 1024;
 
 // Scratch of the VM's client sides (one callback at a time).
 const headers = new HeaderList();
@@ -41,6 +43,9 @@ export class BridgeClientSide extends BridgeConnection {
   private handler: ClientEvents | null = null;
   /** Streams above this were not processed: Envoy's GOAWAY said so. */
   private goAwayLastStreamId: u32 = u32.MAX_VALUE;
+  /** Error replies to calls that could not be sent, waiting for bytes from Envoy to ride on. */
+  private readonly heldReplies: ByteBuffer = new ByteBuffer();
+  private heldReplyCount: i32 = 0;
 
   constructor(id: u64, plugin: Plugin, names: BridgeHeaderNames) {
     super(id, plugin, names, Direction.Request);
@@ -60,10 +65,6 @@ export class BridgeClientSide extends BridgeConnection {
   protected onProtocolFrame(frame: Bytes): bool {
     const stats = this.plugin.stats;
     const calls = this.calls;
-    if (calls.full) {
-      this.closeReason = "more than max_pending_requests calls in flight";
-      return false;
-    }
     const http2 = this.http2!;
     const call = calls.acquire(this.nowNs);
     const md = call.request;
@@ -84,15 +85,48 @@ export class BridgeClientSide extends BridgeConnection {
     stats.inc(call.oneway ? REQUEST_ONEWAY : REQUEST_TWOWAY);
     const skipped = writeRequestHeaders(headers, md, this.names, scratch);
     if (skipped > 0) stats.add(BRIDGE_HEADER_SKIPPED, skipped);
-    const streamId = http2.submitRequest(headers, false);
-    if (streamId == 0 || !http2.submitData(streamId, frame.ptr, frame.length, true)) {
-      calls.close(call);
-      this.closeReason = streamId == 0 ? "no HTTP/2 stream can be opened (Envoy sent GOAWAY, or the stream ids are used up)" : "HTTP/2 flow control: too many request bytes wait for Envoy's windows";
-      return false;
+    const streamId = calls.full ? 0 : http2.submitRequest(headers, false);
+    if (streamId == 0) return this.refuse(call, http2.closing ? ErrorType.NoHealthyUpstream : ErrorType.OverLimit, http2.closing ? "envoy is closing this connection: call again on a new one" : "too many calls in flight on this connection");
+    if (!http2.submitData(streamId, frame.ptr, frame.length, true)) {
+      http2.submitReset(streamId, 0x8 /* CANCEL */);
+      return this.refuse(call, ErrorType.OverLimit, "too many request bytes wait for Envoy's flow-control windows");
     }
     calls.track(call, streamId);
     if (!call.oneway) stats.inc(REQUEST_ACTIVE, call.method);
     return true;
+  }
+
+  /**
+   * Answers a call that cannot be sent with `error`'s reply. It can only go to the client on the next bytes from
+   * Envoy, which the calls in flight (or Envoy's close) will bring; replies held past max_pending_requests close the
+   * connection instead.
+   */
+  private refuse(call: BridgeCall, error: ErrorType, message: string): bool {
+    const stats = this.plugin.stats;
+    if (!call.oneway) {
+      if (this.heldReplyCount >= this.plugin.settings.maxPendingRequests) {
+        this.calls.close(call);
+        this.closeReason = "more than max_pending_requests calls wait for a reply they cannot be sent";
+        return false;
+      }
+      this.codec!.encodeError(call.request, error, message, this.heldReplies);
+      this.heldReplyCount++;
+      stats.inc(LOCAL_RESPONSE_ERROR, call.method);
+      stats.inc(RESPONSE_ERROR, call.method);
+      if (error == ErrorType.OverLimit) stats.inc(RATE_LIMITED, call.method);
+    }
+    this.calls.close(call);
+    return true;
+  }
+
+  /** The replies to calls that could not be sent go out with Envoy's bytes. */
+  protected afterHttp2Event(): void {
+    const held = this.heldReplies;
+    if (held.length == 0) return;
+    this.protocolOutput.append(held.ptr, held.length);
+    held.clear();
+    held.release(HELD_REPLIES_KEPT);
+    this.heldReplyCount = 0;
   }
 
   onResponseHeaders(streamId: u32, list: HeaderList, endStream: bool): void {

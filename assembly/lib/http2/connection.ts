@@ -150,6 +150,11 @@ export class Http2Connection extends FrameSink {
     return this.failed;
   }
 
+  /** Whether this side can never open another stream: the peer sent GOAWAY, the connection failed, or ids ran out. */
+  get closing(): bool {
+    return this.failed || this.goAwayReceived || this.nextStreamId > MAX_STREAM_ID;
+  }
+
   /** Streams open (or half-closed), both sides'. */
   get openStreams(): i32 {
     return this.streams.count;
