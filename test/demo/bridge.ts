@@ -1,47 +1,34 @@
 // The bridge-mode part of `make run`: real Dubbo providers (sofa-rpc-node) as two versions, v1 and v2, and a dead
-// v1 instance (a port nothing listens on); the proxy on the bootstrap the generator writes for a bridge-mode service
-// description (test/demo/bridge_bootstrap.ts); one real consumer connection. Every call on that connection is an
-// HTTP/2 stream that Envoy's HTTP connection manager routes on its own: alternate calls of two methods go to two
-// versions (the providers record which calls they served), calls to a subset holding the dead instance are retried
-// onto the live one (the proxy's /stats counts the retries), and a call no route matches gets Envoy's own 404 as a
-// Dubbo error. Then the metrics of the bridge's two sides (stat prefixes demo_client and demo_server).
+// v1 instance (a port nothing listens on); the proxy on the bootstrap the generator writes for the bridge-mode
+// service test/demo/bridge_dubbo.yaml (on free ports: test/demo/bridge_bootstrap.ts); one real consumer connection.
+// Every call on that connection is an HTTP/2 stream that Envoy's HTTP connection manager routes on its own:
+// alternate calls of two methods go to two versions (the providers record which calls they served), calls to a
+// subset holding the dead instance are retried onto the live one (the proxy's /stats counts the retries), and a call
+// no route matches gets Envoy's own 404 as a Dubbo error. Then the metrics of the bridge's two sides (stat prefixes
+// demo_client and demo_server).
+import { readFileSync } from "node:fs";
+import { parse, stringify } from "yaml";
 import { connectDubboConsumer, type DubboConsumer } from "../peers/dubbo/consumer.ts";
 import { DEMO_SERVICE, DEMO_VERSION, type DubboProvider, javaUser, startDubboProvider } from "../peers/dubbo/provider.ts";
 import { bridgeBootstrap } from "./bridge_bootstrap.ts";
 import { freePort, withProxyOn, writeDemoBootstrap } from "./demo_bootstrap.ts";
 import { printFilterReport } from "./filter_report.ts";
 
-const HOST = "provider.demo.svc.cluster.local";
+const DESCRIPTION = "test/demo/bridge_dubbo.yaml";
 /** The HTTP/2 cluster the generator names for the subset holding the dead instance. */
-const FLAKY_CLUSTER = `outbound|20880|flaky|${HOST}`;
+const FLAKY_CLUSTER = "outbound|20880|flaky|provider.demo.svc.cluster.local";
 
-function description(v1: number, dead: number, v2: number): string {
-  return `
-apiVersion: meta-protocol-wasm/v1alpha1
-kind: MetaProtocolService
-name: demo
-protocol: dubbo
-mode: bridge
-host: ${HOST}
-port: 20880
-routes:
-- name: hello
-  match: { attributes: { method: { exact: sayHello } } }
-  route: [{ destination: { subset: v1 } }]
-- name: user
-  match: { attributes: { method: { exact: echoUser } } }
-  route: [{ destination: { subset: v2 } }]
-- name: flaky
-  match: { attributes: { method: { exact: nothing } } }
-  route: [{ destination: { subset: flaky } }]
-  retries: { attempts: 2, retryOn: "reset,connect-failure" }
-envoy:
-  listener: { address: 127.0.0.1, port: 20880 }
-  clusters:
-  - { subset: v1, endpoints: ["127.0.0.1:${v1}"] }
-  - { subset: v2, endpoints: ["127.0.0.1:${v2}"] }
-  - { subset: flaky, endpoints: ["127.0.0.1:${v1}", "127.0.0.1:${dead}"] }
-`;
+/** The service description with each endpoint's host (a provider's name) replaced by 127.0.0.1:`ports[host]`. */
+function withProviderPorts(ports: Readonly<Record<string, number>>): string {
+  const description = parse(readFileSync(DESCRIPTION, "utf8"));
+  for (const cluster of description.envoy.clusters) {
+    cluster.endpoints = cluster.endpoints.map((endpoint: string) => {
+      const name = endpoint.slice(0, endpoint.lastIndexOf(":"));
+      if (ports[name] === undefined) throw new Error(`${DESCRIPTION}: no demo provider named ${name}`);
+      return `127.0.0.1:${ports[name]}`;
+    });
+  }
+  return stringify(description);
 }
 
 export async function runBridgeDemo(): Promise<void> {
@@ -50,13 +37,14 @@ export async function runBridgeDemo(): Promise<void> {
   console.log(`Dubbo providers (sofa-rpc-node) ${DEMO_SERVICE}:${DEMO_VERSION}: v1 on 127.0.0.1:${v1.port}, v2 on 127.0.0.1:${v2.port}`);
   console.log(`  and a dead v1 instance at 127.0.0.1:${dead} (nothing listens there)`);
   try {
-    const config = await bridgeBootstrap("bridge-demo.yaml", description(v1.port, dead, v2.port));
+    const ports = { "provider-v1": v1.port, "provider-v2": v2.port, "provider-v1-dead": dead };
+    const config = await bridgeBootstrap(DESCRIPTION, withProviderPorts(ports));
     const listenerPort: number = config.static_resources.listeners[0].address.socket_address.port_value;
-    const bootstrap = await writeDemoBootstrap(config, "bridge-demo.yaml", listenerPort);
+    const bootstrap = await writeDemoBootstrap(config, "bridge_dubbo.envoy.yaml", listenerPort);
     await withProxyOn(bootstrap, async (proxy, { adminPort }) => {
       const listeners = config.static_resources.listeners.length;
-      console.log(`${proxy.name} on 127.0.0.1:${listenerPort} in bridge mode: the bootstrap the generator writes for a`);
-      console.log(`  bridge-mode service (${listeners} listeners on free ports): sayHello -> v1, echoUser -> v2, nothing -> subset`);
+      console.log(`${proxy.name} on 127.0.0.1:${listenerPort} in bridge mode, with the bootstrap the generator writes for`);
+      console.log(`  ${DESCRIPTION} (${listeners} listeners on free ports): sayHello -> v1, echoUser -> v2, nothing -> subset`);
       console.log(`  "flaky" (v1 and the dead instance) with 2 retries on reset or connect failure\n`);
       const consumer = await connectDubboConsumer(listenerPort);
       try {

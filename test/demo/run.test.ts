@@ -43,7 +43,7 @@ describe("make run", { timeout: 120_000 }, () => {
       /delay call 4 +-> code 1: rejected over limit by the filter/,
       /sayHello\("world"\) +-> "Hello world"/,
       /calculate\(ADD \[1, 2, 39\]\) +-> \{"id":1,"value":42,/,
-      /in bridge mode: the bootstrap the generator writes/,
+      /in bridge mode, with the bootstrap the generator writes for\n +test\/demo\/bridge_dubbo\.yaml/,
       ...[1, 2, 3].flatMap((i) => [
         new RegExp(`sayHello\\("call ${i}"\\) +-> "Hello call ${i}", served by v1\n`),
         new RegExp(`echoUser\\(com\\.example\\.User\\{"alice", ${i}\\}\\) +-> \\{"name":"alice","age":${i}\\}, served by v2\n`),
