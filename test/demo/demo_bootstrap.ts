@@ -40,16 +40,24 @@ export async function demoBootstrap(
   const config = parse(readFileSync(source, "utf8"));
   edit(config);
   const listenerPort = await freePort();
-  const adminPort = await freePort();
   config.static_resources.listeners[0].address.socket_address.port_value = listenerPort;
-  config.admin.address.socket_address.port_value = adminPort;
   for (const cluster of config.static_resources.clusters) {
     const port = upstreams[cluster.name];
     if (port === undefined) throw new Error(`${source}: no demo server for cluster ${cluster.name}`);
     cluster.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address = { address: "127.0.0.1", port_value: port };
   }
+  return writeDemoBootstrap(config, path.basename(source), listenerPort);
+}
+
+/**
+ * `config` with its admin on a free port, written to a temporary file named `fileName`; `listenerPort` is the port of
+ * its listener the demo's clients connect to.
+ */
+export async function writeDemoBootstrap(config: any, fileName: string, listenerPort: number): Promise<DemoBootstrap> {
+  const adminPort = await freePort();
+  config.admin.address.socket_address.port_value = adminPort;
   const dir = mkdtempSync(path.join(tmpdir(), "meta-protocol-demo-"));
-  const file = path.join(dir, path.basename(source));
+  const file = path.join(dir, fileName);
   writeFileSync(file, stringify(config));
   return { path: file, listenerPort, adminPort, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
@@ -67,7 +75,14 @@ export async function withDemoProxy(
   { source, upstreams, edit }: DemoProxyOptions,
   use: (proxy: ProxyProcess, bootstrap: DemoBootstrap) => Promise<void>,
 ): Promise<void> {
-  const bootstrap = await demoBootstrap(source, upstreams, edit);
+  await withProxyOn(await demoBootstrap(source, upstreams, edit), use);
+}
+
+/** Runs `use` with the proxy started on `bootstrap`; then stops it and removes the file. */
+export async function withProxyOn(
+  bootstrap: DemoBootstrap,
+  use: (proxy: ProxyProcess, bootstrap: DemoBootstrap) => Promise<void>,
+): Promise<void> {
   try {
     const proxy = await startProxy(bootstrap.path, bootstrap.listenerPort);
     try {

@@ -1,15 +1,14 @@
-// What every part of `make run` prints after its calls: the filter's access log lines (through proxy_log) and its
-// metrics from the proxy's admin /stats/prometheus (labelled by the bootstrap's stats_tags).
+// What every part of `make run` prints after its calls: the filter's access log lines (through proxy_log; a plugin
+// configuration without access_log has none) and its metrics from the proxy's admin /stats/prometheus (labelled by the bootstrap's stats_tags).
 import type { ProxyProcess } from "./proxy_process.ts";
 
-/** Prints the access log lines the proxy logged so far and the protocol's non-zero metrics. */
+/** Prints the access log lines the proxy logged so far (if any) and the protocol's non-zero metrics. */
 export async function printFilterReport(proxy: ProxyProcess, adminPort: number, protocol: string): Promise<void> {
   // Let the last log lines and metric updates reach the proxy's output and stats.
   await new Promise((resolve) => setTimeout(resolve, 200));
-  console.log("\naccess log (from the filter, through proxy_log):");
-  for (const line of proxy.logLines.filter((l) => l.includes("access protocol="))) {
-    console.log("  " + line.slice(line.indexOf("access protocol=")));
-  }
+  const accessLog = proxy.logLines.filter((l) => l.includes("access protocol="));
+  if (accessLog.length > 0) console.log("\naccess log (from the filter, through proxy_log):");
+  for (const line of accessLog) console.log("  " + line.slice(line.indexOf("access protocol=")));
   const prometheus = await (await fetch(`http://127.0.0.1:${adminPort}/stats/prometheus`)).text();
   const series = prometheus.split("\n").filter((line) => line.startsWith("meta_protocol_") && line.includes(`protocol="${protocol}"`));
   const shown = series.filter((line) => !line.includes("_bucket{") && !line.includes("_sum{") && !line.endsWith("} 0"));

@@ -8,8 +8,11 @@ import { after, before, describe, it } from "node:test";
 import { demoBootstrap } from "./demo_bootstrap.ts";
 import { startProxy } from "./proxy_process.ts";
 
-/** The listener, upstream and admin ports of envoy/*.yaml and of the routing demo. */
-const FIXED_PORTS = [26000, 26001, 26002, 26010, 26011, 26012, 26013, 26100, 26101, 26102, 26200, 26201, 26202];
+/**
+ * The listener, upstream and admin ports of envoy/*.yaml and of the routing demo, and those the generator writes for
+ * the bridge demo's description (client listener 20880, server-side listeners from 20881, admin 9901).
+ */
+const FIXED_PORTS = [26000, 26001, 26002, 26010, 26011, 26012, 26013, 26100, 26101, 26102, 26200, 26201, 26202, 20880, 20881, 20882, 20883, 9901];
 
 /** Listens on 127.0.0.1:`port`; resolves undefined when something else already does (the port is busy either way). */
 function occupy(port: number): Promise<net.Server | undefined> {
@@ -30,7 +33,7 @@ describe("make run", { timeout: 120_000 }, () => {
   });
   after(() => occupied.forEach((server) => server.close()));
 
-  it("runs every part with envoy/*.yaml's ports taken", () => {
+  it("runs every part with the ports of envoy/*.yaml and of the generated bridge bootstrap taken", () => {
     const result = spawnSync("make", ["-s", "run"], { encoding: "utf8" });
     assert.equal(result.status, 0, result.stderr);
     assert.doesNotMatch(result.stderr, /^\s+at /m);
@@ -40,6 +43,14 @@ describe("make run", { timeout: 120_000 }, () => {
       /delay call 4 +-> code 1: rejected over limit by the filter/,
       /sayHello\("world"\) +-> "Hello world"/,
       /calculate\(ADD \[1, 2, 39\]\) +-> \{"id":1,"value":42,/,
+      /in bridge mode, with the bootstrap the generator writes for\n +test\/demo\/bridge_dubbo\.yaml/,
+      ...[1, 2, 3].flatMap((i) => [
+        new RegExp(`sayHello\\("call ${i}"\\) +-> "Hello call ${i}", served by v1\n`),
+        new RegExp(`echoUser\\(com\\.example\\.User\\{"alice", ${i}\\}\\) +-> \\{"name":"alice","age":${i}\\}, served by v2\n`),
+      ]),
+      /nothing\(\) call \d +-> null, served by v1: met the dead instance, retried [12]x/,
+      /upstream_rq_retry: [1-9]/,
+      /fail\("x"\) +-> error "envoy 404"/,
     ]) {
       assert.match(result.stdout, expected);
     }

@@ -1,12 +1,14 @@
 // `make run`: the sample awesomerpc server, the proxy with envoy/awesomerpc.yaml (wasm filter + tcp_proxy), and a
 // client making calls through it; prints the replies, the filter's access log lines and its metrics. Then routing by
 // method to a second server instance and a local rate limit rejection (test/demo/routing.ts), the same with real
-// Dubbo peers and envoy/dubbo.yaml (test/demo/dubbo.ts), and with real Thrift peers and envoy/thrift.yaml
-// (test/demo/thrift.ts). Every server and the proxy listen on free ports (test/demo/demo_bootstrap.ts); a failure is
+// Dubbo peers and envoy/dubbo.yaml (test/demo/dubbo.ts), with real Thrift peers and envoy/thrift.yaml
+// (test/demo/thrift.ts), and bridge mode, where Envoy's HTTP connection manager routes each Dubbo call on its own
+// (test/demo/bridge.ts). Every server and the proxy listen on free ports (test/demo/demo_bootstrap.ts); a failure is
 // one line on stderr and exit status 1.
 import { startAwesomeRpcServer, Command } from "../peers/awesomerpc/server.ts";
 import { AwesomeRpcClient } from "../peers/awesomerpc/client.ts";
 import { withDemoProxy } from "./demo_bootstrap.ts";
+import { runBridgeDemo } from "./bridge.ts";
 import { runDubboDemo } from "./dubbo.ts";
 import { printFilterReport } from "./filter_report.ts";
 import { runRoutingDemo } from "./routing.ts";
@@ -49,7 +51,7 @@ async function callThrough(listenerPort: number): Promise<void> {
 
 try {
   await runAwesomeRpcDemo();
-  for (const demo of [runRoutingDemo, runDubboDemo, runThriftDemo]) {
+  for (const demo of [runRoutingDemo, runDubboDemo, runThriftDemo, runBridgeDemo]) {
     console.log("\n" + "-".repeat(100) + "\n");
     await demo();
   }
