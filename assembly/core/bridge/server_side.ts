@@ -111,7 +111,9 @@ export class BridgeServerSide extends BridgeConnection {
     const md = call.request;
     let frame = frameView.set(body, length);
     md.frameSize = length;
-    if (codec.decode(frame, Direction.Request, md) !== null || md.messageType == MessageType.Heartbeat) {
+    // frameSize first: a codec may learn the connection's framing from it (Thrift's transport), and the body must be
+    // exactly one frame.
+    if (codec.frameSize(frame) != length || codec.decode(frame, Direction.Request, md) !== null || md.messageType == MessageType.Heartbeat) {
       stats.inc(REQUEST_DECODING_ERROR);
       this.refuse(call, ErrorCode.PROTOCOL_ERROR);
       return;

@@ -36,6 +36,8 @@ export interface ThriftServer {
   readonly calls: ThriftCall[];
   /** Errors the server met (malformed input, library errors); a healthy run has none. */
   readonly errors: Error[];
+  /** Connections accepted so far. */
+  readonly connections: number;
   close(): Promise<void>;
 }
 
@@ -112,6 +114,7 @@ export async function startThriftServer(options: ThriftServerOptions): Promise<T
   }
 
   const sockets = new Set<net.Socket>();
+  let connections = 0;
   let server: net.Server;
   if (options.transport === "header") {
     server = net.createServer((socket) =>
@@ -125,6 +128,7 @@ export async function startThriftServer(options: ThriftServerOptions): Promise<T
     server.on("error", (error: Error) => errors.push(error));
   }
   server.on("connection", (socket: net.Socket) => {
+    connections++;
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
   });
@@ -139,6 +143,9 @@ export async function startThriftServer(options: ThriftServerOptions): Promise<T
     port: (server.address() as net.AddressInfo).port,
     calls,
     errors,
+    get connections() {
+      return connections;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
