@@ -3,6 +3,7 @@
 // bridge server mode on the bundled host, whose tcp_proxy leads to a real provider (sofa-rpc-node).
 import assert from "node:assert/strict";
 import http2 from "node:http2";
+import net from "node:net";
 import { after, before, describe, it } from "node:test";
 import golden from "../peers/dubbo/golden.json" with { type: "json" };
 import { DEMO_SERVICE, startDubboProvider, type DubboProvider } from "../peers/dubbo/provider.ts";
@@ -119,6 +120,19 @@ describe("bridge server side (Dubbo) against Node's http2", { timeout: 60_000 },
     }
   });
 
+  it("resets a first stream that carries no Dubbo frame at once, without waiting for Envoy's timeout", async () => {
+    const session = http2.connect(`http://127.0.0.1:${host.port}`);
+    try {
+      const stream = session.request({ ":method": "POST", ":path": `/${DEMO_SERVICE}/sayHello`, "content-type": "application/x-dubbo" });
+      const code = new Promise<number>((resolve) => stream.on("close", () => resolve(stream.rstCode ?? -1)));
+      stream.on("error", () => {});
+      stream.end(Buffer.from("not a dubbo frame at all"));
+      assert.equal(await code, http2.constants.NGHTTP2_PROTOCOL_ERROR);
+    } finally {
+      session.close();
+    }
+  });
+
   it("drops the provider's answer to a stream the client reset", async () => {
     const stats = async () => Number(/bridge_late_response: (\d+)/.exec(await host.statsText())?.[1] ?? 0);
     const before = await stats();
@@ -130,5 +144,53 @@ describe("bridge server side (Dubbo) against Node's http2", { timeout: 60_000 },
     await eventually(async () => (await stats()) === before + 1, "one late response dropped");
     const answer = await call(session, "sayHello", frame("sofa_request_sayHello"));
     assert.equal(answer.headers[":status"], 200, "the connection goes on");
+  });
+});
+
+describe("bridge server side (Dubbo) with a server that speaks first", { timeout: 60_000 }, () => {
+  const HEADER_SIZE = 16;
+  const FLAG_REQUEST = 0x80;
+  const FLAG_EVENT = 0x20;
+  let server: net.Server;
+  let received: Buffer[];
+  let host: RunningHost;
+
+  /** A Dubbo server on a raw socket: it answers heartbeats and sayHello, and sends its own heartbeat (id 6) first. */
+  before(async () => {
+    received = [];
+    server = net.createServer((socket) => {
+      let buffered = Buffer.alloc(0);
+      socket.write(frame("sofa_heartbeat_request"));
+      socket.on("data", (data: Buffer) => {
+        buffered = Buffer.concat([buffered, data]);
+        while (buffered.length >= HEADER_SIZE && buffered.length >= HEADER_SIZE + buffered.readUInt32BE(12)) {
+          const size = HEADER_SIZE + buffered.readUInt32BE(12);
+          const f = buffered.subarray(0, size);
+          buffered = buffered.subarray(size);
+          received.push(f);
+          if ((f[2] & FLAG_REQUEST) === 0) continue;
+          const answer = (f[2] & FLAG_EVENT) !== 0 ? frame("sofa_heartbeat_response") : frame("sofa_response_sayHello");
+          f.copy(answer, 4, 4, 12); // the request's id
+          socket.write(answer);
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    host = await startTestHost(bootstrapFor("envoy/dubbo.yaml", (server.address() as net.AddressInfo).port, SERVER_SIDE), "dubbo");
+  });
+  after(async () => {
+    await host?.stop();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it("carries the server's heartbeat to Envoy as a PING and answers it when Envoy acknowledges", async () => {
+    const session = http2.connect(`http://127.0.0.1:${host.port}`);
+    try {
+      const answer = await call(session, "sayHello", frame("sofa_request_sayHello"));
+      assert.equal(answer.headers[":status"], 200);
+      await eventually(() => received.some((f) => (f[2] & (FLAG_REQUEST | FLAG_EVENT)) === FLAG_EVENT && f.readBigUInt64BE(4) === 6n), "the heartbeat's answer, id 6");
+    } finally {
+      session.close();
+    }
   });
 });

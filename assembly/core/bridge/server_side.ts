@@ -50,6 +50,12 @@ export class BridgeServerSide extends BridgeConnection {
   /** What a carrier is made from: the first call's message (a multiplexed Thrift server needs its service name). */
   private readonly carrierTemplate: Metadata = new Metadata();
   private hasCarrierTemplate: bool = false;
+  /**
+   * A refused stream's RST_STREAM waits to go: Envoy would otherwise wait for its route timeout. Then a carrier goes
+   * even without a template (a blank message: right for every server but a multiplexed Thrift one, which answers it
+   * with an error all the same).
+   */
+  private refusalWaits: bool = false;
 
   constructor(id: u64, plugin: Plugin, names: BridgeHeaderNames) {
     super(id, plugin, names, Direction.Response);
@@ -70,6 +76,7 @@ export class BridgeServerSide extends BridgeConnection {
     if (endStream || calls.full) {
       // A request without a body carries no call; past max_pending_requests Envoy may retry elsewhere.
       this.http2!.submitReset(streamId, endStream ? ErrorCode.PROTOCOL_ERROR : ErrorCode.REFUSED_STREAM);
+      this.refusalWaits = true;
       return;
     }
     const call = calls.acquire(this.nowNs);
@@ -195,18 +202,20 @@ export class BridgeServerSide extends BridgeConnection {
 
   /** HTTP/2 frames wait for bytes from the server: a carrier makes the server send some. */
   protected afterHttp2Event(): void {
-    if (this.carrierId != 0 || !this.http2OutputWaits || !this.hasCarrierTemplate) return;
+    if (this.carrierId != 0 || !this.http2OutputWaits || !(this.hasCarrierTemplate || this.refusalWaits)) return;
     const id = this.lastCarrierId >= LAST_CARRIER_ID ? 2 : this.lastCarrierId + 2;
     const template = this.carrierTemplate;
     template.requestId = id;
     if (!this.codec!.encodeCarrier(template, this.protocolOutput)) return;
     this.lastCarrierId = id;
     this.carrierId = id;
+    this.refusalWaits = false;
     this.plugin.stats.inc(BRIDGE_CARRIER);
   }
 
   private refuse(call: BridgeCall, code: ErrorCode): void {
     this.http2!.submitReset(call.streamId, code);
+    this.refusalWaits = true;
     this.finish(call);
   }
 
