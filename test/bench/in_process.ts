@@ -78,7 +78,8 @@ export interface FloorResult {
 
 const plugins = new Map<string, Promise<DrivenPlugin>>();
 
-function plugin(wasmPath: string, protocol: string, configuration: object): Promise<DrivenPlugin> {
+/** The plugin of `configuration`, loaded once per run (closePlugins closes them all). */
+export function plugin(wasmPath: string, protocol: string, configuration: object): Promise<DrivenPlugin> {
   const key = `${wasmPath}|${JSON.stringify(configuration)}`;
   let loaded = plugins.get(key);
   if (!loaded) {

@@ -8,6 +8,12 @@ import { startTestHost, type RunningHost } from "./host_fixture.ts";
 
 /** Starts the host on what `description` (a MetaProtocolService in YAML) generates; `port` reaches its client listener. */
 export async function startBridgeHost(description: string): Promise<RunningHost> {
+  const config = await bridgeBootstrap(description);
+  return startTestHost(config, config.static_resources.listeners[0].name);
+}
+
+/** The bootstrap `description` generates, every listener on a free port (the client listener first). */
+export async function bridgeBootstrap(description: string): Promise<any> {
   const config: any = envoyBootstrap(readServices("bridge-test.yaml", description));
   config.admin.address.socket_address.port_value = 0;
   const moved = new Map<number, number>();
@@ -25,5 +31,5 @@ export async function startBridgeHost(description: string): Promise<RunningHost>
       }
     }
   }
-  return startTestHost(config, config.static_resources.listeners[0].name);
+  return config;
 }
