@@ -12,7 +12,7 @@
 // is checked on two exchanges before it is timed, and on one more after.
 import { DrivenConnection, type DrivenPlugin } from "./driver.ts";
 import { plugin } from "./in_process.ts";
-import { nsPerIteration, type TimingOptions } from "./timing.ts";
+import { nsPerIteration, nsPerPhase, type TimingOptions } from "./timing.ts";
 import { batch, type Workload } from "./workloads.ts";
 
 export interface BridgeResult {
@@ -124,40 +124,27 @@ class BridgePair {
     return { ...t, calls };
   }
 
-  /** The split by side: each side's two data events timed apart (one timer per interval, measured and taken off). */
+  /** The split by side: each side's two data events timed apart. */
   split(timing: TimingOptions): { clientNs: number; serverNs: number; calls: number } {
     const { w, perEvent, client, server } = this;
     const requests = batch(w, w.request, perEvent);
     const answers = batch(w, w.response, perEvent);
-    let timerNs = 0n;
-    for (let i = 0; i < 1000; i++) {
-      const a = process.hrtime.bigint();
-      timerNs += process.hrtime.bigint() - a;
-    }
-    let clientTotal = 0n;
-    let serverTotal = 0n;
-    let count = 0;
-    const until = process.hrtime.bigint() + BigInt(timing.sampleMs * timing.samples) * 1_000_000n;
-    while (process.hrtime.bigint() < until) {
-      const t0 = process.hrtime.bigint();
-      const http2Requests = client.readThrough(requests);
-      const t1 = process.hrtime.bigint();
-      server.readThrough(http2Requests);
-      this.setAnswerIds(answers);
-      const http2Responses = server.writeThrough(answers);
-      const t2 = process.hrtime.bigint();
-      client.writeThrough(http2Responses);
-      const t3 = process.hrtime.bigint();
-      clientTotal += t1 - t0 + (t3 - t2);
-      serverTotal += t2 - t1;
-      count++;
-    }
-    const perTimer = Number(timerNs) / 1000;
-    return {
-      clientNs: (Number(clientTotal) / count - 2 * perTimer) / perEvent,
-      serverNs: (Number(serverTotal) / count - perTimer) / perEvent,
-      calls: count * perEvent,
-    };
+    let http2Requests: Uint8Array;
+    let http2Responses: Uint8Array;
+    const phases = nsPerPhase(
+      [
+        () => (http2Requests = client.readThrough(requests)),
+        () => {
+          server.readThrough(http2Requests);
+          this.setAnswerIds(answers);
+          http2Responses = server.writeThrough(answers);
+        },
+        () => client.writeThrough(http2Responses),
+      ],
+      timing,
+    );
+    const [clientRequests, serverSide, clientResponses] = phases.ns;
+    return { clientNs: (clientRequests + clientResponses) / perEvent, serverNs: serverSide / perEvent, calls: phases.rounds * perEvent };
   }
 
   /** Gives the prepared answers the stream ids of this iteration's calls (all answers have the workload's length). */
