@@ -47,6 +47,25 @@ export class DrivenConnection extends FakeConnection {
     return status;
   }
 
+  /**
+   * Bytes on the read path, for a filter that hands on everything it makes (a bridge side): returns what the next
+   * filter takes, a view valid until this connection's next read. The next filter takes it at that next read.
+   */
+  readThrough(data: Uint8Array): Uint8Array {
+    this.readBuffer.drain(this.readBuffer.length);
+    this.readBuffer.append(data);
+    if (this.filter.onData(this.readBuffer, false) !== FilterStatus.Continue) throw new Error("the filter stopped the read path");
+    return this.readBuffer.view();
+  }
+
+  /** Bytes on the write path, as readThrough: returns what goes on towards the client, valid until the next write. */
+  writeThrough(data: Uint8Array): Uint8Array {
+    this.writeBuffer.drain(this.writeBuffer.length);
+    this.writeBuffer.append(data);
+    if (this.filter.onWrite(this.writeBuffer, false) !== FilterStatus.Continue) throw new Error("the filter stopped the write path");
+    return this.writeBuffer.view();
+  }
+
   /** With `keep`: every byte let through downstream -> upstream, joined. */
   forwardedBytes(): Buffer {
     return Buffer.concat(this.forwarded);

@@ -5,7 +5,7 @@
 // unsupported, bytes let through), so that a fast number is never the number of a filter that skipped the work.
 import { LogLevel } from "../host/api.ts";
 import { DrivenPlugin } from "./driver.ts";
-import { nsPerIteration, type TimingOptions } from "./timing.ts";
+import { nsPerIteration, nsPerPhase, type TimingOptions } from "./timing.ts";
 import { batch, type Workload } from "./workloads.ts";
 
 export const MUTATION = [{ key: "x-mesh", value: "wasm" }];
@@ -78,7 +78,8 @@ export interface FloorResult {
 
 const plugins = new Map<string, Promise<DrivenPlugin>>();
 
-function plugin(wasmPath: string, protocol: string, configuration: object): Promise<DrivenPlugin> {
+/** The plugin of `configuration`, loaded once per run (closePlugins closes them all). */
+export function plugin(wasmPath: string, protocol: string, configuration: object): Promise<DrivenPlugin> {
   const key = `${wasmPath}|${JSON.stringify(configuration)}`;
   let loaded = plugins.get(key);
   if (!loaded) {
@@ -155,33 +156,9 @@ function time(p: DrivenPlugin, w: Workload, perEvent: number, timing: TimingOpti
   const ns = t.best / perEvent;
   let result: { ns: number; median: number; requestNs?: number; responseNs?: number } = { ns, median: t.median / perEvent };
   if (split) {
-    // Timers cost ~150 ns each here: only worth it when one call carries 64 requests. Each interval holds one timer
-    // call, measured and taken off.
-    let overhead = 0n;
-    for (let i = 0; i < 1000; i++) {
-      const a = process.hrtime.bigint();
-      overhead += process.hrtime.bigint() - a;
-    }
-    let requestTotal = 0n;
-    let responseTotal = 0n;
-    let count = 0;
-    const until = process.hrtime.bigint() + BigInt(timing.sampleMs * timing.samples) * 1_000_000n;
-    while (process.hrtime.bigint() < until) {
-      const t0 = process.hrtime.bigint();
-      c.send(requests);
-      const t1 = process.hrtime.bigint();
-      c.receiveBytes(responses);
-      const t2 = process.hrtime.bigint();
-      requestTotal += t1 - t0;
-      responseTotal += t2 - t1;
-      count++;
-    }
-    const perCall = Number(overhead) / 1000;
-    result = {
-      ...result,
-      requestNs: (Number(requestTotal) / count - perCall) / perEvent,
-      responseNs: (Number(responseTotal) / count - perCall) / perEvent,
-    };
+    // Timers cost ~150 ns each here: only worth it when one call carries 64 requests.
+    const phases = nsPerPhase([() => c.send(requests), () => c.receiveBytes(responses)], timing);
+    result = { ...result, requestNs: phases.ns[0] / perEvent, responseNs: phases.ns[1] / perEvent };
   }
   if (c.closed || p.trapCount > 0) throw new Error(`${w.name}: the connection closed or the VM trapped while timed`);
   c.closeRemote();

@@ -7,6 +7,8 @@
 //   dubbo       sofa-rpc-node consumer, echoUser(User{name, age}) (6 attachments, and the bootstrap's x-mesh
 //               mutation on the wasm listener), one connection (the consumer multiplexes every call on it)
 //   thrift      npm thrift client, framed binary, calculate(Work) of test/peers/thrift, one connection
+// Bridge mode (Dubbo): a second host runs what the generator writes for BRIDGE_SERVICE, the same load on its client
+// listener.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
@@ -20,12 +22,14 @@ import { javaUser } from "../peers/dubbo/provider.ts";
 import { connectThriftClient, Operation } from "../peers/thrift/client.ts";
 import { percentile } from "./timing.ts";
 import { waitForPort } from "../demo/proxy_process.ts";
+import { bridgeBootstrap } from "../demo/bridge_bootstrap.ts";
 
 export type LoopbackProtocol = "awesomerpc" | "dubbo" | "thrift";
 
 export interface LoopbackResult {
   readonly protocol: LoopbackProtocol;
-  readonly listener: "wasm" | "plain";
+  /** wasm: the filter in tcp mode before tcp_proxy; plain: tcp_proxy alone; bridge: bridge mode's two sides. */
+  readonly listener: "wasm" | "plain" | "bridge";
   readonly concurrency: number;
   readonly connections: number;
   readonly calls: number;
@@ -78,7 +82,6 @@ export interface LoopbackSetup {
 /** The sample server, and the host with the two listeners. */
 export async function startLoopback(protocol: LoopbackProtocol): Promise<LoopbackSetup> {
   const [serverPort, wasmPort, plainPort] = [await freePort(), await freePort(), await freePort()];
-  const dir = mkdtempSync(join(tmpdir(), "bench-loopback-"));
   const config = parse(readFileSync(`envoy/${protocol}.yaml`, "utf8"));
   config.admin.address.socket_address.port_value = 0;
   const listener = config.static_resources.listeners[0];
@@ -93,6 +96,43 @@ export async function startLoopback(protocol: LoopbackProtocol): Promise<Loopbac
       for (const lb of group.lb_endpoints) lb.endpoint.address.socket_address.port_value = serverPort;
     }
   }
+  const started = await startProcesses(protocol, serverPort, config, [wasmPort, plainPort]);
+  return { wasmPort, plainPort, ...started };
+}
+
+/**
+ * A bridge-mode Dubbo service as the generator takes it: no routes (every call to the one provider), the same
+ * x-mesh request mutation as envoy/dubbo.yaml (the virtual host's request_headers_to_add).
+ */
+export function bridgeService(providerPort: number): string {
+  return `
+apiVersion: meta-protocol-wasm/v1alpha1
+kind: MetaProtocolService
+name: demo
+protocol: dubbo
+mode: bridge
+host: 127.0.0.1
+port: ${providerPort}
+filter:
+  statPrefix: demo
+  requestMutation: [{ key: x-mesh, value: wasm }]
+envoy:
+  listener: { address: 127.0.0.1, port: 26200 }
+`;
+}
+
+/** A Dubbo provider, and the host on the bootstrap generated for bridgeService; `port` is its client listener. */
+export async function startBridgeLoopback(): Promise<{ port: number; hostLog: string; stop(): Promise<void> }> {
+  const serverPort = await freePort();
+  const config = await bridgeBootstrap("bench-bridge.yaml", bridgeService(serverPort));
+  const ports: number[] = config.static_resources.listeners.map((l: any) => l.address.socket_address.port_value);
+  const started = await startProcesses("dubbo", serverPort, config, ports);
+  return { port: ports[0], ...started };
+}
+
+/** The sample server on `serverPort`, and the host on `config` once each of `listenerPorts` accepts connections. */
+async function startProcesses(protocol: LoopbackProtocol, serverPort: number, config: object, listenerPorts: number[]): Promise<{ hostLog: string; stop(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), "bench-loopback-"));
   const configPath = join(dir, "bootstrap.yaml");
   writeFileSync(configPath, stringify(config));
   const hostLog = join(dir, "host.log");
@@ -101,15 +141,12 @@ export async function startLoopback(protocol: LoopbackProtocol): Promise<Loopbac
   const host = startProcess(["test/host/main.ts", "-c", configPath, "-l", "info", "--concurrency", "1", "--log-path", hostLog]);
   try {
     await waitForChild(serverPort, server.child, server.output);
-    await waitForChild(wasmPort, host.child, host.output);
-    await waitForChild(plainPort, host.child, host.output);
+    for (const port of listenerPorts) await waitForChild(port, host.child, host.output);
   } catch (error) {
     await Promise.all([stopProcess(server.child), stopProcess(host.child)]);
     throw error;
   }
   return {
-    wasmPort,
-    plainPort,
     hostLog,
     stop: async () => {
       await Promise.all([stopProcess(host.child), stopProcess(server.child)]);
@@ -161,7 +198,7 @@ async function connectClient(protocol: LoopbackProtocol, port: number): Promise<
 export async function runLoad(
   protocol: LoopbackProtocol,
   port: number,
-  listener: "wasm" | "plain",
+  listener: LoopbackResult["listener"],
   concurrency: number,
   seconds: number,
   warmupMs: number,

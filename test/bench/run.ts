@@ -9,18 +9,21 @@
 //   C  through the bundled host over loopback with the real peers, wasm vs plain tcp_proxy (loopback.ts)
 //   D  memory and module sizes (memory.ts)
 //   E  the HTTP/2 library: header decode and encode, an exchange per request, idle connections, size added (http2.ts)
+//   F  bridge mode in process: a Dubbo call through the client side and the server side, beside tcp mode (bridge_in_process.ts)
+//   G  bridge mode through the bundled host over loopback, beside tcp mode, the same Dubbo load (loopback.ts)
 //
-// --quick shortens every timing (for a smoke run; numbers get noisier). --rounds: A and B measure every scenario
+// --quick shortens every timing (for a smoke run; numbers get noisier). --rounds: A, B and F measure every scenario
 // that many times, spread over the run, and keep the fastest (default 3). --seconds sets C's measured window per run
-// (default 3); --loopback picks its protocols. --framework-rev compiles the pass-through floor against assembly/ at a git revision instead of the
+// (and G's; default 3); --loopback picks C's protocols. --framework-rev compiles the pass-through floor against assembly/ at a git revision instead of the
 // working tree (by default the working tree is used, and HEAD when the working tree does not compile).
 import { readdirSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import v8 from "node:v8";
+import { measureBridge, type BridgeResult } from "./bridge_in_process.ts";
 import { closePlugins, measureFloor, measureModule, METHOD_ROUTES, RATE_LIMIT, ROUTES, type Extra, type FloorResult, type InProcessResult } from "./in_process.ts";
 import { measureHttp2Memory, measureHttp2Sizes, measureHttp2Timing } from "./http2.ts";
 import { measureReference, type ReferenceResult } from "./js_reference.ts";
-import { runLoad, startLoopback, type LoopbackProtocol, type LoopbackResult } from "./loopback.ts";
+import { runLoad, startBridgeLoopback, startLoopback, type LoopbackProtocol, type LoopbackResult } from "./loopback.ts";
 import { measureMemory, moduleSizes, type MemoryResult } from "./memory.ts";
 import { passThroughModule, passThroughModuleOrHead } from "./passthrough/compile.ts";
 import { DEFAULT_TIMING, type TimingOptions } from "./timing.ts";
@@ -36,7 +39,7 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { quick: false, only: new Set(["a", "b", "c", "d", "e"]), seconds: 3, rounds: 3, loopback: ["awesomerpc", "dubbo", "thrift"] };
+  const options: Options = { quick: false, only: new Set(["a", "b", "c", "d", "e", "f", "g"]), seconds: 3, rounds: 3, loopback: ["awesomerpc", "dubbo", "thrift"] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--quick") options.quick = true;
@@ -103,6 +106,11 @@ function fastest<T extends { nsPerRequest: number; medianNsPerRequest: number }>
   return { ...best, medianNsPerRequest: medians[medians.length >> 1] };
 }
 
+/** Adds one round's result of scenario `key`. */
+function add<K, T>(map: Map<K, T[]>, key: K, value: T): void {
+  map.set(key, [...(map.get(key) ?? []), value]);
+}
+
 interface Collected {
   modules: InProcessResult[];
   floors: FloorResult[];
@@ -110,6 +118,10 @@ interface Collected {
   loopback: LoopbackResult[];
   memory: MemoryResult[];
   sizes: { path: string; bytes: number }[];
+  bridge: BridgeResult[];
+  /** Section F's tcp-mode rows, measured beside the bridge's. */
+  bridgeTcp: InProcessResult[];
+  bridgeLoopback: LoopbackResult[];
 }
 
 async function main(): Promise<void> {
@@ -120,7 +132,7 @@ async function main(): Promise<void> {
   const timing: TimingOptions = options.quick ? { sampleMs: 15, samples: 3 } : { ...DEFAULT_TIMING, samples: 5 };
   const all = workloads();
   const matrix = all.filter((w) => w.name !== "dubbo sayHello (captured)");
-  const collected: Collected = { modules: [], floors: [], references: [], loopback: [], memory: [], sizes: [] };
+  const collected: Collected = { modules: [], floors: [], references: [], loopback: [], memory: [], sizes: [], bridge: [], bridgeTcp: [], bridgeLoopback: [] };
 
   console.log(`make bench: ${new Date().toISOString()}, node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "?"}`);
   console.log(`load average at start: ${loadavg().map((l) => l.toFixed(2)).join(" ")} (other work on this machine makes the numbers noisier)`);
@@ -147,7 +159,6 @@ async function main(): Promise<void> {
     console.log("line and the canary route (an attachment) make them read everything; method routes do not.\n");
     const floorRounds = new Map<string, FloorResult[]>();
     const moduleRounds = new Map<string, InProcessResult[]>();
-    const add = <T>(map: Map<string, T[]>, key: string, value: T) => map.set(key, [...(map.get(key) ?? []), value]);
     for (let round = 0; round < options.rounds; round++) {
       for (const w of all) {
         for (const perEvent of [1, 64]) {
@@ -270,6 +281,9 @@ async function main(): Promise<void> {
   }
 
   if (options.only.has("e")) await printHttp2(timing, collected);
+  const dubbo = all.find((w) => w.name === "dubbo")!;
+  if (options.only.has("f")) await printBridgeInProcess(dubbo, timing, options.rounds, collected);
+  if (options.only.has("g")) await printBridgeLoopback(options, collected);
 
   printTargets(collected, all);
   console.log(`\nload average at end: ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
@@ -294,6 +308,75 @@ async function printHttp2(timing: TimingOptions, c: Collected): Promise<void> {
   const sizes = await measureHttp2Sizes(["awesomerpc", "dubbo", "thrift"]);
   console.log("\nModule sizes with the library's client and server paths linked in (a scratch entry per module, release options):");
   console.log(table(["module", "alone", "with the library", "added"], sizes.map((s) => [s.module, String(s.alone), String(s.withLibrary), `+${s.withLibrary - s.alone} B`])));
+}
+
+async function printBridgeInProcess(w: Workload, timing: TimingOptions, rounds: number, c: Collected): Promise<void> {
+  heading("F. Bridge mode in process: one Dubbo call through the client side and the server side (build/dubbo.wasm)");
+  console.log("A client-side plugin turns the requests into HTTP/2 (read path), a server-side plugin turns that HTTP/2 into");
+  console.log("requests with the stream ids as ids (read path); the server's responses, ids set per iteration, go back through");
+  console.log("the server side (HTTP/2 out, write path) and the client side (the client's ids restored, write path): four data");
+  console.log("events per batch, per call both sides' request and response. In Envoy the HTTP connection manager and router sit");
+  console.log("between the sides (HPACK decoded and re-encoded, headers added): here the client side's HTTP/2 goes straight into");
+  console.log("the server side, so this is the wasm's cost (and the host's ABI calls), not Envoy's HTTP/2 work. Bridge mode's");
+  console.log("codec reads every attachment (each becomes a header), like tcp mode with the access log or an attachment route.");
+  console.log("Checked before and after timing: ids, bytes, request/response_success on both sides +1 per call.\n");
+  const bridgeRounds = new Map<number, BridgeResult[]>();
+  const tcpRounds = new Map<string, InProcessResult[]>();
+  for (let round = 0; round < rounds; round++) {
+    for (const perEvent of [1, 64]) {
+      for (const extra of [undefined, ROUTES]) add(tcpRounds, `${perEvent}|${extra?.label}`, await measureModule(w, `build/${w.module}.wasm`, perEvent, false, false, timing, extra));
+      add(bridgeRounds, perEvent, await measureBridge(w, perEvent, timing));
+    }
+  }
+  await closePlugins();
+  c.bridgeTcp = [...tcpRounds.values()].map(fastest);
+  c.bridge = [...bridgeRounds.values()].map(fastest);
+  const rows: string[][] = [];
+  for (const b of c.bridge) {
+    const tcp = c.bridgeTcp.find((t) => t.perEvent === b.perEvent && !t.extra)!;
+    for (const t of c.bridgeTcp.filter((x) => x.perEvent === b.perEvent)) {
+      const what = t.extra ? "tcp mode, routes (every attachment read)" : "tcp mode (section A's row)";
+      rows.push([w.name, String(t.perEvent), what, ns(t.nsPerRequest), ns(t.medianNsPerRequest), rate(1e9 / t.nsPerRequest), ns(t.requestNs), ns(t.responseNs), "", "", ""]);
+    }
+    rows.push([
+      w.name, String(b.perEvent), "bridge: client side + server side", ns(b.nsPerRequest), ns(b.medianNsPerRequest), rate(1e9 / b.nsPerRequest), "", "",
+      ns(b.clientNs), ns(b.serverNs), `${(b.nsPerRequest / tcp.nsPerRequest).toFixed(1)}x tcp mode`,
+    ]);
+  }
+  console.log(table(["workload", "per event", "mode", "per call", "(median)", "per core", "request", "response", "client side", "server side", ""], rows));
+  const carriers = c.bridge.reduce((sum, b) => sum + b.carriers, 0);
+  console.log("(client side / server side: 64 per event only, from a loop of its own with a timer around each data event; its mean");
+  console.log(" runs above the fastest sample, so read the split as the sides' shares. Carriers the server side sent: " + `${carriers}, one per connection pair, for the SETTINGS exchange)`);
+}
+
+async function printBridgeLoopback(options: Options, c: Collected): Promise<void> {
+  const seconds = options.quick ? 1 : options.seconds;
+  heading(`G. Bridge mode through the bundled host over loopback, Dubbo: bridge vs tcp mode vs plain tcp_proxy (${seconds} s each)`);
+  console.log("Processes: two sample Dubbo providers; host 1 runs envoy/dubbo.yaml (wasm filter + tcp_proxy, and plain tcp_proxy);");
+  console.log("host 2 runs what the generator writes for a bridge-mode service (test/bench/loopback.ts bridgeService: client side +");
+  console.log("HTTP connection manager + router, an HTTP/2 cluster, server side + tcp_proxy), --concurrency 1, -l info, logs to");
+  console.log("files; the client (this process): the sofa-rpc-node consumer, echoUser, one connection, N calls in flight, as in C.");
+  console.log("Same request_mutation x-mesh on both; tcp mode's filter also writes an access log line per call, bridge mode none.\n");
+  const tcp = await startLoopback("dubbo");
+  const bridge = await startBridgeLoopback();
+  try {
+    for (const concurrency of [1, 32, 256]) {
+      for (const [listener, port] of [["plain", tcp.plainPort], ["wasm", tcp.wasmPort], ["bridge", bridge.port]] as const) {
+        c.bridgeLoopback.push(await runLoad("dubbo", port, listener, concurrency, seconds, options.quick ? 200 : 500));
+      }
+    }
+  } finally {
+    await Promise.all([tcp.stop(), bridge.stop()]);
+  }
+  const label = { plain: "plain tcp_proxy", wasm: "tcp mode: wasm filter + tcp_proxy", bridge: "bridge: client side + HCM + server side" };
+  const rows = c.bridgeLoopback.map((r) => {
+    const tcpMode = c.bridgeLoopback.find((p) => p.listener === "wasm" && p.concurrency === r.concurrency)!;
+    return [
+      label[r.listener], String(r.concurrency), String(r.calls), rate(r.callsPerSecond), `${r.p50Us.toFixed(0)} µs`, `${r.p99Us.toFixed(0)} µs`,
+      r.listener === "bridge" ? `${((100 * r.callsPerSecond) / tcpMode.callsPerSecond).toFixed(0)}% of tcp mode` : "",
+    ];
+  });
+  console.log(table(["listener", "in flight", "calls", "throughput", "p50", "p99", ""], rows));
 }
 
 function printTargets(c: Collected, all: Workload[]): void {
@@ -339,6 +422,14 @@ function printTargets(c: Collected, all: Workload[]): void {
   }
   for (const s of c.sizes.filter((x) => !x.path.includes("/debug/"))) {
     lines.push(`${mark(s.bytes < 100 * 1024)} optimised module under 100 KiB: ${s.path} ${bytes(s.bytes)}`);
+  }
+  const b64 = c.bridge.find((b) => b.perEvent === 64);
+  if (b64) {
+    const tcp = c.bridgeTcp.find((t) => t.perEvent === 64 && !t.extra)!;
+    lines.push(
+      `${mark(b64.nsPerRequest < 3000)} < 3 µs of wasm time per Dubbo call in bridge mode (client side + server side, request + response), 64 per event: ` +
+        `${ns(b64.nsPerRequest)} (client side ${ns(b64.clientNs)}, server side ${ns(b64.serverNs)}); tcp mode ${ns(tcp.nsPerRequest)}`,
+    );
   }
   console.log(lines.length > 0 ? lines.join("\n") : "(no section measured a target)");
 }

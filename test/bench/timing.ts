@@ -46,6 +46,34 @@ export function nsPerIteration(run: (iterations: number) => void, options: Timin
   return { best: perIteration[0], median: perIteration[perIteration.length >> 1] };
 }
 
+/**
+ * Runs `phases` in turn, round after round, for the length of `options`' samples, timing each phase apart: ns per
+ * round of each phase, and the rounds run. Timers cost ~150 ns each here, so this is worth it only when a phase is
+ * much longer; each interval holds one timer call, measured and taken off.
+ */
+export function nsPerPhase(phases: Array<() => void>, options: TimingOptions): { ns: number[]; rounds: number } {
+  let timer = 0n;
+  for (let i = 0; i < 1000; i++) {
+    const a = nowNs();
+    timer += nowNs() - a;
+  }
+  const totals = phases.map(() => 0n);
+  let rounds = 0;
+  const until = nowNs() + BigInt(options.sampleMs * options.samples) * 1_000_000n;
+  while (nowNs() < until) {
+    let last = nowNs();
+    for (let p = 0; p < phases.length; p++) {
+      phases[p]();
+      const now = nowNs();
+      totals[p] += now - last;
+      last = now;
+    }
+    rounds++;
+  }
+  const perTimer = Number(timer) / 1000;
+  return { ns: totals.map((total) => Number(total) / rounds - perTimer), rounds };
+}
+
 /** Percentile (0..100) of already sorted values, nearest rank. */
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
