@@ -11,7 +11,6 @@
 // listener.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
@@ -23,6 +22,7 @@ import { connectThriftClient, Operation } from "../peers/thrift/client.ts";
 import { percentile } from "./timing.ts";
 import { waitForPort } from "../demo/proxy_process.ts";
 import { bridgeBootstrap } from "../demo/bridge_bootstrap.ts";
+import { freePort } from "../demo/demo_bootstrap.ts";
 
 export type LoopbackProtocol = "awesomerpc" | "dubbo" | "thrift";
 
@@ -37,17 +37,6 @@ export interface LoopbackResult {
   readonly callsPerSecond: number;
   readonly p50Us: number;
   readonly p99Us: number;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Waits for `child` to listen on `port` (30 s: a cold tsx start under load is slow). */
