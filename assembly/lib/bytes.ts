@@ -45,6 +45,8 @@ const NO_BYTES = new ArrayBuffer(0);
 export class ByteBuffer {
   private data: ArrayBuffer = NO_BYTES;
   length: i32 = 0;
+  /** The size the buffer had before `release` gave its memory back. */
+  private sizeHint: i32 = 0;
 
   @inline get ptr(): usize {
     return changetype<usize>(this.data);
@@ -58,9 +60,14 @@ export class ByteBuffer {
     this.length = 0;
   }
 
-  /** Drops the memory if it grew past `keep` bytes (after an unusually large frame). */
+  /**
+   * Drops the memory if it grew past `keep` bytes (after an unusually large frame). The size it had is remembered:
+   * when the buffer fills again, it is allocated at that size at once rather than grown step by step.
+   */
   release(keep: i32): void {
-    if (this.length == 0 && this.data.byteLength > keep) this.data = NO_BYTES;
+    if (this.length != 0 || this.data.byteLength <= keep) return;
+    this.sizeHint = this.data.byteLength;
+    this.data = NO_BYTES;
   }
 
   append(src: usize, size: i32): void {
@@ -172,7 +179,7 @@ export class ByteBuffer {
   private reserve(extra: i32): void {
     const needed = this.length + extra;
     if (needed <= this.data.byteLength) return;
-    let size = this.data.byteLength < 64 ? 64 : this.data.byteLength;
+    let size = max(64, max(this.data.byteLength, this.sizeHint));
     while (size < needed) size <<= 1;
     const next = new ArrayBuffer(size);
     memory.copy(changetype<usize>(next), this.ptr, <usize>this.length);

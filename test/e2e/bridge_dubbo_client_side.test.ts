@@ -29,6 +29,7 @@ class Http2Relay {
   readonly answers = new Map<string, EnvoyAnswer>();
   readonly server: http2.Http2Server;
   sessions = 0;
+  private readonly open = new Set<http2.ServerHttp2Session>();
   /** Set to send GOAWAY when the next call comes, naming it the last stream processed. */
   goAwayAtNextCall = false;
   private provider?: net.Socket;
@@ -37,7 +38,11 @@ class Http2Relay {
 
   constructor(private readonly providerPort: number, settings: http2.Settings = {}) {
     this.server = http2.createServer({ settings });
-    this.server.on("session", () => this.sessions++);
+    this.server.on("session", (session) => {
+      this.sessions++;
+      this.open.add(session);
+      session.on("close", () => this.open.delete(session));
+    });
     this.server.on("stream", (stream, headers) => {
       stream.on("error", () => {}); // the streams the test resets
       const chunks: Buffer[] = [];
@@ -96,6 +101,7 @@ class Http2Relay {
 
   async close(): Promise<void> {
     this.provider?.destroy();
+    for (const session of this.open) session.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }

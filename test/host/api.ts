@@ -54,6 +54,13 @@ export class ByteBuffer {
       this.data.set(bytes, this.start);
       return;
     }
+    // A replaced buffer (drained, then prepended): reuse the memory, as Envoy's buffer reuses its slices.
+    if (this.length === 0 && bytes.length <= this.data.length) {
+      this.data.set(bytes, 0);
+      this.start = 0;
+      this.end = bytes.length;
+      return;
+    }
     const merged = new Uint8Array(Math.max(64, (bytes.length + this.length) * 2));
     merged.set(bytes, 0);
     merged.set(this.view(), bytes.length);

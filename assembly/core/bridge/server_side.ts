@@ -80,7 +80,7 @@ export class BridgeServerSide extends BridgeConnection {
       return;
     }
     const call = calls.acquire(this.nowNs);
-    copyHeaders(list, call.headers);
+    call.headers.copyFrom(list);
     calls.track(call, streamId);
   }
 
@@ -227,11 +227,6 @@ export class BridgeServerSide extends BridgeConnection {
 function cleared(buffer: ByteBuffer): ByteBuffer {
   buffer.clear();
   return buffer;
-}
-
-function copyHeaders(from: HeaderList, to: HeaderList): void {
-  to.clear();
-  for (let i = 0, n = from.count; i < n; i++) to.add(from.namePtr(i), from.nameLength(i), from.valuePtr(i), from.valueLength(i));
 }
 
 /** The HTTP/2 connection's events, for the server side. */

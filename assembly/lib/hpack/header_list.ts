@@ -47,6 +47,16 @@ export class HeaderList {
     this.commit(nameOffset, valueOffset - nameOffset, valueOffset, this.text.length - valueOffset, sensitive);
   }
 
+  /** Makes this list a copy of `other` (two block copies, not one per field). */
+  copyFrom(other: HeaderList): void {
+    this.text.clear();
+    this.text.append(other.text.ptr, other.text.length);
+    this.fields.clear();
+    this.fields.append(other.fields.ptr, other.fields.length);
+    this.count = other.count;
+    this.size = other.size;
+  }
+
   /** Makes a field of bytes already in `text`. */
   commit(nameOffset: i32, nameLength: i32, valueOffset: i32, valueLength: i32, sensitive: bool): void {
     store<i32>(FIELD, nameOffset);
