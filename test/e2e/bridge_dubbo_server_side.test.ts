@@ -133,17 +133,12 @@ describe("bridge server side (Dubbo) against Node's http2", { timeout: 60_000 },
     }
   });
 
-  it("drops the provider's answer to a stream the client reset", async () => {
-    const stats = async () => Number(/bridge_late_response: (\d+)/.exec(await host.statsText())?.[1] ?? 0);
-    const before = await stats();
-    const stream = session.request({ ":method": "POST", ":path": `/${DEMO_SERVICE}/sayHello`, "content-type": "application/x-dubbo" });
-    stream.on("error", () => {});
-    stream.write(frame("sofa_request_sayHello"));
-    stream.end();
-    stream.close(http2.constants.NGHTTP2_CANCEL);
-    await eventually(async () => (await stats()) === before + 1, "one late response dropped");
-    const answer = await call(session, "sayHello", frame("sofa_request_sayHello"));
-    assert.equal(answer.headers[":status"], 200, "the connection goes on");
+  it("acknowledges Envoy's keepalive PING on a carrier while the provider is silent", async () => {
+    const carriers = async () => Number(/server;\.;bridge_carrier: (\d+)/.exec(await host.statsText())?.[1] ?? 0);
+    const before = await carriers();
+    const rtt = await new Promise<number>((resolve, reject) => session.ping((error, duration) => (error ? reject(error) : resolve(duration))));
+    assert.ok(rtt >= 0);
+    assert.equal(await carriers(), before + 1, "one carrier flushed the acknowledgement");
   });
 });
 
@@ -154,6 +149,8 @@ describe("bridge server side (Dubbo) with a server that speaks first", { timeout
   let server: net.Server;
   let received: Buffer[];
   let host: RunningHost;
+  /** How long the server waits before it answers a call. */
+  let answerDelayMs = 0;
 
   /** A Dubbo server on a raw socket: it answers heartbeats and sayHello, and sends its own heartbeat (id 6) first. */
   before(async () => {
@@ -169,9 +166,11 @@ describe("bridge server side (Dubbo) with a server that speaks first", { timeout
           buffered = buffered.subarray(size);
           received.push(f);
           if ((f[2] & FLAG_REQUEST) === 0) continue;
-          const answer = (f[2] & FLAG_EVENT) !== 0 ? frame("sofa_heartbeat_response") : frame("sofa_response_sayHello");
+          const heartbeat = (f[2] & FLAG_EVENT) !== 0;
+          const answer = heartbeat ? frame("sofa_heartbeat_response") : frame("sofa_response_sayHello");
           f.copy(answer, 4, 4, 12); // the request's id
-          socket.write(answer);
+          if (heartbeat || answerDelayMs === 0) socket.write(answer);
+          else setTimeout(() => socket.write(answer), answerDelayMs);
         }
       });
     });
@@ -190,6 +189,28 @@ describe("bridge server side (Dubbo) with a server that speaks first", { timeout
       assert.equal(answer.headers[":status"], 200);
       await eventually(() => received.some((f) => (f[2] & (FLAG_REQUEST | FLAG_EVENT)) === FLAG_EVENT && f.readBigUInt64BE(4) === 6n), "the heartbeat's answer, id 6");
     } finally {
+      session.close();
+    }
+  });
+
+  it("drops the server's answer to a stream Envoy reset meanwhile, and goes on", async () => {
+    const session = http2.connect(`http://127.0.0.1:${host.port}`);
+    const late = async () => Number(/bridge_late_response: (\d+)/.exec(await host.statsText())?.[1] ?? 0);
+    try {
+      assert.equal((await call(session, "sayHello", frame("sofa_request_sayHello"))).headers[":status"], 200);
+      const before = await late();
+      const calls = received.length;
+      answerDelayMs = 300;
+      const stream = session.request({ ":method": "POST", ":path": `/${DEMO_SERVICE}/sayHello`, "content-type": "application/x-dubbo" });
+      stream.on("error", () => {});
+      stream.end(frame("sofa_request_sayHello"));
+      await eventually(() => received.length > calls, "the call at the server");
+      stream.close(http2.constants.NGHTTP2_CANCEL);
+      await eventually(async () => (await late()) === before + 1, "one late answer dropped");
+      answerDelayMs = 0;
+      assert.equal((await call(session, "sayHello", frame("sofa_request_sayHello"))).headers[":status"], 200, "the connection goes on");
+    } finally {
+      answerDelayMs = 0;
       session.close();
     }
   });

@@ -5,6 +5,7 @@
 // and none is left in a name; the annotation's `proxyStatsMatcher` covers every metric the filter defines.
 // Needs `make build`.
 import assert from "node:assert/strict";
+import { declaredMetrics } from "../docs/metric_table.ts";
 import { after, before, describe, it } from "node:test";
 import { parse } from "yaml";
 import { generateEnvoyBootstrap, podAnnotationSnippet, readServices } from "../../generator/index.ts";
@@ -13,9 +14,12 @@ import { connectDubboConsumer } from "../peers/dubbo/consumer.ts";
 import { DEMO_SERVICE, startDubboProvider, type DubboProvider } from "../peers/dubbo/provider.ts";
 
 /** The per-method metric names once every tag is a label (the PluginAndMethod metrics of docs/metrics-and-logs.md). */
+/** The per-method metric names Envoy's Prometheus output may show: every declared one, histograms by their series. */
 const PER_METHOD = new RegExp(
-  "^meta_protocol_by_method_(request|response_success|response_error|local_response_error|rate_limited|route_not_found|" +
-    "route_mismatch|request_active|request_time_ms_(bucket|sum|count))$",
+  `^meta_protocol_by_method_(${declaredMetrics()
+    .filter((m) => m.scope === "PluginAndMethod")
+    .map((m) => (m.kind === "histogram" ? `${m.name}_(bucket|sum|count)` : m.name))
+    .join("|")})$`,
 );
 
 interface StatsTag {

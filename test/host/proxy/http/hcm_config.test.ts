@@ -21,7 +21,7 @@ describe("http_connection_manager configuration", () => {
     assert.deepEqual([manager.statPrefix, manager.codecType, manager.serverName, manager.generateRequestId], ["ingress", "HTTP2", "envoy", true]);
     const action = manager.routeConfig.virtualHosts[0].routes[0].action;
     assert.ok("route" in action);
-    assert.deepEqual([action.route.timeoutMs, action.route.retryPolicy, action.route.mirrorClusters], [15_000, undefined, []]);
+    assert.deepEqual([action.route.timeoutMs, action.route.retryPolicy, action.route.mirrors], [15_000, undefined, []]);
   });
 
     const refusals: [string, (bootstrap: any) => void, RegExp][] = [
@@ -35,7 +35,7 @@ describe("http_connection_manager configuration", () => {
     ["an unsupported retry condition", (c) => (route(c).route.retry_policy = { retry_on: "5xx,retriable-4xx" }), /retry_on: "retriable-4xx" is not supported/],
     ["a retry host predicate", (c) => (route(c).route.retry_policy = { retry_host_predicate: [{ name: "envoy.retry_host_predicates.previous_hosts" }] }), /retry_policy\.retry_host_predicate: field not supported/],
     ["a formatted header value", (c) => (route(c).request_headers_to_add = [{ header: { key: "x", value: "%START_TIME%" } }]), /header\.value: format operators/],
-    ["a mirror fraction", (c) => (route(c).route.request_mirror_policies = [{ cluster: "backend", runtime_fraction: {} }]), /request_mirror_policies\[0\]\.runtime_fraction: field not supported/],
+    ["a mirror without the -shadow suffix", (c) => (route(c).route.request_mirror_policies = [{ cluster: "backend", disable_shadow_host_suffix_append: true }]), /request_mirror_policies\[0\]\.disable_shadow_host_suffix_append: field not supported/],
     ["two wildcard domains", (c) => hcm(c).route_config.virtual_hosts.push({ name: "b", domains: ["*"] }), /only a single wildcard domain/],
     ["a redirect", (c) => (route(c).redirect = { path_redirect: "/" }), /routes\[0\]\.redirect: field not supported/],
   ];

@@ -48,7 +48,7 @@ export function readLocalRateLimit(config: ProtoMessage): LocalRateLimitConfig {
 }
 
 /** config.core.v3.RuntimeFractionalPercent: this host has no runtime, so the default_value applies. */
-function readRuntimeFraction(fraction: ProtoMessage | undefined): number | undefined {
+export function readRuntimeFraction(fraction: ProtoMessage | undefined): number | undefined {
   if (fraction === undefined) return undefined;
   fraction.optionalString("runtime_key"); // may be empty: the runtime then has no such key and default_value applies
   const percent = fraction.message("default_value");

@@ -5,6 +5,7 @@ import type { WeightedCluster } from "../bootstrap.ts";
 import type { ProtoMessage } from "../proto_json.ts";
 import { readHeaderMutations, type HeaderMutation } from "./header_mutation.ts";
 import { readHeaderMatcher, readRegex, type HeaderMatcher } from "./string_matcher.ts";
+import { readRuntimeFraction } from "./local_ratelimit.ts";
 
 export interface RouteConfig {
   readonly name: string;
@@ -47,8 +48,8 @@ export interface RouteAction {
   /** 0: no route timeout. */
   readonly timeoutMs: number;
   readonly retryPolicy?: RetryPolicy;
-  /** Clusters receiving a copy of every request. */
-  readonly mirrorClusters: readonly string[];
+  /** Clusters receiving a copy of requests, each of this fraction of them (1: every request). */
+  readonly mirrors: readonly { readonly cluster: string; readonly fraction: number }[];
 }
 
 export const RETRY_ON = ["5xx", "gateway-error", "reset", "connect-failure", "retriable-status-codes", "refused-stream"] as const;
@@ -90,7 +91,8 @@ export function routedClusters(config: RouteConfig): { cluster: string; where: s
   return config.virtualHosts.flatMap((host, h) =>
     host.routes.flatMap((route, r) => {
       if (!("route" in route.action)) return [];
-      const { target, mirrorClusters } = route.action.route;
+      const { target, mirrors } = route.action.route;
+      const mirrorClusters = mirrors.map((mirror) => mirror.cluster);
       const clusters = "cluster" in target ? [target.cluster] : target.weightedClusters.map((entry) => entry.name);
       const where = `virtual_hosts[${h}].routes[${r}].route`;
       return [...clusters, ...mirrorClusters].map((cluster) => ({ cluster, where }));
@@ -153,13 +155,14 @@ function readRouteAction(action: ProtoMessage): RouteAction {
   const target = cluster !== undefined ? { cluster } : { weightedClusters: readWeightedClusters(weighted!) };
   const timeoutMs = action.optionalDurationMs("timeout") ?? DEFAULT_ROUTE_TIMEOUT_MS;
   const retry = action.optionalMessage("retry_policy");
-  const mirrorClusters = action.messages("request_mirror_policies").map((policy) => {
-    const name = policy.string("cluster");
+  const mirrors = action.messages("request_mirror_policies").map((policy) => {
+    const cluster = policy.string("cluster");
+    const fraction = readRuntimeFraction(policy.optionalMessage("runtime_fraction")) ?? 1;
     policy.end();
-    return name;
+    return { cluster, fraction };
   });
   action.end();
-  return { target, timeoutMs, ...(retry && { retryPolicy: readRetryPolicy(retry) }), mirrorClusters };
+  return { target, timeoutMs, ...(retry && { retryPolicy: readRetryPolicy(retry) }), mirrors };
 }
 
 /** Route weighted clusters: a weight may be 0, the sum must not. */

@@ -128,6 +128,22 @@ describe("http router", { timeout: 60_000 }, () => {
     assert.deepEqual(primary.requests.map((request) => request.headers[":authority"]).sort(), ["svc", "svc:8080"]);
   });
 
+  it("mirrors the runtime_fraction's share of requests (its default_value: the host has no runtime)", async () => {
+    const primary = await upstream("primary");
+    const mirror = await upstream("mirror");
+    const fraction = { default_value: { numerator: 25, denominator: "HUNDRED" } };
+    const host = await proxy({
+      clusters: { primary: [primary.port], mirror: [mirror.port] },
+      routeConfig: routeAll({ cluster: "primary", request_mirror_policies: [{ cluster: "mirror", runtime_fraction: fraction }] }),
+    });
+    const peer = client(host.port);
+    for (let batch = 0; batch < 8; batch++) await Promise.all(Array.from({ length: 50 }, () => peer.request("/p")));
+    await new Promise((resolve) => setTimeout(resolve, 200)); // shadows are fire-and-forget
+    // Binomial(400, 0.25): mean 100, standard deviation 8.7; 5 deviations either side.
+    assert.ok(Math.abs(mirror.requests.length - 100) <= 43, `${mirror.requests.length} of 400 mirrored`);
+    assert.equal(primary.requests.length, 400);
+  });
+
   it("answers 503 no healthy upstream for a cluster without endpoints", async () => {
     const host = await proxy({ clusters: { empty: [] }, routeConfig: routeAll({ cluster: "empty" }) });
     const response = await client(host.port).request("/p");

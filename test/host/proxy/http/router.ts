@@ -120,7 +120,8 @@ export class RouterFilter {
     this.body = body;
     this.requestCompleteAt = performance.now();
     if (action.timeoutMs > 0) this.routeTimer = setTimeout(() => this.onRouteTimeout(), action.timeoutMs);
-    for (const mirror of action.mirrorClusters) this.shadow(mirror);
+    // Envoy samples each policy's runtime_fraction per request (FilterUtility::shouldShadow).
+    for (const mirror of action.mirrors) if (mirror.fraction >= 1 || Math.random() < mirror.fraction) this.shadow(mirror.cluster);
     this.sendAttempt();
   }
 
