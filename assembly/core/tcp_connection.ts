@@ -19,7 +19,7 @@ import { LogLevel } from "./log";
 import { Metadata } from "./metadata";
 import {
   CX_CLUSTER_CHOSEN, CX_CLUSTER_TCP_PROXY, CX_DESTROY_LOCAL_WITH_ACTIVE_RQ, CX_DESTROY_REMOTE_WITH_ACTIVE_RQ,
-  CX_FRAME_TIMEOUT, CX_INCOMPLETE_FRAME_AT_CLOSE, CX_PARTIAL_FRAME_BUDGET, CX_TOTAL,
+  CX_INCOMPLETE_FRAME_AT_CLOSE, CX_TOTAL,
   LOCAL_RESPONSE_ERROR, MUTATION_UNSUPPORTED, RATE_LIMITED, REQUEST, REQUEST_ACTIVE, REQUEST_BODY_NOT_DECODED,
   REQUEST_DECODING_ERROR, REQUEST_EVENT, REQUEST_ONEWAY, REQUEST_TIME_MS, REQUEST_TWOWAY, REQUEST_UNTRACKED, RESPONSE,
   RESPONSE_DECODING_ERROR, RESPONSE_ERROR, RESPONSE_SUCCESS, RESPONSE_UNMATCHED,
@@ -41,7 +41,6 @@ export class TcpConnection extends NetworkConnection implements ConnectionInfo {
   /** Made on the first bytes: an idle connection holds none. */
   private codec: Codec | null = null;
   private nowNs: u64 = 0;
-  private closed: bool = false;
   /** Set when the close comes from a filter's decision rather than from bytes that are not the protocol. */
   private closingOnRejection: bool = false;
   /** The upstream cluster, once known (see ConnectionInfo). */
@@ -69,6 +68,10 @@ export class TcpConnection extends NetworkConnection implements ConnectionInfo {
     // A connection no filter holds goes where tcp_proxy sends it.
     this.clusterSettled = !plugin.holdsNewConnections;
     if (this.clusterSettled) plugin.stats.inc(CX_CLUSTER_TCP_PROXY);
+  }
+
+  get connectionId(): u64 {
+    return this.id;
   }
 
   /** A request waits for a filter's asynchronous answer: client bytes must wait for `resume`. */
@@ -107,19 +110,6 @@ export class TcpConnection extends NetworkConnection implements ConnectionInfo {
     const result = this.onData(Direction.Request, data, size, endStream, nowNs);
     this.answer = null;
     return result;
-  }
-
-  /**
-   * Whether a partial frame has waited longer than `timeoutNs` for its rest; if so the connection is done for
-   * (counted as cx_frame_timeout: the glue closes it).
-   */
-  frameTimedOut(nowNs: u64, timeoutNs: u64): bool {
-    const since = this.oldestPartialSinceNs;
-    if (this.closed || since == 0 || nowNs <= since || nowNs - since < timeoutNs) return false;
-    this.closed = true;
-    this.plugin.stats.inc(CX_FRAME_TIMEOUT);
-    this.plugin.logger.log(LogLevel.Warn, "connection " + this.id.toString() + " closed: a frame waited more than frame_timeout for its rest");
-    return true;
   }
 
   /** When the oldest partial frame began to wait (0: none waits). */
@@ -194,17 +184,6 @@ export class TcpConnection extends NetworkConnection implements ConnectionInfo {
   settle(): void {
     this.downstream.settle();
     this.upstream.settle();
-  }
-
-  /**
-   * The VM's partial frames are over their budget and this connection holds the most: it is done for (counted as
-   * cx_partial_frame_budget: the glue closes it), and what it held is given back at once.
-   */
-  closeOverBudget(): void {
-    this.closed = true;
-    this.plugin.stats.inc(CX_PARTIAL_FRAME_BUDGET);
-    this.plugin.logger.log(LogLevel.Warn, "connection " + this.id.toString() + " closed: its partial frames held the most of the VM's partial_frame_budget (" + this.heldCapacity.toString() + " bytes)");
-    this.dispose();
   }
 
   /** The downstream connection closed (`local`: Envoy closed it). */

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import http2 from "node:http2";
 import net from "node:net";
 import { after, before, describe, it } from "node:test";
-import { connectDubboConsumer, type DubboConsumer } from "../peers/dubbo/consumer.ts";
+import { connectDubboConsumer, type DubboConsumer, type DubboConsumerOptions } from "../peers/dubbo/consumer.ts";
 import { DEMO_SERVICE, startDubboProvider, type DubboProvider } from "../peers/dubbo/provider.ts";
 import { bootstrapFor, eventually, startTestHost, type RunningHost } from "./host_fixture.ts";
 
@@ -106,25 +106,39 @@ class Http2Relay {
   }
 }
 
+/** A provider, the relay in front of it, the host with the client side, and a consumer connected to it. */
+class ClientSideSetup {
+  provider!: DubboProvider;
+  relay!: Http2Relay;
+  host!: RunningHost;
+  consumer!: DubboConsumer;
+
+  async start(settings: http2.Settings, consumerOptions: DubboConsumerOptions = {}): Promise<void> {
+    this.provider = await startDubboProvider();
+    this.relay = new Http2Relay(this.provider.port, settings);
+    this.host = await startTestHost(bootstrapFor("envoy/dubbo.yaml", await this.relay.listen(), CLIENT_SIDE), "dubbo");
+    this.consumer = await connectDubboConsumer(this.host.port, consumerOptions);
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.close();
+    await this.host?.stop();
+    await this.relay?.close();
+    await this.provider?.close();
+  }
+}
+
 describe("bridge client side (Dubbo) against Node's http2", { timeout: 60_000 }, () => {
+  const setup = new ClientSideSetup();
   let provider: DubboProvider;
   let relay: Http2Relay;
-  let host: RunningHost;
   let consumer: DubboConsumer;
 
   before(async () => {
-    provider = await startDubboProvider();
-    relay = new Http2Relay(provider.port);
-    const relayPort = await relay.listen();
-    host = await startTestHost(bootstrapFor("envoy/dubbo.yaml", relayPort, CLIENT_SIDE), "dubbo");
-    consumer = await connectDubboConsumer(host.port, { heartbeat: { tickMs: 200, idleMs: 600 } });
+    await setup.start({}, { heartbeat: { tickMs: 200, idleMs: 600 } });
+    ({ provider, relay, consumer } = setup);
   });
-  after(async () => {
-    await consumer?.close();
-    await host?.stop();
-    await relay?.close();
-    await provider?.close();
-  });
+  after(() => setup.stop());
 
   it("sends each call as an HTTP/2 POST on /<interface>/<method> with the authority, content type and attachments as headers", async () => {
     assert.equal(await consumer.invoke("sayHello", ["world"], { "X-Tenant": "blue" }), "Hello world");
@@ -187,24 +201,15 @@ describe("bridge client side (Dubbo) against Node's http2", { timeout: 60_000 },
 });
 
 describe("bridge client side (Dubbo) against an HTTP/2 server that allows 4 streams", { timeout: 60_000 }, () => {
-  let provider: DubboProvider;
-  let relay: Http2Relay;
-  let host: RunningHost;
+  const setup = new ClientSideSetup();
   let consumer: DubboConsumer;
 
   before(async () => {
-    provider = await startDubboProvider();
-    relay = new Http2Relay(provider.port, { maxConcurrentStreams: 4 });
-    host = await startTestHost(bootstrapFor("envoy/dubbo.yaml", await relay.listen(), CLIENT_SIDE), "dubbo");
-    consumer = await connectDubboConsumer(host.port);
+    await setup.start({ maxConcurrentStreams: 4 });
+    consumer = setup.consumer;
     assert.equal(await consumer.invoke("sayHello", ["settings"]), "Hello settings"); // the server's SETTINGS arrive
   });
-  after(async () => {
-    await consumer?.close();
-    await host?.stop();
-    await relay?.close();
-    await provider?.close();
-  });
+  after(() => setup.stop());
 
   it("answers calls beyond the server's stream limit with an over-limit error and keeps the connection", async () => {
     const results = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => consumer.invoke("slow", [200, `s${i}`])));

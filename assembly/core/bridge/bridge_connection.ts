@@ -11,7 +11,7 @@ import { FrameAction, FrameStream, StreamResult } from "../frame_stream";
 import { NetworkConnection } from "../network_connection";
 import { LogLevel } from "../log";
 import { Metadata } from "../metadata";
-import { CX_DESTROY_LOCAL_WITH_ACTIVE_RQ, CX_DESTROY_REMOTE_WITH_ACTIVE_RQ, CX_FRAME_TIMEOUT, CX_INCOMPLETE_FRAME_AT_CLOSE, CX_PARTIAL_FRAME_BUDGET, REQUEST_DECODING_ERROR, RESPONSE_DECODING_ERROR } from "../metrics";
+import { CX_DESTROY_LOCAL_WITH_ACTIVE_RQ, CX_DESTROY_REMOTE_WITH_ACTIVE_RQ, CX_INCOMPLETE_FRAME_AT_CLOSE, REQUEST_DECODING_ERROR, RESPONSE_DECODING_ERROR } from "../metrics";
 import { Plugin } from "../plugin";
 import { BridgeCalls } from "./bridge_call";
 import { BridgeHeaderNames } from "./bridge_headers";
@@ -34,7 +34,6 @@ export abstract class BridgeConnection extends NetworkConnection {
   protected codec: Codec | null = null;
   protected http2: Http2Connection | null = null;
   protected nowNs: u64 = 0;
-  protected closed: bool = false;
   /** Since when a partial protocol frame has waited for its rest (0: none waits). */
   private partialSinceNs: u64 = 0;
   /** Whether the last data event handed the HTTP/2 output to Envoy (it then leaves the pending output). */
@@ -45,6 +44,10 @@ export abstract class BridgeConnection extends NetworkConnection {
     this.frames = new FrameStream(protocolFace, plugin.heldBytes);
     this.calls = new BridgeCalls(plugin.settings.maxPendingRequests, plugin.heldBytes);
     this.names = names;
+  }
+
+  get connectionId(): u64 {
+    return this.id;
   }
 
   /** Which HTTP/2 end this side is. */
@@ -155,27 +158,9 @@ export abstract class BridgeConnection extends NetworkConnection {
     return this.partialSinceNs;
   }
 
-  /** Whether a partial frame waited longer than `timeoutNs` (the glue then closes the connection). */
-  frameTimedOut(nowNs: u64, timeoutNs: u64): bool {
-    const since = this.partialSinceNs;
-    if (this.closed || since == 0 || nowNs <= since || nowNs - since < timeoutNs) return false;
-    this.closed = true;
-    this.plugin.stats.inc(CX_FRAME_TIMEOUT);
-    this.plugin.logger.log(LogLevel.Warn, "connection " + this.id.toString() + " closed: a frame waited more than frame_timeout for its rest");
-    return true;
-  }
-
   /** Memory held for partial frames and bodies. */
   get heldCapacity(): i32 {
     return this.frames.heldCapacity + this.calls.heldCapacity;
-  }
-
-  /** The VM's partial frames are over their budget and this connection holds the most: it is done for. */
-  closeOverBudget(): void {
-    this.closed = true;
-    this.plugin.stats.inc(CX_PARTIAL_FRAME_BUDGET);
-    this.plugin.logger.log(LogLevel.Warn, "connection " + this.id.toString() + " closed: its partial frames held the most of the VM's partial_frame_budget (" + this.heldCapacity.toString() + " bytes)");
-    this.dispose();
   }
 
   onClose(local: bool): void {
