@@ -58,14 +58,21 @@ const COMMON_RULES: RuleReaders = {
   },
 };
 
+/** The and / or sets and the negation of permissions (`and_rules`, `or_rules`, `not_rule`) or principals. */
+function logicalRules(names: { and: string; or: string; not: string; entries: string }, read: (message: ProtoMessage) => RequestMatcher): RuleReaders {
+  return {
+    [names.and]: (message, key) => allOf(readSet(message, key, names.entries, read)),
+    [names.or]: (message, key) => anyOf(readSet(message, key, names.entries, read)),
+    [names.not]: (message, key) => {
+      const inner = read(message.message(key));
+      return (request) => !inner(request);
+    },
+  };
+}
+
 const PERMISSION_RULES: RuleReaders = {
   ...COMMON_RULES,
-  and_rules: (message, key) => allOf(readSet(message, key, "rules", readPermission)),
-  or_rules: (message, key) => anyOf(readSet(message, key, "rules", readPermission)),
-  not_rule: (message, key) => {
-    const inner = readPermission(message.message(key));
-    return (request) => !inner(request);
-  },
+  ...logicalRules({ and: "and_rules", or: "or_rules", not: "not_rule", entries: "rules" }, readPermission),
   destination_port: (message, key) => {
     const port = message.uint32(key, 65535);
     return (request) => request.connection.destinationPort === port;
@@ -74,12 +81,7 @@ const PERMISSION_RULES: RuleReaders = {
 
 const PRINCIPAL_RULES: RuleReaders = {
   ...COMMON_RULES,
-  and_ids: (message, key) => allOf(readSet(message, key, "ids", readPrincipal)),
-  or_ids: (message, key) => anyOf(readSet(message, key, "ids", readPrincipal)),
-  not_id: (message, key) => {
-    const inner = readPrincipal(message.message(key));
-    return (request) => !inner(request);
-  },
+  ...logicalRules({ and: "and_ids", or: "or_ids", not: "not_id", entries: "ids" }, readPrincipal),
   authenticated: (message, key) => {
     const authenticated = message.message(key);
     const principalName = authenticated.optionalMessage("principal_name");
