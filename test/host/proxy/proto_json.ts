@@ -44,6 +44,11 @@ export class ProtoMessage {
     return value === null ? undefined : value;
   }
 
+  /** Whether a field is set, without reading it (to tell which member of a oneof is). */
+  has(key: string): boolean {
+    return this.fields[key] !== undefined && this.fields[key] !== null;
+  }
+
   string(key: string): string {
     const value = this.optionalString(key);
     if (value === undefined || value === "") this.fail(key, "required, must be a non-empty string");

@@ -10,21 +10,25 @@
 //   this one (in reverse order) see and may rewrite every byte, as they do in Envoy, where the codec writes each
 //   frame fragment through Network::Connection::write from a transient buffer (codec_impl.cc onSend): bytes a
 //   write filter stops are dropped, not presented again;
-// - each stream: x-forwarded-proto "http" and x-request-id (random UUID) added when absent, the http filters
-//   (local_ratelimit) then the router; the response gets `date` when absent and `server` (server_name) always.
+// - each stream: x-forwarded-proto "http" and x-request-id (random UUID) added when absent, the downstream remote
+//   address detected (the last x-forwarded-for address, else the connection's peer), the http filters in order
+//   (local_ratelimit, rbac) then the router; the response gets `date` when absent and `server` (server_name) always.
 // Stats: `http.<stat_prefix>.downstream_cx_total`, `downstream_cx_active`, `downstream_cx_http2_total`,
 // `downstream_cx_protocol_error`, `downstream_rq_total`, `downstream_rq_completed`, `downstream_rq_<N>xx`.
 import { randomUUID } from "node:crypto";
 import http2, { type IncomingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream } from "node:http2";
+import net from "node:net";
 import { Duplex } from "node:stream";
 import { ByteBuffer, CloseType, ConnectionEvent, FilterStatus, LogLevel, type Counter, type Gauge, type LogSink, type StatsStore } from "../../api.ts";
 import type { StaticClusterManager } from "../clusters.ts";
 import type { Connection } from "../connection.ts";
 import type { ReadFilter } from "../filter_manager.ts";
 import type { HttpConnectionManagerConfig } from "./hcm_config.ts";
-import { applyHeaderMutations, type Headers } from "./header_mutation.ts";
+import type { Headers } from "./header_mutation.ts";
+import type { DecodedRequest, DecoderFilter } from "./http_filter.ts";
 import { localReplyHeaders, type LocalReply } from "./local_reply.ts";
 import { LocalRateLimiter } from "./local_ratelimit.ts";
+import { RbacFilter } from "./rbac.ts";
 import { RouteMatcher } from "./route_matcher.ts";
 import { RouterFilter, type DownstreamStream, type RouterStats } from "./router.ts";
 
@@ -47,11 +51,12 @@ interface HttpConnectionManagerStats {
   readonly router: RouterStats;
 }
 
-/** What every connection of one listener's connection manager shares: config, stats, route table, rate limiters. */
+/** What every connection of one listener's connection manager shares: config, stats, route table, http filters. */
 export class HttpConnectionManagerConfigInstance {
   readonly stats: HttpConnectionManagerStats;
   readonly routes: RouteMatcher;
-  readonly rateLimiters: readonly LocalRateLimiter[];
+  /** The http filters before the router, in order. */
+  readonly httpFilters: readonly DecoderFilter[];
 
   constructor(
     readonly config: HttpConnectionManagerConfig,
@@ -78,7 +83,11 @@ export class HttpConnectionManagerConfigInstance {
       },
     };
     this.routes = new RouteMatcher(config.routeConfig);
-    this.rateLimiters = config.rateLimits.map((limit) => new LocalRateLimiter(limit, store));
+    // Http filters get the connection manager's stat prefix (http_connection_manager/config.cc stats_prefix_).
+    const filterStatPrefix = `http.${config.statPrefix}.`;
+    this.httpFilters = config.httpFilters.map((filter) =>
+      "localRateLimit" in filter ? new LocalRateLimiter(filter.localRateLimit, store) : new RbacFilter(filter.rbac, filterStatPrefix, store),
+    );
   }
 }
 
@@ -135,7 +144,9 @@ export class HttpConnectionManagerFilter implements ReadFilter {
     });
     session.setLocalWindowSize(DEFAULT_WINDOW_BYTES);
     session.on("error", (error) => log(LogLevel.Debug, `[C${this.downstream.info.id}] HTTP/2 session error: ${error.message}`));
-    session.on("stream", (stream, headers) => this.onStream(stream, headers));
+    // Node passes the header fields as received as a fourth argument, which its typings leave out.
+    session.on("stream", ((stream: ServerHttp2Stream, headers: IncomingHttpHeaders, _flags: number, rawHeaders: string[]) =>
+      this.onStream(stream, headers, rawHeaders)) as (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => void);
     this.session = session;
     return true;
   }
@@ -160,17 +171,22 @@ export class HttpConnectionManagerFilter implements ReadFilter {
     });
   }
 
-  private onStream(stream: ServerHttp2Stream, incoming: IncomingHttpHeaders): void {
-    const { stats, config, routes, rateLimiters, clusters, bufferLimitBytes } = this.shared;
+  private onStream(stream: ServerHttp2Stream, incoming: IncomingHttpHeaders, rawHeaders: readonly string[]): void {
+    const { stats, config, routes, httpFilters, clusters, bufferLimitBytes } = this.shared;
     stats.downstreamRqTotal.add(1);
     stream.on("error", () => {}); // "close" follows
     const headers = requestHeaders(incoming, config.generateRequestId);
     const downstream = this.downstreamStream(stream);
-    for (const limiter of rateLimiters) {
-      const decision = limiter.decide();
-      if (decision.limited) {
-        const mutations = limiter.config.responseHeadersToAdd;
-        downstream.localReply({ status: decision.status, body: "local_rate_limited", flag: "RL", modifyHeaders: (h) => applyHeaderMutations(h, mutations) });
+    const request: DecodedRequest = {
+      headers,
+      headerValues: headerValues(rawHeaders, headers),
+      connection: this.downstream.info,
+      remoteAddress: lastForwardedForAddress(headers) ?? this.downstream.info.sourceAddress,
+    };
+    for (const filter of httpFilters) {
+      const reply = filter.decodeHeaders(request);
+      if (reply !== undefined) {
+        downstream.localReply(reply);
         return;
       }
     }
@@ -232,4 +248,37 @@ function requestHeaders(incoming: IncomingHttpHeaders, generateRequestId: boolea
   headers["x-forwarded-proto"] ??= "http";
   if (generateRequestId) headers["x-request-id"] ??= randomUUID();
   return headers;
+}
+
+/**
+ * Each header's values as HTTP/2 delivered them (Node's rawHeaders: name, value, name, value ...), cookie crumbs
+ * joined with "; " as Envoy's HTTP/2 codec does (codec_impl.cc Utility::reconstituteCrumbledCookies), plus the
+ * headers the connection manager added.
+ */
+function headerValues(rawHeaders: readonly string[], headers: Headers): Map<string, string[]> {
+  const values = new Map<string, string[]>();
+  for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
+    const name = rawHeaders[index];
+    const list = values.get(name) ?? [];
+    values.set(name, list);
+    if (name === "cookie" && list.length > 0) list[0] += `; ${rawHeaders[index + 1]}`;
+    else list.push(rawHeaders[index + 1]);
+  }
+  for (const [name, value] of Object.entries(headers)) {
+    if (!values.has(name) && value !== undefined) values.set(name, [String(value)]);
+  }
+  return values;
+}
+
+/**
+ * The original IP detection of a connection manager without use_remote_address: the default XFF extension with
+ * xff_num_trusted_hops 0 (http_connection_manager/config.cc, original_ip_detection/xff/xff.cc XffIPDetection::detect,
+ * http/utility.cc Utility::getLastAddressFromXFF) takes the last x-forwarded-for entry if it is an IP address;
+ * ConnectionManagerUtility::mutateRequestHeaders falls back to the connection's peer.
+ */
+function lastForwardedForAddress(headers: Headers): string | undefined {
+  const forwardedFor = headers["x-forwarded-for"];
+  if (forwardedFor === undefined) return undefined;
+  const last = String(forwardedFor).split(",").at(-1)!.trim();
+  return net.isIP(last) === 0 ? undefined : last;
 }

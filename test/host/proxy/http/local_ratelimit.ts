@@ -11,7 +11,9 @@
 // Stats: `<stat_prefix>.http_local_rate_limit.{enabled,enforced,rate_limited,ok}` at the root of the store.
 import type { Counter, StatsStore } from "../../api.ts";
 import type { ProtoMessage } from "../proto_json.ts";
-import { readHeaderMutations, type HeaderMutation } from "./header_mutation.ts";
+import { applyHeaderMutations, readHeaderMutations, type HeaderMutation } from "./header_mutation.ts";
+import type { DecoderFilter } from "./http_filter.ts";
+import type { LocalReply } from "./local_reply.ts";
 
 export interface LocalRateLimitConfig {
   readonly statPrefix: string;
@@ -74,11 +76,8 @@ export interface LocalRateLimitStats {
   readonly ok: Counter;
 }
 
-/** What the filter decided for one request. */
-export type RateLimitDecision = { readonly limited: false } | { readonly limited: true; readonly status: number };
-
 /** One filter config: its bucket and stats, shared by every stream that passes through it. */
-export class LocalRateLimiter {
+export class LocalRateLimiter implements DecoderFilter {
   private tokens: number;
   private lastFillMs = performance.now();
   private readonly stats: LocalRateLimitStats;
@@ -92,18 +91,19 @@ export class LocalRateLimiter {
     this.stats = { enabled: counter("enabled"), enforced: counter("enforced"), rateLimited: counter("rate_limited"), ok: counter("ok") };
   }
 
-  decide(): RateLimitDecision {
+  decodeHeaders(): LocalReply | undefined {
     const { config, stats } = this;
-    if (!sampled(config.enabled)) return { limited: false };
+    if (!sampled(config.enabled)) return undefined;
     stats.enabled.add(1);
     if (this.consume()) {
       stats.ok.add(1);
-      return { limited: false };
+      return undefined;
     }
     stats.rateLimited.add(1);
-    if (!sampled(config.enforced)) return { limited: false };
+    if (!sampled(config.enforced)) return undefined;
     stats.enforced.add(1);
-    return { limited: true, status: config.status };
+    const mutations = config.responseHeadersToAdd;
+    return { status: config.status, body: "local_rate_limited", flag: "RL", modifyHeaders: (headers) => applyHeaderMutations(headers, mutations) };
   }
 
   private consume(): boolean {

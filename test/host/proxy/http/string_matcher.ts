@@ -11,8 +11,13 @@ export interface StringMatcher {
 export interface HeaderMatcher {
   /** Lowercase, as HTTP/2 carries header names. */
   readonly name: string;
-  /** A header absent from the request. */
+  /** Matches the header's value (several values joined with commas); undefined: absent from the request. */
   matches(value: string | undefined): boolean;
+  /**
+   * Matches each value of the header on its own (HeaderDataBaseImpl::matchesHeadersIndividually): a value matcher
+   * matches when one value does, inverted when none does; an absent header never matches a value matcher.
+   */
+  matchesIndividually(values: readonly string[]): boolean;
 }
 
 const TEXT_MATCH_KINDS = ["exact", "prefix", "suffix", "contains"] as const;
@@ -66,8 +71,13 @@ export function readHeaderMatcher(message: ProtoMessage): HeaderMatcher {
   const present = message.bool("present_match", true);
   message.end();
   if (stringMatch === undefined) {
-    return { name, matches: (value) => (value !== undefined) === present !== invert };
+    const matches = (value: string | undefined) => (value !== undefined) === present !== invert;
+    return { name, matches, matchesIndividually: (values) => matches(values[0]) };
   }
   const matcher = readStringMatcher(stringMatch);
-  return { name, matches: (value) => value !== undefined && matcher.matches(value) !== invert };
+  return {
+    name,
+    matches: (value) => value !== undefined && matcher.matches(value) !== invert,
+    matchesIndividually: (values) => values.length > 0 && values.some((value) => matcher.matches(value)) !== invert,
+  };
 }

@@ -20,11 +20,14 @@ export interface HcmProxyOptions {
   /** Test network filters before the connection manager, one "wasm" entry each. */
   readonly filters?: readonly (() => NetworkFilter)[];
   readonly cluster?: Record<string, unknown>;
+  /** More fields of the listener (its address, ...). */
+  readonly listener?: Record<string, unknown>;
 }
 
 export function hcmBootstrap(options: HcmProxyOptions): object {
   return singleListenerBootstrap({
     filters: options.filters,
+    listener: options.listener,
     terminal: {
       name: "envoy.filters.network.http_connection_manager",
       typed_config: {
