@@ -45,6 +45,13 @@ export interface ModuleCorpus {
    * the codec's decoder instead of failing at the frame header (`original`: the frame it was mutated from).
    */
   fixLength(mutated: Buffer, original: Buffer): Buffer;
+  /**
+   * Bridge mode: the pair's response as the server answers the call it got with request id `id` (the server side's
+   * HTTP/2 stream id); undefined when the server does not answer it on a stream (one-way calls, heartbeats).
+   */
+  responseWithId(pair: Pair, id: number): Buffer | undefined;
+  /** Bridge mode: pairs (by name) whose requests go back to back on one connection, calls answered on streams. */
+  readonly bridgeSequence: readonly string[];
 }
 
 const MUTATION = [
@@ -80,6 +87,13 @@ function awesomerpc(): ModuleCorpus {
       },
     ],
     prefixes: [Buffer.from([1, 0, 0, 0, 9])],
+    responseWithId: (pair, id) => {
+      if (pair.response.length === 0) return undefined;
+      const copy = Buffer.from(pair.response);
+      copy.writeUInt32BE(id, 1);
+      return copy;
+    },
+    bridgeSequence: ["echo", "unknown", "large"],
     fixLength: (b) => {
       if (b.length < 9) return b;
       const copy = Buffer.from(b);
@@ -186,6 +200,9 @@ function dubbo(): ModuleCorpus {
         responses: Buffer.concat([pairs[7].response, pairs[6].response, pairs[0].response]),
       },
     ],
+    // A heartbeat (event flag) becomes an HTTP/2 PING, not a stream.
+    responseWithId: (pair, id) => (pair.response.length === 0 || (pair.request[2] & 0x20) !== 0 ? undefined : dubboId(pair.response, id)),
+    bridgeSequence: ["sayHello", "exception", "typical echoUser"],
     prefixes: [Buffer.from("dabbc2", "hex"), Buffer.from("dabb02", "hex"), Buffer.from("dabbc20000000000000000010000", "hex")],
     fixLength: (b) => {
       if (b.length < 16) return b;
@@ -248,6 +265,12 @@ function thrift(): ModuleCorpus {
       { name: "unframed compact", json: { stat_prefix: "fuzz", codec: { transport: "unframed", protocol: "compact" } }, canary: byName("call_buffered_compact") },
     ],
     sequences,
+    responseWithId: (pair, id) => {
+      const v = vectors[pair.name];
+      return pair.response.length === 0 ? undefined : thriftWithSeqid(pair.response, v.transport, v.protocol, id);
+    },
+    // One transport and protocol: the server side learns them from a connection's first call.
+    bridgeSequence: ["call_framed_binary", "declared_exception_framed_binary", "multiplexed_framed_binary"],
     prefixes: [
       Buffer.from("0000006c80010001", "hex"),
       Buffer.from("0000003182", "hex"),

@@ -36,6 +36,8 @@ export interface Finding {
   readonly message: string;
   /** Every step the connection got, from its start. */
   readonly steps: readonly Step[];
+  /** What the findings file is named after when not the module alone (the bridge target: `bridge-<module>`). */
+  readonly target?: string;
   file?: string;
 }
 
@@ -397,41 +399,7 @@ export class ModuleFuzzer {
     // Upstream cases start with the pair's request, so that the response has something to answer and Thrift's
     // connection has detected its transport from the client's bytes.
     const prelude: Step[] = upstream ? [{ dir: "down", bytes: pair.request }] : [];
-    let kind: string;
-    let bytes: Buffer;
-    switch (prng.below(6)) {
-      case 0:
-      case 1: {
-        const original = frameOf(pair);
-        bytes = mutate(prng, original);
-        const fixed = prng.chance(0.6);
-        if (fixed) bytes = this.corpus.fixLength(bytes, original);
-        kind = fixed ? "mutated frame, length fixed" : "mutated frame";
-        break;
-      }
-      case 2:
-        kind = "random bytes";
-        bytes = Buffer.concat([prng.chance(0.7) ? prng.pick(this.corpus.prefixes) : Buffer.alloc(0), prng.bytes(prng.between(1, 300))]);
-        break;
-      case 3:
-        kind = "truncated frame";
-        bytes = frameOf(pair).subarray(0, prng.below(frameOf(pair).length));
-        break;
-      case 4:
-        kind = "spliced frames";
-        bytes = splice(prng, frameOf(pair), frameOf(prng.pick(pairs)));
-        if (prng.chance(0.5)) bytes = mutate(prng, bytes, 2);
-        break;
-      default: {
-        kind = "frame sequence";
-        const frames: Buffer[] = [];
-        for (let i = prng.between(2, 6); i > 0; i--) {
-          const f = frameOf(prng.pick(pairs));
-          frames.push(prng.chance(0.4) ? this.corpus.fixLength(mutate(prng, f, 3), f) : f);
-        }
-        bytes = Buffer.concat(frames);
-      }
-    }
+    const { kind, bytes } = mutatedFrames(prng, this.corpus, pair, frameOf);
     const pieces = chunks(prng, bytes, prng.chance(0.3) ? 64 : 4);
     const steps: Step[] = [...prelude, ...pieces.map((piece) => ({ dir, bytes: piece }))];
     if (prng.chance(0.25)) steps.push({ dir, bytes: Buffer.alloc(0), end: true });
@@ -439,12 +407,57 @@ export class ModuleFuzzer {
   }
 }
 
+/**
+ * Frames of the corpus made malformed, one way picked at random: mutated (length field fixed or not), random bytes
+ * after a frame start, truncated, spliced, or a sequence of frames some mutated. `frameOf` picks the frame of a pair
+ * (its request or its response); `pair` is the one mutated.
+ */
+export function mutatedFrames(prng: Prng, corpus: ModuleCorpus, pair: Pair, frameOf: (p: Pair) => Buffer): { kind: string; bytes: Buffer } {
+  const pairs = corpus.pairs;
+  let kind: string;
+  let bytes: Buffer;
+  switch (prng.below(6)) {
+    case 0:
+    case 1: {
+      const original = frameOf(pair);
+      bytes = mutate(prng, original);
+      const fixed = prng.chance(0.6);
+      if (fixed) bytes = corpus.fixLength(bytes, original);
+      kind = fixed ? "mutated frame, length fixed" : "mutated frame";
+      break;
+    }
+    case 2:
+      kind = "random bytes";
+      bytes = Buffer.concat([prng.chance(0.7) ? prng.pick(corpus.prefixes) : Buffer.alloc(0), prng.bytes(prng.between(1, 300))]);
+      break;
+    case 3:
+      kind = "truncated frame";
+      bytes = frameOf(pair).subarray(0, prng.below(frameOf(pair).length));
+      break;
+    case 4:
+      kind = "spliced frames";
+      bytes = splice(prng, frameOf(pair), frameOf(prng.pick(pairs)));
+      if (prng.chance(0.5)) bytes = mutate(prng, bytes, 2);
+      break;
+    default: {
+      kind = "frame sequence";
+      const frames: Buffer[] = [];
+      for (let i = prng.between(2, 6); i > 0; i--) {
+        const f = frameOf(prng.pick(pairs));
+        frames.push(prng.chance(0.4) ? corpus.fixLength(mutate(prng, f, 3), f) : f);
+      }
+      bytes = Buffer.concat(frames);
+    }
+  }
+  return { kind, bytes };
+}
+
 // --------------------------------------------------------------------------------------------------------------------
 // Findings files
 
 export function writeFinding(f: Finding, dir = FINDINGS_DIR): string {
   mkdirSync(dir, { recursive: true });
-  const path = join(dir, `${f.module}-${f.seed}.hex`);
+  const path = join(dir, `${f.target ?? f.module}-${f.seed}.hex`);
   const lines = [
     `# module: ${f.module}`,
     `# wasm: ${f.wasmPath}`,

@@ -313,7 +313,7 @@ export class Http2Fuzzer {
   }
 }
 
-function encode(f: { type: number; flags: number; stream: number; payload: Buffer }): Buffer {
+export function encode(f: { type: number; flags: number; stream: number; payload: Buffer }): Buffer {
   const header = Buffer.alloc(9);
   header.writeUIntBE(f.payload.length, 0, 3);
   header[3] = f.type;
@@ -323,7 +323,7 @@ function encode(f: { type: number; flags: number; stream: number; payload: Buffe
 }
 
 /** A frame with its payload mutated, or its type, flags or stream changed; its length field right. */
-function mutateFrame(prng: Prng, f: { type: number; flags: number; stream: number; payload: Buffer }): Buffer {
+export function mutateFrame(prng: Prng, f: { type: number; flags: number; stream: number; payload: Buffer }): Buffer {
   switch (prng.below(4)) {
     case 0:
       return encode({ ...f, type: prng.below(12) });

@@ -1,11 +1,12 @@
 // `make fuzz`: fuzz every module for a bounded time with deterministic seeds; exits non-zero on a trap, unbounded
 // memory, or a failed check.
 //
-//   node --import tsx test/fuzz/run.ts [--seconds N] [--seed S] [--modules awesomerpc,dubbo,thrift,http2] [--release]
+//   node --import tsx test/fuzz/run.ts [--seconds N] [--seed S] [--modules awesomerpc,dubbo,thrift,http2,bridge] [--release]
 //   node --import tsx test/fuzz/run.ts --replay test/fuzz/findings/<module>-<seed>.hex
 //
 // http2 is the HTTP/2 and HPACK library (build/test/http2_harness.wasm: test/fuzz/http2_fuzzer.ts), fuzzed beside
-// the filter modules with the same budget share.
+// the filter modules with the same budget share. bridge is bridge mode's two sides (test/fuzz/bridge_fuzzer.ts), each
+// protocol module as a client-side and a server-side plugin, its share split equally among the three modules.
 //
 // --seconds: the total budget, shared equally by the modules (default 60, which fits CI; give more on demand).
 // --seed: the run's seed (default 1); each case derives its own seed from it, the module and its index, so a run
@@ -15,10 +16,11 @@
 import { readFileSync } from "node:fs";
 import { MODULES, type ModuleName } from "./corpus.ts";
 import { ModuleFuzzer, replay, type FuzzCounts } from "./harness.ts";
+import { BridgeFuzzer } from "./bridge_fuzzer.ts";
 import { Http2Fuzzer, replayHttp2 } from "./http2_fuzzer.ts";
 
-type Fuzzed = ModuleName | "http2";
-const FUZZED: readonly Fuzzed[] = [...MODULES, "http2"];
+type Fuzzed = ModuleName | "http2" | "bridge";
+const FUZZED: readonly Fuzzed[] = [...MODULES, "http2", "bridge"];
 
 /** What summarize prints of a fuzzing run (the modules' FuzzStats and the HTTP/2 library's Http2FuzzStats). */
 export interface FuzzSummary extends FuzzCounts {
@@ -91,14 +93,19 @@ async function main(): Promise<number> {
   const perModule = options.seconds / options.modules.length;
   console.log(`make fuzz: seed ${options.seed}, ${options.seconds} s over ${options.modules.join(", ")} (${perModule.toFixed(1)} s each), ${options.release ? "release" : "debug"} builds`);
   const all: FuzzSummary[] = [];
-  for (const module of options.modules) {
+  const builds = { release: options.release, buildDir: options.buildDir };
+  const fuzzers = options.modules.flatMap((module): (() => Promise<FuzzSummary>)[] =>
+    module === "http2"
+      ? [() => new Http2Fuzzer({ seed: options.seed, seconds: perModule }).run()]
+      : module === "bridge"
+        ? MODULES.map((m) => () => new BridgeFuzzer(m, { seed: options.seed, seconds: perModule / MODULES.length, ...builds }).run())
+        : [() => new ModuleFuzzer(module, { seed: options.seed, seconds: perModule, ...builds }).run()],
+  );
+  for (const fuzz of fuzzers) {
     const started = Date.now();
-    const stats =
-      module === "http2"
-        ? await new Http2Fuzzer({ seed: options.seed, seconds: perModule }).run()
-        : await new ModuleFuzzer(module, { seed: options.seed, seconds: perModule, release: options.release, buildDir: options.buildDir }).run();
-    for (const note of stats.notes) console.log(`WARNING ${module}: ${note}`);
-    console.log(`${module} (${stats.wasmPath}): ${stats.cases + stats.splitInputs} inputs in ${((Date.now() - started) / 1000).toFixed(1)} s, ${stats.traps} traps`);
+    const stats = await fuzz();
+    for (const note of stats.notes) console.log(`WARNING ${stats.module}: ${note}`);
+    console.log(`${stats.module} (${stats.wasmPath}): ${stats.cases + stats.splitInputs} inputs in ${((Date.now() - started) / 1000).toFixed(1)} s, ${stats.traps} traps`);
     all.push(stats);
   }
   console.log("");
