@@ -207,6 +207,8 @@ describe("bridge server side (Dubbo) with a server that speaks first", { timeout
       await eventually(() => received.length > calls, "the call at the server");
       stream.close(http2.constants.NGHTTP2_CANCEL);
       await eventually(async () => (await late()) === before + 1, "one late answer dropped");
+      const active = Number(/stat_prefix=\.=server;\.;request_active: (\d+)/.exec(await host.statsText())?.[1]);
+      assert.equal(active, 0, "the reset call left the request_active gauge");
       answerDelayMs = 0;
       assert.equal((await call(session, "sayHello", frame("sofa_request_sayHello"))).headers[":status"], 200, "the connection goes on");
     } finally {

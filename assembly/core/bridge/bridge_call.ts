@@ -5,7 +5,9 @@ import { IdMap } from "../../lib/id_map";
 import { HeldBytes } from "../held_bytes";
 import { Metadata } from "../metadata";
 import { Mutation } from "../mutation";
+import { REQUEST_ACTIVE } from "../metrics";
 import { MetricGroup } from "../stats/metric_group";
+import { Stats } from "../stats/stats";
 import { MessageBody } from "./message_body";
 
 @final
@@ -13,6 +15,8 @@ export class BridgeCall {
   streamId: u32 = 0;
   /** Whether the call is in its connection's table (under `streamId`). */
   tracked: bool = false;
+  /** Whether the call counts in the request_active gauge (a two-way call sent on, awaiting its answer). */
+  active: bool = false;
   /** The request as the client sent it (the client side answers with its id), or as Envoy sent it (server side). */
   readonly request: Metadata = new Metadata();
   /** The request's headers (server side: what Envoy added becomes a mutation once the body is read). */
@@ -31,6 +35,7 @@ export class BridgeCall {
   reset(): void {
     this.streamId = 0;
     this.tracked = false;
+    this.active = false;
     this.request.reset();
     this.headers.clear();
     this.method = null;
@@ -50,7 +55,7 @@ export class BridgeCalls {
   private byStream: IdMap<BridgeCall> | null = null;
   private pool: Array<BridgeCall> = EMPTY;
 
-  constructor(private readonly capacity: i32, private readonly account: HeldBytes) {}
+  constructor(private readonly capacity: i32, private readonly account: HeldBytes, private readonly stats: Stats) {}
 
   get size(): i32 {
     const byStream = this.byStream;
@@ -80,6 +85,12 @@ export class BridgeCalls {
     this.byStream!.set(streamId, call);
   }
 
+  /** Counts `call` in request_active until it ends, however it ends. */
+  activate(call: BridgeCall): void {
+    call.active = true;
+    this.stats.add(REQUEST_ACTIVE, 1, call.method);
+  }
+
   find(streamId: u32): BridgeCall | null {
     const byStream = this.byStream;
     return byStream === null ? null : byStream.get(streamId);
@@ -91,6 +102,7 @@ export class BridgeCalls {
     if (byStream === null) return; // the connection is gone: the pool with it
     if (call.tracked) byStream.take(call.streamId);
     call.tracked = false;
+    this.deactivate(call);
     call.body.clear(this.account);
     this.pool.push(call);
   }
@@ -114,10 +126,19 @@ export class BridgeCalls {
     const abandoned = byStream.size;
     for (let slot = 0, n = byStream.slots; slot < n; slot++) {
       const call = byStream.valueAt(slot);
-      if (call !== null) call.body.clear(this.account);
+      if (call !== null) {
+        call.body.clear(this.account);
+        this.deactivate(call);
+      }
     }
     this.byStream = null;
     this.pool = EMPTY;
     return abandoned;
+  }
+
+  private deactivate(call: BridgeCall): void {
+    if (!call.active) return;
+    call.active = false;
+    this.stats.add(REQUEST_ACTIVE, -1, call.method);
   }
 }

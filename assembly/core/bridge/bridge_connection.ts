@@ -42,7 +42,7 @@ export abstract class BridgeConnection extends NetworkConnection {
   constructor(public readonly id: u64, plugin: Plugin, names: BridgeHeaderNames, private readonly protocolFace: Direction) {
     super(plugin);
     this.frames = new FrameStream(protocolFace, plugin.heldBytes);
-    this.calls = new BridgeCalls(plugin.settings.maxPendingRequests, plugin.heldBytes);
+    this.calls = new BridgeCalls(plugin.settings.maxPendingRequests, plugin.heldBytes, plugin.stats);
     this.names = names;
   }
 

@@ -11,11 +11,12 @@
 import { ByteBuffer, Bytes } from "../../lib/bytes";
 import { HeaderList } from "../../lib/hpack/header_list";
 import { Role } from "../../lib/http2/connection";
+import { ErrorCode } from "../../lib/http2/error_code";
 import { Http2Handler } from "../../lib/http2/handler";
 import { Codec, Direction, ErrorType, MessageType, ResponseStatus } from "../codec";
 import { Metadata } from "../metadata";
 import {
-  LOCAL_RESPONSE_ERROR, MUTATION_UNSUPPORTED, RATE_LIMITED, REQUEST, REQUEST_ACTIVE, REQUEST_EVENT, REQUEST_ONEWAY,
+  LOCAL_RESPONSE_ERROR, MUTATION_UNSUPPORTED, RATE_LIMITED, REQUEST, REQUEST_EVENT, REQUEST_ONEWAY,
   REQUEST_TIME_MS, REQUEST_TWOWAY, RESPONSE, RESPONSE_ERROR, RESPONSE_SUCCESS,
 } from "../metrics";
 import { Plugin } from "../plugin";
@@ -88,11 +89,11 @@ export class BridgeClientSide extends BridgeConnection {
     const streamId = calls.full ? 0 : http2.submitRequest(headers, false);
     if (streamId == 0) return this.refuse(call, http2.closing ? ErrorType.NoHealthyUpstream : ErrorType.OverLimit, http2.closing ? "envoy is closing this connection: call again on a new one" : "too many calls in flight on this connection");
     if (!http2.submitData(streamId, frame.ptr, frame.length, true)) {
-      http2.submitReset(streamId, 0x8 /* CANCEL */);
+      http2.submitReset(streamId, ErrorCode.CANCEL);
       return this.refuse(call, ErrorType.OverLimit, "too many request bytes wait for Envoy's flow-control windows");
     }
     calls.track(call, streamId);
-    if (!call.oneway) stats.inc(REQUEST_ACTIVE, call.method);
+    if (!call.oneway) calls.activate(call);
     return true;
   }
 
@@ -102,18 +103,14 @@ export class BridgeClientSide extends BridgeConnection {
    * connection instead.
    */
   private refuse(call: BridgeCall, error: ErrorType, message: string): bool {
-    const stats = this.plugin.stats;
     if (!call.oneway) {
       if (this.heldReplyCount >= this.plugin.settings.maxPendingRequests) {
         this.calls.close(call);
         this.closeReason = "more than max_pending_requests calls wait for a reply they cannot be sent";
         return false;
       }
-      this.codec!.encodeError(call.request, error, message, this.heldReplies);
+      this.writeError(call, error, message, this.heldReplies);
       this.heldReplyCount++;
-      stats.inc(LOCAL_RESPONSE_ERROR, call.method);
-      stats.inc(RESPONSE_ERROR, call.method);
-      if (error == ErrorType.OverLimit) stats.inc(RATE_LIMITED, call.method);
     }
     this.calls.close(call);
     return true;
@@ -149,7 +146,7 @@ export class BridgeClientSide extends BridgeConnection {
     if (call.body.add(ptr, length, endStream, this.plugin.settings.maxFrameSize, this.plugin.heldBytes)) {
       this.complete(call, call.body.ptr, call.body.length);
     } else if (call.body.tooLarge) {
-      this.http2!.submitReset(streamId, 0x8 /* CANCEL */);
+      this.http2!.submitReset(streamId, ErrorCode.CANCEL);
       this.answerWithError(call, ErrorType.BadResponse, "the response is larger than max_frame_size");
     }
   }
@@ -186,7 +183,6 @@ export class BridgeClientSide extends BridgeConnection {
     if (!call.fromServer) {
       const error = errorTypeOf(call.status);
       stats.inc(BRIDGE_LOCAL_REPLY, call.method);
-      if (error == ErrorType.OverLimit) stats.inc(RATE_LIMITED, call.method);
       this.answerWithError(call, error, errorMessage(call.status, body, length, scratch));
       return;
     }
@@ -221,21 +217,22 @@ export class BridgeClientSide extends BridgeConnection {
   }
 
   private answerWithError(call: BridgeCall, error: ErrorType, message: string): void {
-    if (!call.oneway) {
-      this.codec!.encodeError(call.request, error, message, this.protocolOutput);
-      const stats = this.plugin.stats;
-      stats.inc(LOCAL_RESPONSE_ERROR, call.method);
-      stats.inc(RESPONSE_ERROR, call.method);
-    }
+    if (!call.oneway) this.writeError(call, error, message, this.protocolOutput);
     this.finish(call);
+  }
+
+  /** Appends the codec's error reply to `call` to `out`, and counts it. */
+  private writeError(call: BridgeCall, error: ErrorType, message: string, out: ByteBuffer): void {
+    this.codec!.encodeError(call.request, error, message, out);
+    const stats = this.plugin.stats;
+    stats.inc(LOCAL_RESPONSE_ERROR, call.method);
+    stats.inc(RESPONSE_ERROR, call.method);
+    if (error == ErrorType.OverLimit) stats.inc(RATE_LIMITED, call.method);
   }
 
   private finish(call: BridgeCall): void {
     const stats = this.plugin.stats;
-    if (!call.oneway) {
-      stats.add(REQUEST_ACTIVE, -1, call.method);
-      stats.record(REQUEST_TIME_MS, (this.nowNs - call.startNs) / NS_PER_MS, call.method);
-    }
+    if (!call.oneway) stats.record(REQUEST_TIME_MS, (this.nowNs - call.startNs) / NS_PER_MS, call.method);
     this.calls.close(call);
   }
 }

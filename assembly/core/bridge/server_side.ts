@@ -18,7 +18,7 @@ import { Http2Handler } from "../../lib/http2/handler";
 import { Codec, Direction, MessageType, ResponseStatus } from "../codec";
 import { Metadata } from "../metadata";
 import {
-  MUTATION_UNSUPPORTED, REQUEST, REQUEST_ACTIVE, REQUEST_DECODING_ERROR, REQUEST_ONEWAY, REQUEST_TIME_MS,
+  MUTATION_UNSUPPORTED, REQUEST, REQUEST_DECODING_ERROR, REQUEST_ONEWAY, REQUEST_TIME_MS,
   REQUEST_TWOWAY, RESPONSE, RESPONSE_ERROR, RESPONSE_SUCCESS, RESPONSE_UNMATCHED,
 } from "../metrics";
 import { Plugin } from "../plugin";
@@ -152,7 +152,7 @@ export class BridgeServerSide extends BridgeConnection {
       return;
     }
     call.body.clear(this.plugin.heldBytes);
-    stats.inc(REQUEST_ACTIVE, call.method);
+    this.calls.activate(call);
   }
 
   /** Appends the frame in `rewritten` with `call`'s mutation set (untouched when the protocol has no room). */
@@ -194,7 +194,6 @@ export class BridgeServerSide extends BridgeConnection {
       stats.inc(RESPONSE);
       stats.inc(md.responseStatus == ResponseStatus.Ok ? RESPONSE_SUCCESS : RESPONSE_ERROR, call.method);
     }
-    stats.add(REQUEST_ACTIVE, -1, call.method);
     stats.record(REQUEST_TIME_MS, (this.nowNs - call.startNs) / NS_PER_MS, call.method);
     this.finish(call);
     return true;
