@@ -8,6 +8,15 @@ import { freePort } from "./demo_bootstrap.ts";
 /** The bootstrap generated from `description` (a MetaProtocolService in YAML, named `source` in errors). */
 export async function bridgeBootstrap(source: string, description: string): Promise<any> {
   const config: any = envoyBootstrap(readServices(source, description));
+  await moveListenersToFreePorts(config);
+  return config;
+}
+
+/**
+ * Moves every listener of `config` to a free port, and every cluster endpoint that pointed at a listener's old port
+ * (the HTTP/2 clusters whose endpoints are the server-side listeners) with it.
+ */
+export async function moveListenersToFreePorts(config: any): Promise<void> {
   const moved = new Map<number, number>();
   for (const listener of config.static_resources.listeners) {
     const address = listener.address.socket_address;
@@ -23,5 +32,4 @@ export async function bridgeBootstrap(source: string, description: string): Prom
       }
     }
   }
-  return config;
 }

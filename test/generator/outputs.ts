@@ -1,6 +1,7 @@
 // Every output the repository keeps generated: envoy/<protocol>.yaml from envoy/services/<protocol>.yaml, and the
 // Istio examples' expected files from their input (istio/examples/<name>/: one input YAML, and
 // expected.yaml (WasmPlugin), expected.envoyfilter.yaml (--envoyfilter) and/or expected.envoy.yaml (envoy)).
+// equivalent*.yaml files are hand-written Envoy configurations, neither input nor output of the generator.
 import { existsSync, readdirSync } from "node:fs";
 import { parseAllDocuments } from "yaml";
 import type { GenerateOptions } from "../../generator/cli.ts";
@@ -27,9 +28,11 @@ export function envoyConfigs(): GeneratedOutput[] {
 export function istioExamples(): GeneratedOutput[] {
   return readdirSync("istio/examples").flatMap((example) => {
     const dir = `istio/examples/${example}`;
-    const inputs = readdirSync(dir).filter((file) => file.endsWith(".yaml") && !file.startsWith("expected"));
+    const inputs = readdirSync(dir).filter((file) => file.endsWith(".yaml") && !file.startsWith("expected") && !file.startsWith("equivalent"));
+    const outputs = EXAMPLE_OUTPUTS.filter(({ file }) => existsSync(`${dir}/${file}`));
+    if (inputs.length === 0 && outputs.length === 0) return []; // hand-written configurations only
     if (inputs.length !== 1) throw new Error(`${dir}: expected one input YAML besides expected*.yaml, got ${inputs.join(", ")}`);
-    return EXAMPLE_OUTPUTS.filter(({ file }) => existsSync(`${dir}/${file}`)).map(({ file, command, options }) => ({
+    return outputs.map(({ file, command, options }) => ({
       command,
       input: `${dir}/${inputs[0]}`,
       output: `${dir}/${file}`,
