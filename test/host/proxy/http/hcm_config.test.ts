@@ -33,7 +33,7 @@ describe("http_connection_manager configuration", () => {
     ["an unknown cluster", (c) => (route(c).route.cluster = "nowhere"), /routes\[0\]\.route: route: unknown cluster 'nowhere'/],
     ["an HTTP/1 upstream", (c) => delete c.static_resources.clusters[0].typed_extension_protocol_options, /cluster 'backend' has no HTTP\/2 protocol options/],
     ["an unsupported retry condition", (c) => (route(c).route.retry_policy = { retry_on: "5xx,retriable-4xx" }), /retry_on: "retriable-4xx" is not supported/],
-    ["a retry host predicate", (c) => (route(c).route.retry_policy = { retry_host_predicate: [{ name: "envoy.retry_host_predicates.previous_hosts" }] }), /retry_policy\.retry_host_predicate: field not supported/],
+    ["a retry host predicate other than previous_hosts", (c) => (route(c).route.retry_policy = { retry_host_predicate: [{ name: "envoy.retry_host_predicates.omit_canary_hosts" }] }), /retry_host_predicate\[0\]\.name: "envoy\.retry_host_predicates\.omit_canary_hosts" is not supported by this host/],
     ["a formatted header value", (c) => (route(c).request_headers_to_add = [{ header: { key: "x", value: "%START_TIME%" } }]), /header\.value: format operators/],
     ["a mirror without the -shadow suffix", (c) => (route(c).route.request_mirror_policies = [{ cluster: "backend", disable_shadow_host_suffix_append: true }]), /request_mirror_policies\[0\]\.disable_shadow_host_suffix_append: field not supported/],
     ["two wildcard domains", (c) => hcm(c).route_config.virtual_hosts.push({ name: "b", domains: ["*"] }), /only a single wildcard domain/],

@@ -7,8 +7,10 @@
 //   gateway-error on any reset, refused-stream on REFUSED_STREAM;
 // - at most num_retries retries, each after a random delay in [0, interval) where interval starts at the back-off
 //   base (25 ms by default) and doubles up to its max (10 × base by default).
-// There is no retry_host_predicate here, as there is none in Envoy's default: the load balancer picks the next host
-// afresh (round robin moves on to the next endpoint; random may pick the same one again).
+// - host selection (LoadBalancerBase::chooseHost, Filter::hostSelectionRetryCount): without a retry_host_predicate,
+//   Envoy's default, the load balancer picks afresh (round robin moves on to the next endpoint; random may pick the
+//   same one again); with previous_hosts (OtherHostsRetryPredicate), a retry's pick that was tried before is picked
+//   again, up to host_selection_retry_max_attempts more times, and the last pick stands when all were tried.
 import type { Headers } from "./header_mutation.ts";
 import { ResetReason } from "./local_reply.ts";
 import type { RetryPolicy } from "./route_config.ts";
@@ -21,6 +23,8 @@ export type RetryVerdict = "retry" | "no-retry" | "limit-exceeded";
 export class RetryState {
   private remaining: number;
   private nextIntervalMs: number;
+  /** Hosts tried so far ("address:port"), for previous_hosts. */
+  private readonly attempted = new Set<string>();
 
   constructor(private readonly policy: RetryPolicy | undefined) {
     this.remaining = policy?.numRetries ?? 0;
@@ -48,6 +52,17 @@ export class RetryState {
       on.has("gateway-error") ||
       (on.has("refused-stream") && reason === ResetReason.RemoteRefusedStreamReset);
     return this.consume(wanted);
+  }
+
+  /** The host for the next try: `pick()` once, or again while previous_hosts rejects a retry's pick. */
+  chooseHost<T>(pick: () => T, key: (host: T) => string): T {
+    let host = pick();
+    const policy = this.policy;
+    if (policy?.previousHosts) {
+      for (let i = 0; i < policy.hostSelectionMaxAttempts && this.attempted.has(key(host)); i++) host = pick();
+    }
+    this.attempted.add(key(host));
+    return host;
   }
 
   /** The delay before the retry just granted. */

@@ -63,6 +63,10 @@ export interface RetryPolicy {
   readonly retriableStatusCodes: readonly number[];
   readonly backOffBaseMs: number;
   readonly backOffMaxMs: number;
+  /** `envoy.retry_host_predicates.previous_hosts`: a retry avoids the hosts already tried. */
+  readonly previousHosts: boolean;
+  /** host_selection_retry_max_attempts: picks after the first when the predicate rejects one (default 1). */
+  readonly hostSelectionMaxAttempts: number;
 }
 
 export interface DirectResponse {
@@ -177,6 +181,9 @@ function readWeightedClusters(weighted: ProtoMessage): WeightedCluster[] {
   return clusters;
 }
 
+const PREVIOUS_HOSTS = "envoy.retry_host_predicates.previous_hosts";
+const PREVIOUS_HOSTS_TYPE = "type.googleapis.com/envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate";
+
 function readRetryPolicy(policy: ProtoMessage): RetryPolicy {
   const retryOn = new Set<RetryOn>();
   for (const condition of (policy.optionalString("retry_on") ?? "").split(",").map((item) => item.trim())) {
@@ -195,8 +202,16 @@ function readRetryPolicy(policy: ProtoMessage): RetryPolicy {
   if (backOff !== undefined && backOffBaseMs <= 0) backOff.fail("base_interval", "required, greater than 0");
   if (backOffMaxMs < backOffBaseMs) backOff!.fail("max_interval", "must be at least base_interval");
   backOff?.end();
+  const previousHosts = policy.messages("retry_host_predicate").map((predicate) => {
+    const name = predicate.string("name");
+    if (name !== PREVIOUS_HOSTS) predicate.fail("name", `"${name}" is not supported by this host (supported: ${PREVIOUS_HOSTS})`);
+    predicate.optionalAny("typed_config", PREVIOUS_HOSTS_TYPE)?.end(); // PreviousHostsPredicate has no fields
+    predicate.end();
+    return true;
+  }).length > 0;
+  const hostSelectionMaxAttempts = policy.optionalUint32("host_selection_retry_max_attempts") ?? 1;
   policy.end();
-  return { retryOn, numRetries, perTryTimeoutMs, retriableStatusCodes, backOffBaseMs, backOffMaxMs };
+  return { retryOn, numRetries, perTryTimeoutMs, retriableStatusCodes, backOffBaseMs, backOffMaxMs, previousHosts, hostSelectionMaxAttempts };
 }
 
 function readDirectResponse(direct: ProtoMessage): DirectResponse {

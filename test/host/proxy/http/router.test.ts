@@ -43,6 +43,31 @@ describe("http router", { timeout: 60_000 }, () => {
     assert.equal(host.stat("cluster.backend.upstream_rq_total"), 2);
   });
 
+  it("with the previous_hosts predicate, a retry picks again until it finds a host not tried (random load balancing)", async () => {
+    const failing = await upstream("failing", () => ({ status: 503, body: "busy" }));
+    const healthy = await upstream("healthy");
+    const predicate = {
+      name: "envoy.retry_host_predicates.previous_hosts",
+      typed_config: { "@type": "type.googleapis.com/envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate" },
+    };
+    const retry = (extra: object) => ({ retry_on: "5xx", num_retries: 1, retry_back_off: { base_interval: "0.001s" }, ...extra });
+    const answers = async (extra: object) => {
+      const host = await proxy({
+        clusters: { backend: [failing.port, healthy.port] },
+        cluster: { lb_policy: "RANDOM" },
+        routeConfig: routeAll({ cluster: "backend", retry_policy: retry(extra) }),
+      });
+      const peer = client(host.port);
+      const statuses: number[] = [];
+      for (let i = 0; i < 60; i++) statuses.push((await peer.request("/p")).status);
+      return statuses.filter((status) => status === 503).length;
+    };
+    // Without the predicate a retry picks the failing host again half of the time: about 15 of 60 calls fail
+    // (Binomial(60, 1/4), standard deviation 3.4). With it and 10 more picks, a call fails with probability 2^-12.
+    assert.ok((await answers({})) >= 3, "without the predicate, some retries meet the failing host again");
+    assert.equal(await answers({ retry_host_predicate: [predicate], host_selection_retry_max_attempts: 10 }), 0);
+  });
+
   it("retries a reset with retry_on reset; without a retry policy answers Envoy's 503 reset reply (UR)", async () => {
     const resetting = await upstream("resetting", reset);
     const healthy = await upstream("healthy");

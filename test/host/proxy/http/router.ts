@@ -138,7 +138,7 @@ export class RouterFilter {
       this.replyLocally(LOCAL_REPLIES.noHealthyUpstream());
       return;
     }
-    const endpoint = this.context.clusters.pickEndpoint(cluster);
+    const endpoint = this.retry!.chooseHost(() => this.context.clusters.pickEndpoint(cluster), hostPort);
     const connection = this.context.clusters.http2Pools.connection(cluster, endpoint, this.context.worker);
     cluster.stats.upstreamRqTotal.add(1);
     const headers = { ...this.headers };
