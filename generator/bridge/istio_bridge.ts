@@ -19,9 +19,20 @@ const HCM_FILTER = "envoy.filters.network.http_connection_manager";
 const ISTIO_PORTS = [15000, 15001, 15004, 15006, 15008, 15009, 15020, 15021, 15053, 15090];
 
 export function istioBridgeResources(service: ServiceSpec, envoyFilterOnly: boolean, warn: UncheckedWarning | undefined): Json[] {
+  warn?.(http2PortPatch(service));
   const client = service.direction === "inbound" ? [] : clientWiring(service, envoyFilterOnly, warn);
   const server = service.direction === "outbound" ? [] : [serverWiring(service, warn)];
   return [...client, ...server, ...istioTrafficRules(service)];
+}
+
+/**
+ * Istio gives a port HTTP/2 clusters and listeners only when the Service says so (appProtocol http2, or a port name
+ * prefixed http2 or grpc: pkg/config/kube/conversion.go ConvertProtocol). The input holds no Service manifest to check: say how.
+ */
+function http2PortPatch(service: ServiceSpec): string {
+  const labels = service.host.split(".");
+  const patch = JSON.stringify({ spec: { ports: [{ port: service.port, appProtocol: "http2" }] } });
+  return `service ${service.name}: bridge mode needs port ${service.port} of ${service.host} to be HTTP/2 in Istio; unless it is named http2-* or grpc-* or has an appProtocol of http2: kubectl patch service ${labels[0]} -n ${labels[1] ?? "default"} -p '${patch}'`;
 }
 
 function clientWiring(service: ServiceSpec, envoyFilterOnly: boolean, warn: UncheckedWarning | undefined): Json[] {
