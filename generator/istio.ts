@@ -7,7 +7,9 @@ import type { Destination, Labels, ServiceSpec } from "./model.ts";
 import { checkedPluginConfig, type UncheckedWarning } from "./plugin_check.ts";
 import { formatJson, maxEarlyDataBytes, usesConnectionRouting } from "./plugin_config.ts";
 import { TCP_PROXY_FILTER, TCP_PROXY_TYPE, WASM_FILTER, WASM_TYPE, wasmPluginConfig } from "./envoy_parts.ts";
+import { CONTEXT, envoyFilter, type Json, legacyCode, networkWasmPlugin } from "./istio_parts.ts";
 import { toYaml } from "./yaml_out.ts";
+import { istioBridgeResources } from "./bridge/istio_bridge.ts";
 
 export interface IstioOptions {
   /** EnvoyFilters that insert the filter (any Istio with wasm network filters) instead of WasmPlugins (1.20+). */
@@ -18,13 +20,7 @@ export interface IstioOptions {
   readonly warn?: UncheckedWarning;
 }
 
-type Json = Record<string, unknown>;
 type SidecarSide = "outbound" | "inbound";
-
-const MANAGED_BY = { "app.kubernetes.io/managed-by": "meta-protocol-wasm" };
-const CONTEXT = { outbound: "SIDECAR_OUTBOUND", inbound: "SIDECAR_INBOUND" } as const;
-/** Seconds Envoy waits for a module fetched over http(s) in the legacy EnvoyFilter. */
-const REMOTE_FETCH_TIMEOUT = "30s";
 
 export function generateIstio(services: readonly ServiceSpec[], options: IstioOptions = {}): string {
   return toYaml(istioResources(services, options), options.header);
@@ -32,9 +28,8 @@ export function generateIstio(services: readonly ServiceSpec[], options: IstioOp
 
 export function istioResources(services: readonly ServiceSpec[], options: IstioOptions = {}): Json[] {
   return services.flatMap((service) => {
-    // Istio's own listeners would need the bridge in front of their HTTP connection managers: not generated yet.
-    if (service.mode === "bridge") service.origin.child("mode", service.mode).fail("expected tcp for Istio output: bridge mode is generated for plain Envoy only (meta-protocol-wasm envoy)");
     refuseShortHosts(service);
+    if (service.mode === "bridge") return istioBridgeResources(service, options.envoyFilter ?? false, options.warn);
     return options.envoyFilter ? legacyResources(service, options.warn) : wasmPluginResources(service, options.warn);
   });
 }
@@ -74,54 +69,14 @@ function needsEarlyData(service: ServiceSpec): boolean {
 }
 
 function wasmPlugin(service: ServiceSpec, side: SidecarSide, warn: UncheckedWarning | undefined): Json {
-  const module = service.module;
-  const selector = selectorOf(service, side);
-  return {
-    apiVersion: "extensions.istio.io/v1alpha1",
-    kind: "WasmPlugin",
-    metadata: metadata(service, `${service.name}-${side}`),
-    spec: {
-      ...(selector !== undefined && { selector: { matchLabels: selector } }),
-      url: moduleUrl(service),
-      ...(module.sha256 !== undefined && { sha256: module.sha256 }),
-      ...(module.imagePullPolicy !== undefined && { imagePullPolicy: module.imagePullPolicy }),
-      ...(module.imagePullSecret !== undefined && { imagePullSecret: module.imagePullSecret }),
-      pluginName: service.protocol,
-      type: "NETWORK",
-      failStrategy: service.failStrategy,
-      match: [{ mode: side === "outbound" ? "CLIENT" : "SERVER", ports: [{ number: sidePort(service, side) }] }],
-      pluginConfig: checkedPluginConfig(service, side, "istio", warn),
-    },
-  };
+  const mode = side === "outbound" ? "CLIENT" : "SERVER";
+  const pluginConfig = checkedPluginConfig(service, side, "istio", warn);
+  return networkWasmPlugin(service, `${service.name}-${side}`, mode, sidePort(service, side), selectorOf(service, side), pluginConfig);
 }
 
 /** Outbound listeners are per service port; inbound filter chains per port the pod listens on. */
 function sidePort(service: ServiceSpec, side: SidecarSide): number {
   return side === "outbound" ? service.port : service.targetPort;
-}
-
-function moduleUrl(service: ServiceSpec): string {
-  const url = service.module.url;
-  if (url === undefined) {
-    return service.origin.child("module", undefined).fail("required for Istio output: expected a map with url (oci://, http(s):// or file://)");
-  }
-  return url;
-}
-
-function metadata(service: ServiceSpec, name: string): Json {
-  return { name, ...(service.namespace !== undefined && { namespace: service.namespace }), labels: MANAGED_BY };
-}
-
-function envoyFilter(service: ServiceSpec, name: string, selector: Labels | undefined, patches: Json[]): Json {
-  return {
-    apiVersion: "networking.istio.io/v1alpha3",
-    kind: "EnvoyFilter",
-    metadata: metadata(service, name),
-    spec: {
-      ...(selector !== undefined && { workloadSelector: { labels: selector } }),
-      configPatches: patches,
-    },
-  };
 }
 
 /** Matches tcp_proxy in the side's listener for the service's port. */
@@ -178,23 +133,3 @@ function insertPatch(service: ServiceSpec, side: SidecarSide, warn: UncheckedWar
   };
 }
 
-/**
- * vm_config.code for an inline filter: a file in the proxy container, or an http(s) download by Envoy through the
- * URL host's outbound cluster (which needs a ServiceEntry for it). OCI images need istio-agent: WasmPlugin only.
- */
-function legacyCode(service: ServiceSpec): Json {
-  const url = new URL(moduleUrl(service));
-  if (url.protocol === "file:") return { local: { filename: decodeURIComponent(url.pathname) } };
-  if (url.protocol === "oci:") {
-    service.origin.child("module", undefined).child("url", url.href).fail(
-      "expected a file:// or http(s):// URL with --envoyfilter (oci:// images are pulled by istio-agent for WasmPlugins only, Istio 1.20+)",
-    );
-  }
-  const port = url.port !== "" ? Number(url.port) : url.protocol === "https:" ? 443 : 80;
-  return {
-    remote: {
-      http_uri: { uri: url.href, cluster: `outbound|${port}||${url.hostname}`, timeout: REMOTE_FETCH_TIMEOUT },
-      sha256: service.module.sha256,
-    },
-  };
-}

@@ -30,6 +30,8 @@ export interface ServiceSpec {
   readonly mode: Mode;
   /** Bridge mode's settings; present exactly when mode is bridge. */
   readonly bridge?: BridgeSpec;
+  /** What only Istio output of a bridge-mode service uses (the `istio` map); bridge mode only. */
+  readonly istio?: IstioSpec;
   /** Workload labels of the client side (outbound) and of the server side (inbound); none: every workload. */
   readonly clientSelector?: Labels;
   readonly serverSelector?: Labels;
@@ -123,6 +125,29 @@ export interface BridgeSpec {
   readonly serverAddress: string;
   /** The first server-side listener's port; the next ones follow. */
   readonly serverPort: number;
+}
+
+/** Istio output of a bridge-mode service: the DestinationRule's subsets and policy, the AuthorizationPolicy's methods. */
+export interface IstioSpec {
+  readonly origin: Node;
+  readonly subsets: readonly SubsetSpec[];
+  /** A DestinationRule trafficPolicy, written as given (Istio's schema checks it). */
+  readonly trafficPolicy?: Readonly<Record<string, unknown>>;
+  /** The calls the server workload accepts (an ALLOW AuthorizationPolicy on their paths); undefined: no policy. */
+  readonly allowMethods?: readonly MethodSpec[];
+}
+
+export interface SubsetSpec {
+  readonly name: string;
+  readonly labels: Labels;
+  readonly trafficPolicy?: Readonly<Record<string, unknown>>;
+}
+
+/** A method of a service (the request's service and method keys); `*` as method: every method of the service. */
+export interface MethodSpec {
+  readonly service: string;
+  readonly method: string;
+  readonly origin: Node;
 }
 
 /** A service, or one subset of it, at a port: one upstream cluster. */

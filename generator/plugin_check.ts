@@ -22,8 +22,8 @@ export function checkedPluginConfig(service: ServiceSpec, side: Side, output: Ou
 }
 
 /** The configuration of one side of a bridge-mode service, once its module accepted it; else an InputError. */
-export function checkedBridgeConfig(service: ServiceSpec, side: BridgeSide, warn?: UncheckedWarning): Record<string, unknown> {
-  return checked(service, tracedBridgeConfig(service, side), "envoy", warn);
+export function checkedBridgeConfig(service: ServiceSpec, side: BridgeSide, warn?: UncheckedWarning, output: Output = "envoy"): Record<string, unknown> {
+  return checked(service, tracedBridgeConfig(service, side), output, warn);
 }
 
 function checked(service: ServiceSpec, { json, origins }: { json: Record<string, unknown>; origins: ConfigOrigins }, output: Output, warn?: UncheckedWarning): Record<string, unknown> {

@@ -23,20 +23,43 @@ const CONNECTION_HEADERS = ["connection", "keep-alive", "proxy-connection", "tra
 
 type Json = Record<string, unknown>;
 
-/** What the route's attribute matches become: Envoy's RouteMatch (the path part and the headers). */
-export function routeMatch(protocol: string, match: readonly AttributeMatch[]): Json {
+/** What a route's attribute matches select on the path: exactly one path, a prefix, or an RE2 regex (full match). */
+export interface PathMatch {
+  readonly kind: "exact" | "prefix" | "regex";
+  readonly value: string;
+}
+
+/** A route's attribute matches as the HTTP request the bridge writes: the path, and headers (names lowercased). */
+export interface CallMatch {
+  readonly path: PathMatch;
+  readonly headers: readonly AttributeMatch[];
+}
+
+export function callMatch(protocol: string, match: readonly AttributeMatch[]): CallMatch {
   const keys = PATH_KEYS[protocol];
   const service = match.find((m) => m.name === keys.service);
   const method = match.find((m) => m.name === keys.method);
-  const headers = match.filter((m) => m !== service && m !== method).map(headerMatcher);
-  return { ...pathMatch(service, method), ...(headers.length > 0 && { headers }) };
+  const headers = match.filter((m) => m !== service && m !== method).map((m) => ({ ...m, name: headerName(m.name, m.origin) }));
+  return { path: pathMatch(service, method), headers };
 }
 
-function pathMatch(service: AttributeMatch | undefined, method: AttributeMatch | undefined): Json {
-  if (method === undefined && service === undefined) return { prefix: "/" };
-  if (method === undefined && service?.kind === "exact") return { prefix: `/${service.value}/` };
-  if (method?.kind === "exact" && service?.kind === "exact") return { path: `/${service.value}/${method.value}` };
-  return { safe_regex: { regex: `/${segmentRegex(service)}/${segmentRegex(method)}` } };
+/** The path of one method's calls; `*` as method: every method of the service (a prefix). */
+export function methodPath(service: string, method: string): string {
+  return `/${service}/${method}`;
+}
+
+/** What the route's attribute matches become: Envoy's RouteMatch (the path part and the headers). */
+export function routeMatch(protocol: string, match: readonly AttributeMatch[]): Json {
+  const { path, headers } = callMatch(protocol, match);
+  const envoyPath = path.kind === "exact" ? { path: path.value } : path.kind === "prefix" ? { prefix: path.value } : { safe_regex: { regex: path.value } };
+  return { ...envoyPath, ...(headers.length > 0 && { headers: headers.map(headerMatcher) }) };
+}
+
+function pathMatch(service: AttributeMatch | undefined, method: AttributeMatch | undefined): PathMatch {
+  if (method === undefined && service === undefined) return { kind: "prefix", value: "/" };
+  if (method === undefined && service?.kind === "exact") return { kind: "prefix", value: `/${service.value}/` };
+  if (method?.kind === "exact" && service?.kind === "exact") return { kind: "exact", value: methodPath(service.value, method.value) };
+  return { kind: "regex", value: `/${segmentRegex(service)}/${segmentRegex(method)}` };
 }
 
 /** One path segment as RE2: what the attribute match accepts, without crossing a '/'. */
@@ -59,13 +82,13 @@ function segmentRegex(match: AttributeMatch | undefined): string {
   }
 }
 
-function escapeRegex(text: string): string {
+export function escapeRegex(text: string): string {
   return text.replace(/[\\^$.|?*+()[\]{}]/g, "\\$&");
 }
 
-/** An Envoy HeaderMatcher on the header the bridge writes for the attribute. */
+/** An Envoy HeaderMatcher on the header the bridge writes for the attribute (named as callMatch names it). */
 function headerMatcher(match: AttributeMatch): Json {
-  const name = headerName(match.name, match.origin);
+  const name = match.name;
   if (match.kind === "present") return { name, present_match: true };
   const kind = match.kind === "regex" ? { safe_regex: { regex: match.value } } : { [match.kind]: match.value };
   return { name, string_match: kind };

@@ -12,6 +12,7 @@ import {
 } from "../model.ts";
 import { builtInProtocols, closestBuiltIn, isBuiltIn, shippedModuleFromHere } from "../modules.ts";
 import { readBridge, readMode, refuseTcpOnlyFields } from "./bridge.ts";
+import { readIstio } from "./istio_bridge.ts";
 import type { Node, ObjectNode } from "./reader.ts";
 import {
   HOST_NAME,
@@ -32,7 +33,7 @@ export const SERVICE_KIND = "MetaProtocolService";
 const SERVICE_FIELDS = [
   "apiVersion", "kind", "name", "namespace", "description", "protocol", "module", "host", "port", "targetPort", "direction",
   "selector", "clientSelector", "serverSelector", "failStrategy", "filter", "routes", "localRateLimit", "globalRateLimit", "envoy",
-  "mode", "bridge",
+  "mode", "bridge", "istio",
 ];
 const FILTER_FIELDS = [
   "statPrefix", "maxFrameSize", "maxPendingRequests", "accessLog", "accessLogFormat", "requestMutation", "codec",
@@ -76,6 +77,7 @@ export function readService(root: Node): ServiceSpec {
   const globalRateLimit = spec.optional("globalRateLimit");
   const envoy = readEnvoy(spec.optional("envoy"), name, defaultModuleFile(protocol, module), address);
   const bridge = readBridge(spec, mode, protocol, address.host, envoy.listener.port);
+  const istio = readIstio(spec, mode, routes, address);
   return {
     origin: root,
     name,
@@ -88,6 +90,7 @@ export function readService(root: Node): ServiceSpec {
     direction,
     mode,
     ...(bridge !== undefined && { bridge }),
+    ...(istio !== undefined && { istio }),
     ...(clientSelector !== undefined && { clientSelector }),
     ...(serverSelector !== undefined && { serverSelector }),
     failStrategy: spec.optional("failStrategy")?.oneOf(["FAIL_CLOSE", "FAIL_OPEN", "FAIL_RELOAD"] as const) ?? "FAIL_CLOSE",

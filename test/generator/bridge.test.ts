@@ -4,7 +4,7 @@
 // router has. Bad bridge input is refused naming the field; the output passes the Envoy proto validator.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parse } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
 import { generateEnvoyBootstrap, generateIstio, readServices } from "../../generator/index.ts";
 import { validateEnvoyMessage } from "../validation/envoy_proto.ts";
 import { generationError } from "./generation_error.ts";
@@ -18,6 +18,11 @@ port: 20880
 `;
 
 const GREETER = "org.example.Greeter";
+
+/** A bridge-mode service for Istio output: a module URL and one route to a subset. */
+const MESH_SERVICE = `${SERVICE}module: { url: "file:///m/dubbo.wasm" }
+routes: [{ match: { attributes: { method: { exact: sayHello } } }, route: [{ destination: { subset: v1 } }] }]
+`;
 
 type Json = Record<string, any>;
 
@@ -302,10 +307,24 @@ describe("bridge mode: bad input", () => {
     assert.match(generationError(() => generateEnvoyBootstrap(readServices("in.yaml", text))), /^in\.yaml:7:18: filter\.codec: refused by the dubbo filter \(.*build\/dubbo\.wasm\): field 'codec/);
   });
 
-  it("refuses Istio output: bridge mode is generated for plain Envoy only", () => {
-    assert.equal(
-      generationError(() => generateIstio(readServices("in.yaml", SERVICE))),
-      "in.yaml:4:7: mode: expected tcp for Istio output: bridge mode is generated for plain Envoy only (meta-protocol-wasm envoy)",
-    );
+  it("writes Istio's own resources: the client Sidecar and WasmPlugin, the server EnvoyFilter, the VirtualService", () => {
+    const text = `${MESH_SERVICE}istio: { subsets: [{ name: v1, labels: { version: v1 } }] }\n`;
+    const kinds = parseAllDocuments(generateIstio(readServices("in.yaml", text))).map((d) => d.toJS().kind);
+    assert.deepEqual(kinds, ["Sidecar", "WasmPlugin", "EnvoyFilter", "VirtualService", "DestinationRule"]);
+  });
+
+  it("refuses a route to a subset istio.subsets does not define, naming the destination", () => {
+    const text = `${MESH_SERVICE.replace("subset: v1", "subset: v9")}istio: { subsets: [{ name: v1, labels: { version: v1 } }] }\n`;
+    assert.match(generationError(() => readServices("in.yaml", text)), /^in\.yaml:\d+:\d+: routes\[0\]\.route\[0\]: expected a subset defined in istio\.subsets \(v1\), got v9/);
+  });
+
+  it("refuses a server-side port the sidecar uses", () => {
+    const text = `${MESH_SERVICE}bridge: { serverPort: 15001 }\nistio: { subsets: [{ name: v1, labels: { version: v1 } }] }\n`;
+    assert.match(generationError(() => generateIstio(readServices("in.yaml", text))), /bridge\.serverPort: expected a serverPort the server pod leaves free \(not 15001/);
+  });
+
+  it("refuses the istio map in tcp mode", () => {
+    const text = "kind: MetaProtocolService\nname: t\nprotocol: dubbo\nhost: p.demo.svc.cluster.local\nport: 20880\nistio: {}\n";
+    assert.match(generationError(() => readServices("in.yaml", text)), /^in\.yaml:6:8: istio: is for bridge mode/);
   });
 });

@@ -25,7 +25,7 @@ function errorFor(text: string): string {
 }
 
 const CASES: [string, string, string][] = [
-  ["an unknown field", SERVICE + "prot: x\n", "in.yaml:6:7: prot: unknown field; expected one of apiVersion, kind, name, namespace, description, protocol, module, host, port, targetPort, direction, selector, clientSelector, serverSelector, failStrategy, filter, routes, localRateLimit, globalRateLimit, envoy, mode, bridge"],
+  ["an unknown field", SERVICE + "prot: x\n", "in.yaml:6:7: prot: unknown field; expected one of apiVersion, kind, name, namespace, description, protocol, module, host, port, targetPort, direction, selector, clientSelector, serverSelector, failStrategy, filter, routes, localRateLimit, globalRateLimit, envoy, mode, bridge, istio"],
   ["a wrong type", SERVICE.replace("20880", "'20880'"), 'in.yaml:5:7: port: expected an integer from 1 to 65535, got "20880"'],
   ["a missing field", SERVICE.replace("host: demo.default.svc.cluster.local\n", ""), "in.yaml:1:1: host: required field missing; expected a host name like demo.default.svc.cluster.local"],
   [
