@@ -101,6 +101,15 @@ export interface RouteSpec {
   readonly timeout?: string;
   readonly retries?: RetriesSpec;
   readonly mirror?: MirrorSpec;
+  /** Delays or aborts a share of the calls (Istio's HTTP fault injection); bridge mode, Istio output only. */
+  readonly fault?: FaultSpec;
+}
+
+export interface FaultSpec {
+  /** The `fault` map: the plain Envoy output refuses it by name. */
+  readonly origin: Node;
+  readonly delay?: { readonly fixedDelay: string; readonly percentage: number };
+  readonly abort?: { readonly httpStatus: number; readonly percentage: number };
 }
 
 export interface RetriesSpec {
