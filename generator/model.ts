@@ -134,6 +134,8 @@ export interface BridgeSpec {
   readonly serverAddress: string;
   /** The first server-side listener's port; the next ones follow. */
   readonly serverPort: number;
+  /** The input's Kubernetes Service was seen to make the port HTTP/2 for Istio (Aeraki input): no patch to suggest. */
+  readonly http2PortChecked?: boolean;
 }
 
 /** Istio output of a bridge-mode service: the DestinationRule's subsets and policy, the AuthorizationPolicy's methods. */
