@@ -101,6 +101,15 @@ export interface RouteSpec {
   readonly timeout?: string;
   readonly retries?: RetriesSpec;
   readonly mirror?: MirrorSpec;
+  /** Delays or aborts a share of the calls (Istio's HTTP fault injection); bridge mode, Istio output only. */
+  readonly fault?: FaultSpec;
+}
+
+export interface FaultSpec {
+  /** The `fault` map: the plain Envoy output refuses it by name. */
+  readonly origin: Node;
+  readonly delay?: { readonly fixedDelay: string; readonly percentage: number };
+  readonly abort?: { readonly httpStatus: number; readonly percentage: number };
 }
 
 export interface RetriesSpec {
@@ -125,6 +134,8 @@ export interface BridgeSpec {
   readonly serverAddress: string;
   /** The first server-side listener's port; the next ones follow. */
   readonly serverPort: number;
+  /** The input's Kubernetes Service was seen to make the port HTTP/2 for Istio (Aeraki input): no patch to suggest. */
+  readonly http2PortChecked?: boolean;
 }
 
 /** Istio output of a bridge-mode service: the DestinationRule's subsets and policy, the AuthorizationPolicy's methods. */

@@ -20,7 +20,7 @@ const ISTIO_PORTS = [15000, 15001, 15004, 15006, 15008, 15009, 15020, 15021, 150
 
 export function istioBridgeResources(service: ServiceSpec, envoyFilterOnly: boolean, warn: UncheckedWarning | undefined): Json[] {
   service.localRateLimit?.origin?.fail("not generated for Istio in bridge mode (Envoy's HTTP local rate limit filter would need an EnvoyFilter); meta-protocol-wasm envoy writes it");
-  warn?.(http2PortPatch(service));
+  if (service.bridge!.http2PortChecked !== true) warn?.(http2PortPatch(service));
   const client = service.direction === "inbound" ? [] : clientWiring(service, envoyFilterOnly, warn);
   const server = service.direction === "outbound" ? [] : [serverWiring(service, warn)];
   return [...client, ...server, ...istioTrafficRules(service)];

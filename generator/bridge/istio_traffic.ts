@@ -2,7 +2,7 @@
 // `/<service>/<method>` (call_path.ts), so the routes become a VirtualService on the service's host, its subsets a
 // DestinationRule, and the methods the server accepts an AuthorizationPolicy on their paths (enforced by the server
 // sidecar's inbound HTTP connection manager, which bridge mode keeps).
-import type { AttributeMatch, Destination, KeyValue, RouteSpec, ServiceSpec } from "../model.ts";
+import type { AttributeMatch, Destination, FaultSpec, KeyValue, RouteSpec, ServiceSpec } from "../model.ts";
 import { type Json, metadata } from "../istio_parts.ts";
 import { callMatch, escapeRegex, headerToAdd, methodPath } from "./call_path.ts";
 
@@ -45,6 +45,15 @@ function httpRoute(service: ServiceSpec, route: RouteSpec): Json {
       retries: { attempts: route.retries.attempts, ...(route.retries.perTryTimeout !== undefined && { perTryTimeout: route.retries.perTryTimeout }), retryOn: route.retries.retryOn },
     }),
     ...(route.mirror !== undefined && { mirror: destination(route.mirror.destination), mirrorPercentage: { value: route.mirror.percentage } }),
+    ...(route.fault !== undefined && { fault: fault(route.fault) }),
+  };
+}
+
+/** The abort's status reaches the client side without the bridge's marker: it answers with the protocol's error reply. */
+function fault({ delay, abort }: FaultSpec): Json {
+  return {
+    ...(delay !== undefined && { delay: { fixedDelay: delay.fixedDelay, percentage: { value: delay.percentage } } }),
+    ...(abort !== undefined && { abort: { httpStatus: abort.httpStatus, percentage: { value: abort.percentage } } }),
   };
 }
 

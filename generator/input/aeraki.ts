@@ -5,9 +5,12 @@
 // ApplicationProtocol: meta-protocol-wasm/module-url and meta-protocol-wasm/module-sha256.
 // The server side runs on the Service's pods (its spec.selector); the client side on every workload of the
 // MetaRouter's namespace, as Aeraki configures every sidecar's outbound listener.
+// A MetaRouter annotated meta-protocol-wasm/mode: bridge is a bridge-mode service (aeraki_bridge.ts).
 import type { Labels, ModuleSpec, ServiceSpec } from "../model.ts";
 import type { Node } from "./reader.ts";
 import { readGlobalRateLimit, readLocalRateLimit, readRoutes, type ServiceAddress } from "./rules.ts";
+import { aerakiBridge, aerakiIstio, type DestinationRuleSubsets, readDestinationRule, readRouterMode } from "./aeraki_bridge.ts";
+import { refuseTcpOnlyFields } from "./bridge.ts";
 import { closestName } from "../modules.ts";
 import { defaultModuleFile, DNS_LABEL } from "./services.ts";
 
@@ -22,7 +25,15 @@ interface KubernetesService {
   readonly node: Node;
   /** The pods behind the Service; undefined for a Service without selector (its endpoints are managed by hand). */
   readonly selector?: Labels;
-  readonly ports: readonly { readonly protocol: string; readonly port: number; readonly targetPort: number }[];
+  readonly ports: readonly ServicePort[];
+}
+
+interface ServicePort {
+  readonly node: Node;
+  readonly protocol: string;
+  readonly port: number;
+  readonly targetPort: number;
+  readonly appProtocol?: string;
 }
 
 interface ApplicationProtocol {
@@ -30,28 +41,38 @@ interface ApplicationProtocol {
   readonly module: ModuleSpec;
 }
 
-/** Reads the MetaRouters of `documents`, using the ApplicationProtocols and Services among them. */
+/** What a MetaRouter is read with: the input's Services, ApplicationProtocols and DestinationRules (bridge mode's subsets). */
+interface RouterContext {
+  readonly services: ReadonlyMap<string, KubernetesService>;
+  readonly protocols: ReadonlyMap<string, ApplicationProtocol>;
+  readonly destinationRules: ReadonlyMap<string, DestinationRuleSubsets>;
+}
+
+/** Reads the MetaRouters of `documents`, using the ApplicationProtocols, Services and DestinationRules among them. */
 export function readAerakiResources(documents: readonly Node[]): ServiceSpec[] {
   const services = new Map<string, KubernetesService>();
   const protocols = new Map<string, ApplicationProtocol>();
+  const destinationRules = new Map<string, DestinationRuleSubsets>();
   for (const document of documents) {
     const kind = (document.value as { kind?: unknown }).kind;
     if (kind === "Service") services.set(serviceHost(document), readKubernetesService(document));
     if (kind === "ApplicationProtocol") readApplicationProtocol(document, protocols);
+    if (kind === "DestinationRule") {
+      const rule = readDestinationRule(document, resourceNamespace(document));
+      destinationRules.set(rule.host, rule);
+    }
   }
   return documents
     .filter((document) => (document.value as { kind?: unknown }).kind === "MetaRouter")
-    .flatMap((router) => readMetaRouter(router, services, protocols));
+    .flatMap((router) => readMetaRouter(router, { services, protocols, destinationRules }));
 }
 
-function readMetaRouter(
-  node: Node,
-  services: ReadonlyMap<string, KubernetesService>,
-  protocols: ReadonlyMap<string, ApplicationProtocol>,
-): ServiceSpec[] {
+function readMetaRouter(node: Node, { services, protocols, destinationRules }: RouterContext): ServiceSpec[] {
   const router = node.object(["apiVersion", "kind", "metadata", "spec", "status"]);
   router.get("apiVersion").oneOf([AERAKI_API_VERSION]);
-  const metadata = readMetadata(router.get("metadata", "a map with name"));
+  const metadataNode = router.get("metadata", "a map with name");
+  const metadata = readMetadata(metadataNode);
+  const mode = readRouterMode(metadataNode);
   const spec = router.get("spec", "a map with hosts").object([
     "hosts", "gateways", "routes", "localRateLimit", "globalRateLimit", "exportTo",
   ]);
@@ -67,11 +88,15 @@ function readMetaRouter(
     return hosts[0].fail(`no Kubernetes Service for ${host} in the input; add it: its ports named tcp-metaprotocol-<protocol>-... give the port and protocol`);
   }
   if (service.ports.length === 0) service.node.fail("expected a port named tcp-metaprotocol-<protocol>-...");
-  return service.ports.map(({ protocol, port, targetPort }) => {
+  const filter = { requestMutation: [] };
+  if (mode === "bridge") refuseTcpOnlyFields(spec, filter);
+  return service.ports.map(({ node: portNode, protocol, port, targetPort, appProtocol }) => {
+    if (mode === "bridge") refuseTcpPort(portNode, appProtocol);
     const address: ServiceAddress = { host, port, hostOrigin: hosts[0] };
     const local = spec.optional("localRateLimit");
     const global = spec.optional("globalRateLimit");
     const module = moduleFor(protocol, protocols, hosts[0]);
+    const routes = spec.has("routes") ? readRoutes(spec.get("routes"), address, mode) : [];
     return {
       origin: node,
       name: service.ports.length === 1 ? metadata.name : `${metadata.name}-${port}`,
@@ -83,16 +108,31 @@ function readMetaRouter(
       targetPort,
       // Aeraki routes on the client side and rate-limits on the server side: both.
       direction: "both",
-      mode: "tcp",
+      mode,
+      ...(mode === "bridge" && {
+        bridge: aerakiBridge(metadataNode, protocol, address),
+        istio: aerakiIstio(metadataNode, routes, address, destinationRules),
+      }),
       ...(service.selector !== undefined && { serverSelector: service.selector }),
       failStrategy: "FAIL_CLOSE",
-      filter: { requestMutation: [] },
-      routes: spec.has("routes") ? readRoutes(spec.get("routes"), address, "tcp") : [],
+      filter,
+      routes,
       ...(local !== undefined && { localRateLimit: readLocalRateLimit(local) }),
       ...(global !== undefined && { globalRateLimit: readGlobalRateLimit(global) }),
       envoy: { listener: { name: metadata.name, address: "0.0.0.0", port }, module: defaultModuleFile(protocol, module), clusters: [] },
     };
   });
+}
+
+/**
+ * Bridge mode needs Istio to treat the port as HTTP/2; a tcp-metaprotocol-* name makes it TCP unless appProtocol says
+ * otherwise, which wins over the name (pkg/config/kube/conversion.go ConvertProtocol; protocol.Parse ignores case).
+ */
+function refuseTcpPort(port: Node, appProtocol: string | undefined): void {
+  if (appProtocol !== undefined && ["http2", "grpc"].includes(appProtocol.toLowerCase())) return;
+  port.child("appProtocol", appProtocol).fail(
+    `expected appProtocol: http2 on a port of a bridge-mode MetaRouter (Istio reads a tcp-metaprotocol-* port as TCP); got ${appProtocol === undefined ? "none" : JSON.stringify(appProtocol)}`,
+  );
 }
 
 function moduleFor(protocol: string, protocols: ReadonlyMap<string, ApplicationProtocol>, at: Node): ModuleSpec {
@@ -147,7 +187,11 @@ function readMetadata(node: Node): { name: string; namespace?: string; annotatio
 /** The Service's FQDN: <name>.<namespace>.svc.cluster.local. */
 function serviceHost(node: Node): string {
   const metadata = readMetadata(node.child("metadata", (node.value as { metadata?: unknown }).metadata));
-  return `${metadata.name}.${metadata.namespace ?? "default"}.${CLUSTER_DOMAIN}`;
+  return `${metadata.name}.${resourceNamespace(node)}.${CLUSTER_DOMAIN}`;
+}
+
+function resourceNamespace(node: Node): string {
+  return readMetadata(node.child("metadata", (node.value as { metadata?: unknown }).metadata)).namespace ?? "default";
 }
 
 /** Only the ports named tcp-metaprotocol-<protocol>-...; the rest of the Service is not ours to check. */
@@ -161,12 +205,18 @@ function readKubernetesService(node: Node): KubernetesService {
     node: spec,
     ...(selector !== undefined && Object.keys(selector).length > 0 && { selector }),
     ports: ports.flatMap((port) => {
-      const { name, port: number, targetPort } = (port.value ?? {}) as { name?: unknown; port?: unknown; targetPort?: unknown };
+      const { name, port: number, targetPort, appProtocol } = (port.value ?? {}) as { name?: unknown; port?: unknown; targetPort?: unknown; appProtocol?: unknown };
       const match = typeof name === "string" ? METAPROTOCOL_PORT.exec(name) : null;
       if (match === null) return [];
       const servicePort = port.child("port", number).integer(1, 65535);
       // A named targetPort cannot be resolved without the pods: the inbound side then assumes the service port.
-      return [{ protocol: match[1], port: servicePort, targetPort: typeof targetPort === "number" ? targetPort : servicePort }];
+      return [{
+        node: port,
+        protocol: match[1],
+        port: servicePort,
+        targetPort: typeof targetPort === "number" ? targetPort : servicePort,
+        ...(typeof appProtocol === "string" && { appProtocol }),
+      }];
     }),
   };
 }

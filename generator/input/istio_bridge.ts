@@ -18,7 +18,7 @@ export function readIstio(spec: ObjectNode, mode: Mode, routes: readonly RouteSp
   subsets.forEach((subset, i) => {
     if (subsets.findIndex((other) => other.name === subset.name) !== i) istio.get("subsets").child(i, undefined).child("name", subset.name).fail("expected a subset name not used already");
   });
-  refuseUndefinedSubsets(routes, subsets, service);
+  refuseUndefinedSubsets(routes, subsets, service, "istio.subsets");
   const trafficPolicy = readTrafficPolicy(istio.optional("trafficPolicy"));
   const allowMethodsNode = istio.optional("authorization")?.object(["allowMethods"]).get("allowMethods", "a list of {service, method}");
   const allowMethods = allowMethodsNode?.list("a list of {service, method}").map(readMethod);
@@ -57,13 +57,13 @@ function readMethod(node: Node): MethodSpec {
 }
 
 /** A route to a subset of the service that the DestinationRule does not define would go to a cluster Istio never makes. */
-function refuseUndefinedSubsets(routes: readonly RouteSpec[], subsets: readonly SubsetSpec[], service: ServiceAddress): void {
+export function refuseUndefinedSubsets(routes: readonly RouteSpec[], subsets: readonly SubsetSpec[], service: ServiceAddress, definedIn: string): void {
   for (const route of routes) {
     for (const destination of [...route.destinations, ...(route.mirror === undefined ? [] : [route.mirror.destination])]) {
       if (destination.subset === undefined || destination.host !== service.host) continue;
       if (subsets.some((subset) => subset.name === destination.subset)) continue;
       const at = "origin" in destination && destination.origin !== undefined ? (destination.origin as Node) : (route.origin ?? service.hostOrigin);
-      at.fail(`expected a subset defined in istio.subsets (${subsets.map((s) => s.name).join(", ") || "none defined"}), got ${destination.subset}: Istio makes a subset's cluster only from its DestinationRule`);
+      at.fail(`expected a subset defined in ${definedIn} (${subsets.map((s) => s.name).join(", ") || "none defined"}), got ${destination.subset}: Istio makes a subset's cluster only from its DestinationRule`);
     }
   }
 }

@@ -6,7 +6,8 @@ import { readAerakiResources } from "./aeraki.ts";
 import { InputError, type Node, parseYamlDocuments } from "./reader.ts";
 import { readService, SERVICE_KIND } from "./services.ts";
 
-const AERAKI_KINDS = ["MetaRouter", "ApplicationProtocol", "Service"];
+/** Aeraki's resources and what Aeraki reads with them: Services (ports), DestinationRules (subsets). */
+const AERAKI_KINDS = ["MetaRouter", "ApplicationProtocol", "Service", "DestinationRule"];
 const KINDS = [SERVICE_KIND, ...AERAKI_KINDS, "List"];
 
 /** Every service described by the files, in file and document order. Throws InputError on bad input. */

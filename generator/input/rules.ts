@@ -3,6 +3,7 @@
 import type {
   AttributeMatch,
   Destination,
+  FaultSpec,
   GlobalRateLimitSpec,
   KeyValue,
   LocalRateLimitSpec,
@@ -23,7 +24,7 @@ export interface ServiceAddress {
   readonly hostOrigin: Node;
 }
 
-const ROUTE_FIELDS = ["name", "match", "route", "requestMutation", "responseMutation", "timeout", "retries", "mirror", "mirrorPercentage"];
+const ROUTE_FIELDS = ["name", "match", "route", "requestMutation", "responseMutation", "timeout", "retries", "mirror", "mirrorPercentage", "fault"];
 /**
  * Envoy's retry_on conditions that need no other setting (source/common/router/retry_state_impl.cc,
  * RetryStateImpl::parseRetryOn and wouldRetryFromHeaders / wouldRetryFromReset). Not offered: the gRPC ones (the
@@ -62,10 +63,12 @@ function readRoute(node: Node, service: ServiceAddress, mode: Mode): RouteSpec {
     for (const unsupported of ["timeout", "retries"]) {
       route.optional(unsupported)?.fail("not supported in tcp mode: a network filter cannot time out or retry one call (mode: bridge can)");
     }
+    route.optional("fault")?.fail("not supported in tcp mode: a network filter cannot delay or abort one call (mode: bridge can, in Istio output)");
   }
   const timeout = optionalDuration(route.optional("timeout"));
   const retries = route.optional("retries");
   const mirror = route.optional("mirror");
+  const fault = route.optional("fault");
   if (mirror === undefined) route.optional("mirrorPercentage")?.fail("expected no mirrorPercentage without a mirror");
   return {
     origin: node,
@@ -77,6 +80,7 @@ function readRoute(node: Node, service: ServiceAddress, mode: Mode): RouteSpec {
     ...(timeout !== undefined && { timeout }),
     ...(retries !== undefined && { retries: readRetries(retries) }),
     ...(mirror !== undefined && { mirror: readMirror(mirror, route.optional("mirrorPercentage"), service) }),
+    ...(fault !== undefined && { fault: readFault(fault) }),
   };
 }
 
@@ -96,9 +100,40 @@ function readRetries(node: Node): RetriesSpec {
 
 /** Aeraki's shape: `mirror` is a destination, `mirrorPercentage: {value}` the percent of calls copied (all by default). */
 function readMirror(node: Node, percentage: Node | undefined, service: ServiceAddress): MirrorSpec {
-  const value = percentage?.object(["value"]).get("value", "a percentage from 0 to 100");
+  return { destination: readDestination(node, service), percentage: readPercentage(percentage) };
+}
+
+/**
+ * Istio's HTTPFaultInjection: a delay, an abort, or both, each for a percentage of the calls (all by default). Istio
+ * refuses a status outside 200-599 and a delay under 1ms (pkg/config/validation/validation.go,
+ * validateHTTPFaultInjectionAbort, validateHTTPStatus, validateHTTPFaultInjectionDelay).
+ */
+function readFault(node: Node): FaultSpec {
+  const fault = node.object(["delay", "abort"]);
+  const delayNode = fault.optional("delay");
+  const abortNode = fault.optional("abort");
+  if (delayNode === undefined && abortNode === undefined) node.expected("a delay, an abort, or both");
+  const delay = delayNode?.object(["fixedDelay", "percentage"]);
+  const abort = abortNode?.object(["httpStatus", "percentage"]);
+  const fixedDelay = delay === undefined ? undefined : readDuration(delay.get("fixedDelay", DURATION_TEXT));
+  if (fixedDelay !== undefined && parseFloat(fixedDelay) < 0.001) delay!.get("fixedDelay").expected("at least 1ms (Istio refuses shorter delays)");
+  return {
+    origin: node,
+    ...(delay !== undefined && { delay: { fixedDelay: fixedDelay!, percentage: readPercentage(delay.optional("percentage")) } }),
+    ...(abort !== undefined && {
+      abort: {
+        httpStatus: abort.get("httpStatus", "an HTTP status from 200 to 599").integer(200, 599),
+        percentage: readPercentage(abort.optional("percentage")),
+      },
+    }),
+  };
+}
+
+/** Istio's Percent, `{value}` from 0 to 100; absent: every call. */
+function readPercentage(node: Node | undefined): number {
+  const value = node?.object(["value"]).get("value", "a percentage from 0 to 100");
   if (value !== undefined && (typeof value.value !== "number" || !(value.value >= 0 && value.value <= 100))) value.expected("a percentage from 0 to 100");
-  return { destination: readDestination(node, service), percentage: (value?.value as number | undefined) ?? 100 };
+  return (value?.value as number | undefined) ?? 100;
 }
 
 function readDestinations(node: Node, service: ServiceAddress): WeightedDestination[] {

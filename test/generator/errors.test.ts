@@ -44,7 +44,7 @@ const CASES: [string, string, string][] = [
     "in.yaml:6:9: module.sha256: required field missing; expected the module's sha256 (required with an http(s) URL, so that a changed file is refused)",
   ],
   ["invalid YAML", SERVICE + "routes: [\n", "in.yaml:7:1: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]"],
-  ["an unknown kind", "kind: Foo\n", 'in.yaml:1:7: kind: expected one of MetaProtocolService, MetaRouter, ApplicationProtocol, Service, List, got "Foo"'],
+  ["an unknown kind", "kind: Foo\n", 'in.yaml:1:7: kind: expected one of MetaProtocolService, MetaRouter, ApplicationProtocol, Service, DestinationRule, List, got "Foo"'],
   [
     "a fill interval Envoy refuses",
     SERVICE + "localRateLimit:\n  tokenBucket: { maxTokens: 1, fillInterval: 10ms }\n",
