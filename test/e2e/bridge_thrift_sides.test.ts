@@ -21,6 +21,7 @@ import golden from "../peers/thrift/golden.json" with { type: "json" };
 import { connectThriftClient, Operation, type ThriftClient, type ThriftClientOptions } from "../peers/thrift/client.ts";
 import { thriftBinaryFrameIds } from "../peers/thrift/frame_ids.ts";
 import { startThriftServer, type ThriftServer, type ThriftServerOptions } from "../peers/thrift/server.ts";
+import { bridgeCall, resetCodeOf, type Http2Answer } from "./bridge_http2_call.ts";
 import { Http2Relay } from "./bridge_http2_relay.ts";
 import { bootstrapFor, eventually, startTestHost, type RunningHost } from "./host_fixture.ts";
 
@@ -164,22 +165,8 @@ function goldenRequest(name: keyof typeof golden.vectors): Buffer {
   return Buffer.from(golden.vectors[name].request, "hex");
 }
 
-interface Answer {
-  readonly headers: http2.IncomingHttpHeaders;
-  readonly body: Buffer;
-}
-
-function call(session: http2.ClientHttp2Session, path: string, body: Buffer, extra: http2.OutgoingHttpHeaders = {}): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const stream = session.request({ ":method": "POST", ":path": path, ":authority": AUTHORITY, "content-type": "application/x-thrift", ...extra });
-    let headers: http2.IncomingHttpHeaders = {};
-    const chunks: Buffer[] = [];
-    stream.on("response", (h) => (headers = h));
-    stream.on("data", (c: Buffer) => chunks.push(c));
-    stream.on("end", () => resolve({ headers, body: Buffer.concat(chunks) }));
-    stream.on("error", reject);
-    stream.end(body);
-  });
+function call(session: http2.ClientHttp2Session, path: string, body: Buffer, extra: http2.OutgoingHttpHeaders = {}): Promise<Http2Answer> {
+  return bridgeCall(session, { ":path": path, ":authority": AUTHORITY, "content-type": "application/x-thrift", ...extra }, body);
 }
 
 /** A real server of `options` behind the host with the server side, and an HTTP/2 session to the host. */
@@ -265,11 +252,8 @@ describe("bridge server side (Thrift framed binary) against Node's http2", { tim
   it("resets a first stream whose Thrift message cannot be read at once, with PROTOCOL_ERROR", async () => {
     const fresh = http2.connect(`http://127.0.0.1:${host().port}`);
     try {
-      const stream = fresh.request({ ":method": "POST", ":path": "//calculate", "content-type": "application/x-thrift" });
-      const code = new Promise<number>((resolve) => stream.on("close", () => resolve(stream.rstCode ?? -1)));
-      stream.on("error", () => {});
       // A whole framed binary CALL whose method name would be 4 GiB long.
-      stream.end(Buffer.from("0000000880010001ffffffff", "hex"));
+      const code = resetCodeOf(fresh, { ":path": "//calculate", "content-type": "application/x-thrift" }, Buffer.from("0000000880010001ffffffff", "hex"));
       assert.equal(await code, http2.constants.NGHTTP2_PROTOCOL_ERROR);
     } finally {
       fresh.close();
