@@ -216,6 +216,8 @@ export class ThriftCodec extends Codec {
 
   /** A call of a method no server has, with the same seqid (and service): servers answer UNKNOWN_METHOD. */
   encodeCarrier(request: Metadata, out: ByteBuffer): bool {
+    // Before the connection's first frame told its transport, any carrier could be misread by the server.
+    if (this.transport == Transport.Unknown) return false;
     const seqid = <u32>request.requestId;
     const service = request.get("service");
     const name = service.length > 0 ? service + ":" + CARRIER_METHOD : CARRIER_METHOD;

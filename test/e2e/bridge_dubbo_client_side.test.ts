@@ -5,106 +5,15 @@
 // itself would (404 no route, 504 timeout, 429 rate limited, a reset stream).
 import assert from "node:assert/strict";
 import http2 from "node:http2";
-import net from "node:net";
 import { after, before, describe, it } from "node:test";
 import { connectDubboConsumer, type DubboConsumer, type DubboConsumerOptions } from "../peers/dubbo/consumer.ts";
+import { dubboFrameIds } from "../peers/dubbo/frame_ids.ts";
 import { DEMO_SERVICE, startDubboProvider, type DubboProvider } from "../peers/dubbo/provider.ts";
+import { Http2Relay } from "./bridge_http2_relay.ts";
 import { bootstrapFor, eventually, startTestHost, type RunningHost } from "./host_fixture.ts";
 
 const AUTHORITY = "demo.dubbo.svc";
 const CLIENT_SIDE = JSON.stringify({ stat_prefix: "client", mode: "bridge", bridge: { side: "client", authority: AUTHORITY } });
-const HEADER_SIZE = 16;
-
-interface SeenRequest {
-  readonly headers: http2.IncomingHttpHeaders;
-  readonly body: Buffer;
-}
-
-/** What the HTTP/2 server answers for a method instead of relaying it (as Envoy would answer itself). */
-type EnvoyAnswer = { status: number; body: string } | "reset";
-
-/** A Node HTTP/2 server in the HTTP connection manager's place, relaying calls to a Dubbo provider by stream id. */
-class Http2Relay {
-  readonly seen: SeenRequest[] = [];
-  readonly answers = new Map<string, EnvoyAnswer>();
-  readonly server: http2.Http2Server;
-  sessions = 0;
-  private readonly open = new Set<http2.ServerHttp2Session>();
-  /** Set to send GOAWAY when the next call comes, naming it the last stream processed. */
-  goAwayAtNextCall = false;
-  private provider?: net.Socket;
-  private pending = new Map<bigint, http2.ServerHttp2Stream>();
-  private received = Buffer.alloc(0);
-
-  constructor(private readonly providerPort: number, settings: http2.Settings = {}) {
-    this.server = http2.createServer({ settings });
-    this.server.on("session", (session) => {
-      this.sessions++;
-      this.open.add(session);
-      session.on("close", () => this.open.delete(session));
-    });
-    this.server.on("stream", (stream, headers) => {
-      stream.on("error", () => {}); // the streams the test resets
-      const chunks: Buffer[] = [];
-      stream.on("data", (c: Buffer) => chunks.push(c));
-      stream.on("end", () => this.onCall(stream, headers, Buffer.concat(chunks)));
-    });
-  }
-
-  async listen(): Promise<number> {
-    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
-    return (this.server.address() as net.AddressInfo).port;
-  }
-
-  private onCall(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, body: Buffer): void {
-    this.seen.push({ headers, body });
-    if (this.goAwayAtNextCall) {
-      this.goAwayAtNextCall = false;
-      stream.session!.goaway(http2.constants.NGHTTP2_NO_ERROR, stream.id!);
-    }
-    const method = String(headers[":path"]).split("/")[2];
-    const answer = this.answers.get(method);
-    if (answer === "reset") {
-      stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
-      return;
-    }
-    if (answer !== undefined) {
-      stream.respond({ ":status": answer.status, "content-type": "text/plain" });
-      stream.end(answer.body);
-      return;
-    }
-    const frame = Buffer.from(body);
-    frame.writeBigUInt64BE(BigInt(stream.id!), 4);
-    this.pending.set(BigInt(stream.id!), stream);
-    this.upstream().write(frame);
-  }
-
-  private upstream(): net.Socket {
-    if (this.provider) return this.provider;
-    this.provider = net.connect(this.providerPort, "127.0.0.1");
-    this.provider.on("data", (data: Buffer) => {
-      this.received = Buffer.concat([this.received, data]);
-      while (this.received.length >= HEADER_SIZE) {
-        const size = HEADER_SIZE + this.received.readUInt32BE(12);
-        if (this.received.length < size) break;
-        const frame = this.received.subarray(0, size);
-        this.received = this.received.subarray(size);
-        const stream = this.pending.get(frame.readBigUInt64BE(4));
-        if (!stream) continue;
-        this.pending.delete(frame.readBigUInt64BE(4));
-        stream.respond({ ":status": 200, "content-type": "application/x-dubbo", "x-meta-protocol-bridge": "response", "x-added-by-route": "yes" });
-        stream.end(frame);
-      }
-    });
-    return this.provider;
-  }
-
-  async close(): Promise<void> {
-    this.provider?.destroy();
-    for (const session of this.open) session.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-}
 
 /** A provider, the relay in front of it, the host with the client side, and a consumer connected to it. */
 class ClientSideSetup {
@@ -115,7 +24,7 @@ class ClientSideSetup {
 
   async start(settings: http2.Settings, consumerOptions: DubboConsumerOptions = {}): Promise<void> {
     this.provider = await startDubboProvider();
-    this.relay = new Http2Relay(this.provider.port, settings);
+    this.relay = new Http2Relay(dubboFrameIds, this.provider.port, settings);
     this.host = await startTestHost(bootstrapFor("envoy/dubbo.yaml", await this.relay.listen(), CLIENT_SIDE), "dubbo");
     this.consumer = await connectDubboConsumer(this.host.port, consumerOptions);
   }

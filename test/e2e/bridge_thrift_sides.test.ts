@@ -260,6 +260,18 @@ describe("bridge server side (Thrift framed binary) against Node's http2", { tim
     }
     assert.deepEqual(server().errors, []);
   });
+
+  it("closes a fresh connection whose first stream is not Thrift at all, sending the server nothing", async () => {
+    const fresh = http2.connect(`http://127.0.0.1:${host().port}`);
+    fresh.on("error", () => {});
+    const closed = new Promise<void>((resolve) => fresh.once("close", () => resolve()));
+    const stream = fresh.request({ ":method": "POST", ":path": "//calculate", "content-type": "application/x-thrift" });
+    stream.on("error", () => {});
+    stream.end(Buffer.from("not a thrift frame at all"));
+    // Its transport is unknown, so no carrier could carry the stream's reset: the server side closes instead.
+    await closed;
+    assert.deepEqual(server().errors, []);
+  });
 });
 
 describe("bridge server side (Thrift THeader binary) against Node's http2", { timeout: 60_000 }, () => {

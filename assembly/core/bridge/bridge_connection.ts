@@ -69,18 +69,19 @@ export abstract class BridgeConnection extends NetworkConnection {
     const http2 = this.start();
     protocolOut.clear();
     if (direction == this.protocolFace) {
-      if (this.frames.feed(data, size, this.codec!, this.plugin.settings.maxFrameSize, this) == StreamResult.Close) return this.fail(direction);
+      if (this.frames.feed(data, size, this.codec!, this.plugin.settings.maxFrameSize, this) == StreamResult.Close) return this.fail();
       this.notePartialFrame();
     } else if (!http2.receive(data, size)) {
       this.plugin.stats.inc(CX_BRIDGE_HTTP2_ERROR);
       this.closeReason = "HTTP/2 connection error " + (<u32>http2.errorCode).toString() + ": " + http2.errorReason;
-      return this.fail(direction);
+      return this.fail();
     }
-    if (this.closed) return this.fail(direction);
+    if (this.closed) return this.fail();
     // The data goes on in its direction: protocol frames made of HTTP/2 from Envoy, HTTP/2 made of protocol frames.
     this.http2OutputHanded = direction == this.protocolFace;
     if (!this.http2OutputHanded) {
       this.afterHttp2Event();
+      if (this.closed) return this.fail();
       return replacement.set(protocolOut.ptr, protocolOut.length);
     }
     const output = http2.pendingOutput();
@@ -138,12 +139,16 @@ export abstract class BridgeConnection extends NetworkConnection {
     return http2;
   }
 
-  private fail(direction: Direction): Bytes | null {
-    if (!this.closed) {
-      this.closed = true;
-      this.plugin.logger.log(LogLevel.Warn, "bridge connection " + this.id.toString() + " closed: " + this.closeReason);
-    }
+  private fail(): Bytes | null {
+    if (!this.closed) this.closeWith(this.closeReason);
     return null;
+  }
+
+  /** The connection is done for: `reason` goes to the log, and the glue closes it. */
+  protected closeWith(reason: string): void {
+    this.closed = true;
+    this.closeReason = reason;
+    this.plugin.logger.log(LogLevel.Warn, "bridge connection " + this.id.toString() + " closed: " + reason);
   }
 
   /** A partial frame's wait starts when it is first held, and again whenever a frame completes (progress). */

@@ -205,7 +205,11 @@ export class BridgeServerSide extends BridgeConnection {
     const id = this.lastCarrierId >= LAST_CARRIER_ID ? 2 : this.lastCarrierId + 2;
     const template = this.carrierTemplate;
     template.requestId = id;
-    if (!this.codec!.encodeCarrier(template, this.protocolOutput)) return;
+    if (!this.codec!.encodeCarrier(template, this.protocolOutput)) {
+      // A refused stream whose reset cannot go: closing is the bounded answer (Envoy then resets the streams).
+      if (this.refusalWaits && !this.hasCarrierTemplate) this.closeWith("its first call is not the protocol, and no carrier can carry the stream's reset");
+      return;
+    }
     this.lastCarrierId = id;
     this.carrierId = id;
     this.refusalWaits = false;
