@@ -55,6 +55,8 @@ export class FrameStream {
   pausedOffset: i32 = 0;
   /** Whole frames the last feed handed on. */
   completedFrames: i32 = 0;
+  /** Since when a partial frame has waited for its rest (0: none waits), as of the last `noteWait`. */
+  waitingSinceNs: u64 = 0;
 
   /** A partial frame waiting for the rest (its memory counted in the VM's account). */
   private readonly held: OwnedBytes = new OwnedBytes();
@@ -75,6 +77,15 @@ export class FrameStream {
   /** Memory the stream holds for partial frames. */
   get heldCapacity(): i32 {
     return this.held.capacity;
+  }
+
+  /**
+   * Updates `waitingSinceNs` after a feed: a partial frame's wait starts when it is first held, and again whenever
+   * a frame completes (progress).
+   */
+  noteWait(nowNs: u64): void {
+    const since = this.waitingSinceNs;
+    this.waitingSinceNs = this.pendingBytes == 0 ? 0 : since == 0 || this.completedFrames > 0 ? nowNs : since;
   }
 
   /** Processes `size` new bytes at `data`. The output stays valid until the next call on any stream of the VM. */

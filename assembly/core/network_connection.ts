@@ -1,13 +1,18 @@
 // What every mode's downstream connection gives the glue that drives it: its plugin, the memory its partial frames
 // hold (for the VM's budget and frame_timeout), and its end.
+import { Bytes } from "../lib/bytes";
+import { Codec, Direction } from "./codec";
 import { FrameHandler } from "./frame_stream";
 import { LogLevel } from "./log";
 import { CX_FRAME_TIMEOUT, CX_PARTIAL_FRAME_BUDGET } from "./metrics";
+import { Metadata } from "./metadata";
 import { Plugin } from "./plugin";
 
 export abstract class NetworkConnection extends FrameHandler {
   /** Set once the connection is done for: what comes after is not processed. */
   protected closed: bool = false;
+  /** Made on the first bytes: an idle connection holds none. */
+  protected codec: Codec | null = null;
 
   constructor(public readonly plugin: Plugin) {
     super();
@@ -24,6 +29,15 @@ export abstract class NetworkConnection extends FrameHandler {
 
   /** Memory the connection holds for partial frames. */
   abstract get heldCapacity(): i32;
+
+  /** Reads one whole frame into `md`; false (and `closeReason`) when it is not the protocol. */
+  protected decode(frame: Bytes, direction: Direction, md: Metadata): bool {
+    md.frameSize = frame.length;
+    const malformed = this.codec!.decode(frame, direction, md);
+    if (malformed === null) return true;
+    this.closeReason = "malformed " + (direction == Direction.Request ? "request: " : "response: ") + malformed;
+    return false;
+  }
 
   /**
    * Whether a partial frame has waited longer than `timeoutNs` for its rest; if so the connection is done for

@@ -39,7 +39,6 @@ export class TcpConnection extends NetworkConnection implements ConnectionInfo {
   readonly upstream: FrameStream;
   private readonly requests: RequestTable;
   /** Made on the first bytes: an idle connection holds none. */
-  private codec: Codec | null = null;
   private nowNs: u64 = 0;
   /** Set when the close comes from a filter's decision rather than from bytes that are not the protocol. */
   private closingOnRejection: bool = false;
@@ -56,9 +55,6 @@ export class TcpConnection extends NetworkConnection implements ConnectionInfo {
   private pausedRequest: Request | null = null;
   /** Set by `resume` for the frame it feeds first: the paused request, whose answer this is. */
   private answer: AsyncAnswer | null = null;
-  /** Since when each direction's partial frame has waited for its rest (0: none waits). */
-  private requestPartialSinceNs: u64 = 0;
-  private responsePartialSinceNs: u64 = 0;
 
   constructor(public readonly id: u64, plugin: Plugin) {
     super(plugin);
@@ -96,7 +92,7 @@ export class TcpConnection extends NetworkConnection implements ConnectionInfo {
       stats.inc(CX_INCOMPLETE_FRAME_AT_CLOSE);
       stream.discardPending();
     }
-    this.notePartialFrame(direction, stream, nowNs);
+    stream.noteWait(nowNs);
     return result;
   }
 
@@ -114,8 +110,8 @@ export class TcpConnection extends NetworkConnection implements ConnectionInfo {
 
   /** When the oldest partial frame began to wait (0: none waits). */
   get oldestPartialSinceNs(): u64 {
-    const a = this.requestPartialSinceNs;
-    const b = this.responsePartialSinceNs;
+    const a = this.downstream.waitingSinceNs;
+    const b = this.upstream.waitingSinceNs;
     return a == 0 ? b : b == 0 ? a : min(a, b);
   }
 
@@ -213,22 +209,6 @@ export class TcpConnection extends NetworkConnection implements ConnectionInfo {
       return this.onRequest(frame, stream);
     }
     return this.onResponse(frame, stream);
-  }
-
-  /** A partial frame's wait starts when it is first held, and again whenever a frame completes (progress). */
-  private notePartialFrame(direction: Direction, stream: FrameStream, nowNs: u64): void {
-    const since = direction == Direction.Request ? this.requestPartialSinceNs : this.responsePartialSinceNs;
-    const next = stream.pendingBytes == 0 ? 0 : since == 0 || stream.completedFrames > 0 ? nowNs : since;
-    if (direction == Direction.Request) this.requestPartialSinceNs = next;
-    else this.responsePartialSinceNs = next;
-  }
-
-  private decode(frame: Bytes, direction: Direction, md: Metadata): bool {
-    md.frameSize = frame.length;
-    const malformed = this.codec!.decode(frame, direction, md);
-    if (malformed === null) return true;
-    this.closeReason = "malformed " + (direction == Direction.Request ? "request: " : "response: ") + malformed;
-    return false;
   }
 
   private onRequest(frame: Bytes, stream: FrameStream): FrameAction {

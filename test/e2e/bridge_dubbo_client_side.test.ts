@@ -5,6 +5,7 @@
 // itself would (404 no route, 504 timeout, 429 rate limited, a reset stream).
 import assert from "node:assert/strict";
 import http2 from "node:http2";
+import net from "node:net";
 import { after, before, describe, it } from "node:test";
 import { connectDubboConsumer, type DubboConsumer, type DubboConsumerOptions } from "../peers/dubbo/consumer.ts";
 import { dubboFrameIds } from "../peers/dubbo/frame_ids.ts";
@@ -97,6 +98,17 @@ describe("bridge client side (Dubbo) against Node's http2", { timeout: 60_000 },
     await eventually(() => consumer.heartbeatAcks >= before + 2, "two heartbeat answers", 5000);
     assert.equal(provider.heartbeats, 0, "the heartbeats never reached the provider");
     assert.equal(relay.sessions, 1, "one HTTP/2 connection carried everything");
+  });
+
+  it("closes a connection whose bytes are not Dubbo, counting request_decoding_error", async () => {
+    const counted = async () => Number(/stat_prefix=\.=client;\.;request_decoding_error: (\d+)/.exec(await setup.host.statsText())?.[1]);
+    const before = await counted();
+    const socket = net.connect(setup.host.port, "127.0.0.1");
+    socket.on("error", () => {});
+    const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+    socket.end(Buffer.from("GET / HTTP/1.1\r\nhost: x\r\n\r\n"));
+    await closed;
+    await eventually(async () => (await counted()) === before + 1, "the decoding error counted");
   });
 
   // Last: the connection cannot carry new calls afterwards.

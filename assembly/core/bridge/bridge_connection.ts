@@ -25,17 +25,23 @@ const protocolOut = new ByteBuffer();
 /** What Envoy's buffer is replaced with after a data event. */
 const replacement = new Bytes();
 
+/**
+ * Reads the whole `frame` into `md`, afresh; false when it is not the protocol. For frames that concern one call
+ * (a body, a rewritten frame): the caller decides what that means for the call.
+ */
+export function readFrame(codec: Codec, frame: Bytes, direction: Direction, md: Metadata): bool {
+  md.reset();
+  md.frameSize = frame.length;
+  return codec.decode(frame, direction, md) === null;
+}
+
 export abstract class BridgeConnection extends NetworkConnection {
   /** The protocol frames of the protocol's face, whole or partial. */
   protected readonly frames: FrameStream;
   protected readonly calls: BridgeCalls;
   protected readonly names: BridgeHeaderNames;
-  /** Made on the first bytes: an idle connection holds none. */
-  protected codec: Codec | null = null;
   protected http2: Http2Connection | null = null;
   protected nowNs: u64 = 0;
-  /** Since when a partial protocol frame has waited for its rest (0: none waits). */
-  private partialSinceNs: u64 = 0;
   /** Whether the last data event handed the HTTP/2 output to Envoy (it then leaves the pending output). */
   private http2OutputHanded: bool = false;
 
@@ -69,8 +75,11 @@ export abstract class BridgeConnection extends NetworkConnection {
     const http2 = this.start();
     protocolOut.clear();
     if (direction == this.protocolFace) {
-      if (this.frames.feed(data, size, this.codec!, this.plugin.settings.maxFrameSize, this) == StreamResult.Close) return this.fail();
-      this.notePartialFrame();
+      if (this.frames.feed(data, size, this.codec!, this.plugin.settings.maxFrameSize, this) == StreamResult.Close) {
+        this.plugin.stats.inc(direction == Direction.Request ? REQUEST_DECODING_ERROR : RESPONSE_DECODING_ERROR);
+        return this.fail();
+      }
+      this.frames.noteWait(nowNs);
     } else if (!http2.receive(data, size)) {
       this.plugin.stats.inc(CX_BRIDGE_HTTP2_ERROR);
       this.closeReason = "HTTP/2 connection error " + (<u32>http2.errorCode).toString() + ": " + http2.errorReason;
@@ -113,16 +122,6 @@ export abstract class BridgeConnection extends NetworkConnection {
     return this.onProtocolFrame(frame) ? FrameAction.Forward : FrameAction.Close;
   }
 
-  /** Reads one frame of the protocol's face; false (and `closeReason`) when it is not the protocol. */
-  protected decode(frame: Bytes, direction: Direction, md: Metadata): bool {
-    md.frameSize = frame.length;
-    const malformed = this.codec!.decode(frame, direction, md);
-    if (malformed === null) return true;
-    this.closeReason = "malformed " + (direction == Direction.Request ? "request: " : "response: ") + malformed;
-    this.plugin.stats.inc(direction == Direction.Request ? REQUEST_DECODING_ERROR : RESPONSE_DECODING_ERROR);
-    return false;
-  }
-
   private start(): Http2Connection {
     let http2 = this.http2;
     if (http2 !== null) return http2;
@@ -151,16 +150,9 @@ export abstract class BridgeConnection extends NetworkConnection {
     this.plugin.logger.log(LogLevel.Warn, "bridge connection " + this.id.toString() + " closed: " + reason);
   }
 
-  /** A partial frame's wait starts when it is first held, and again whenever a frame completes (progress). */
-  private notePartialFrame(): void {
-    const frames = this.frames;
-    const since = this.partialSinceNs;
-    this.partialSinceNs = frames.pendingBytes == 0 ? 0 : since == 0 || frames.completedFrames > 0 ? this.nowNs : since;
-  }
-
   /** When the oldest partial protocol frame began to wait (0: none waits). */
   get oldestPartialSinceNs(): u64 {
-    return this.partialSinceNs;
+    return this.frames.waitingSinceNs;
   }
 
   /** Memory held for partial frames and bodies. */
