@@ -7,15 +7,8 @@ import { describe, it } from "node:test";
 import { parse, parseAllDocuments } from "yaml";
 import { generateEnvoyBootstrap, generateIstio, readServices } from "../../generator/index.ts";
 import { validateEnvoyMessage } from "../validation/envoy_proto.ts";
+import { BRIDGE_SERVICE as SERVICE } from "./bridge_service.ts";
 import { generationError } from "./generation_error.ts";
-
-const SERVICE = `kind: MetaProtocolService
-name: demo
-protocol: dubbo
-mode: bridge
-host: provider.demo.svc.cluster.local
-port: 20880
-`;
 
 const GREETER = "org.example.Greeter";
 

@@ -5,15 +5,10 @@ import { describe, it } from "node:test";
 import { parseAllDocuments } from "yaml";
 import { generateEnvoyBootstrap, generateIstio, readServices } from "../../generator/index.ts";
 import { validateIstioResource } from "../validation/istio_crd.ts";
+import { BRIDGE_SERVICE } from "./bridge_service.ts";
 import { generationError } from "./generation_error.ts";
 
-const SERVICE = `kind: MetaProtocolService
-name: demo
-protocol: dubbo
-mode: bridge
-host: provider.demo.svc.cluster.local
-port: 20880
-module: { url: "file:///m/dubbo.wasm" }
+const SERVICE = `${BRIDGE_SERVICE}module: { url: "file:///m/dubbo.wasm" }
 `;
 
 function withFault(fault: string): string {

@@ -13,7 +13,7 @@ import { HeaderList } from "../../lib/hpack/header_list";
 import { Role } from "../../lib/http2/connection";
 import { ErrorCode } from "../../lib/http2/error_code";
 import { Http2Handler } from "../../lib/http2/handler";
-import { Codec, Direction, ErrorType, MessageType, ResponseStatus } from "../codec";
+import { Direction, ErrorType, MessageType, ResponseStatus } from "../codec";
 import { Metadata } from "../metadata";
 import {
   LOCAL_RESPONSE_ERROR, MUTATION_UNSUPPORTED, RATE_LIMITED, REQUEST, REQUEST_EVENT, REQUEST_ONEWAY,
@@ -21,7 +21,7 @@ import {
 } from "../metrics";
 import { Plugin } from "../plugin";
 import { BridgeCall } from "./bridge_call";
-import { BridgeConnection } from "./bridge_connection";
+import { BridgeConnection, readFrame } from "./bridge_connection";
 import { BridgeHeaderNames, collectMutation, isBridgeResponse, statusOf, writeRequestHeaders } from "./bridge_headers";
 import { errorMessage, errorTypeOf, resetMessage } from "./local_reply";
 import { BRIDGE_HEADER_SKIPPED, BRIDGE_HEARTBEAT, BRIDGE_LOCAL_REPLY, BRIDGE_STREAM_RESET } from "./metrics";
@@ -37,6 +37,7 @@ const rewritten = new ByteBuffer();
 const response = new Metadata();
 const mutatedResponse = new Metadata();
 const frameView = new Bytes();
+const rewrittenView = new Bytes();
 
 @final
 export class BridgeClientSide extends BridgeConnection {
@@ -189,16 +190,16 @@ export class BridgeClientSide extends BridgeConnection {
     const codec = this.codec!;
     let frame = frameView.set(body, length);
     let md = response;
-    md.reset();
-    md.frameSize = length;
-    if (codec.decode(frame, Direction.Response, md) !== null) {
+    if (!readFrame(codec, frame, Direction.Response, md)) {
       this.answerWithError(call, ErrorType.BadResponse, "the server's response is not the protocol");
       return;
     }
     if (call.mutation.size > 0) {
       rewritten.clear();
-      if (codec.mutate(frame, md, call.mutation, rewritten) && decodeAgain(codec, rewritten, mutatedResponse)) {
-        frame = frameView.set(rewritten.ptr, rewritten.length);
+      // The rewritten frame is read again to know where its parts are now (in a view of its own: `frame` stays the
+      // server's, should that fail).
+      if (codec.mutate(frame, md, call.mutation, rewritten) && readFrame(codec, rewrittenView.set(rewritten.ptr, rewritten.length), Direction.Response, mutatedResponse)) {
+        frame = rewrittenView;
         md = mutatedResponse;
       } else {
         stats.inc(MUTATION_UNSUPPORTED);
@@ -235,13 +236,6 @@ export class BridgeClientSide extends BridgeConnection {
     if (!call.oneway) stats.record(REQUEST_TIME_MS, (this.nowNs - call.startNs) / NS_PER_MS, call.method);
     this.calls.close(call);
   }
-}
-
-/** Reads a frame the codec just wrote (a mutated response) to know where its parts are now. */
-function decodeAgain(codec: Codec, bytes: ByteBuffer, md: Metadata): bool {
-  md.reset();
-  md.frameSize = bytes.length;
-  return codec.decode(frameView.set(bytes.ptr, bytes.length), Direction.Response, md) === null;
 }
 
 /** The HTTP/2 connection's events, for the client side. */

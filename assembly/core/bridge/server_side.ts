@@ -23,7 +23,7 @@ import {
 } from "../metrics";
 import { Plugin } from "../plugin";
 import { BridgeCall } from "./bridge_call";
-import { BridgeConnection } from "./bridge_connection";
+import { BridgeConnection, readFrame } from "./bridge_connection";
 import { BridgeHeaderNames, collectMutation, writeResponseHeaders } from "./bridge_headers";
 import { BRIDGE_CARRIER, BRIDGE_HEARTBEAT, BRIDGE_LATE_RESPONSE, BRIDGE_STREAM_RESET } from "./metrics";
 
@@ -116,11 +116,10 @@ export class BridgeServerSide extends BridgeConnection {
     const stats = this.plugin.stats;
     const codec = this.codec!;
     const md = call.request;
-    let frame = frameView.set(body, length);
-    md.frameSize = length;
+    const frame = frameView.set(body, length);
     // frameSize first: a codec may learn the connection's framing from it (Thrift's transport), and the body must be
     // exactly one frame.
-    if (codec.frameSize(frame) != length || codec.decode(frame, Direction.Request, md) !== null || md.messageType == MessageType.Heartbeat) {
+    if (codec.frameSize(frame) != length || !readFrame(codec, frame, Direction.Request, md) || md.messageType == MessageType.Heartbeat) {
       stats.inc(REQUEST_DECODING_ERROR);
       this.refuse(call, ErrorCode.PROTOCOL_ERROR);
       return;
@@ -158,10 +157,8 @@ export class BridgeServerSide extends BridgeConnection {
   /** Appends the frame in `rewritten` with `call`'s mutation set (untouched when the protocol has no room). */
   private writeMutated(codec: Codec, call: BridgeCall, out: ByteBuffer): void {
     const md = mutatedRequest;
-    md.reset();
-    md.frameSize = rewritten.length;
     const frame = frameView.set(rewritten.ptr, rewritten.length);
-    if (codec.decode(frame, Direction.Request, md) === null && codec.mutate(frame, md, call.mutation, out)) return;
+    if (readFrame(codec, frame, Direction.Request, md) && codec.mutate(frame, md, call.mutation, out)) return;
     this.plugin.stats.inc(MUTATION_UNSUPPORTED);
     out.append(rewritten.ptr, rewritten.length);
   }
